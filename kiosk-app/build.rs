@@ -1,0 +1,1 @@
+fn main() { slint_build::compile("ui/app.slint").expect("ui compiles"); }

@@ -1,0 +1,678 @@
+//! The kiosk's configuration: one TOML file, parsed and validated exactly the same way by the kiosk at start and
+//! by `kiosk-provision check-config`.
+//!
+//! Parsing never stops at the first problem: every section is read on its own and every value is checked, so a
+//! technician sees the whole list at once, each problem naming the key, what was found and what is allowed.
+//! Unknown keys are problems too (a misspelt key silently ignored is a kiosk misconfigured in the field).
+//! All text is normalised to NFC. Must not do: read files, look at the clock, or touch devices; the caller reads
+//! the bytes and passes them in.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::text::nfc;
+
+/// Where a kiosk looks for its configuration when none is named.
+pub const DEFAULT_PATH: &str = "/etc/kiosk/kiosk.toml";
+
+/// A validated configuration. Every field has passed the checks in [`parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub kiosk: Identity,
+    pub portal: Portal,
+    pub ui: Ui,
+    pub devices: Devices,
+    pub queue: Queue,
+}
+
+/// Who and where this kiosk is. Shown on screen and printed on tickets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub id: String,
+    pub ward: String,
+    pub service_point: String,
+    pub address: String,
+}
+
+/// The city portal this kiosk forwards submissions to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Portal {
+    /// Base URL without a trailing slash, e.g. `https://portal.example.vn/kiosk-api`.
+    pub base_url: String,
+    /// The portal's X25519 public key (32 bytes); submissions are sealed to it before they touch the disk.
+    pub public_key: [u8; 32],
+}
+
+impl Portal {
+    /// The host and port the base URL names, for a reachability check.
+    pub fn host_port(&self) -> (String, u16) {
+        let url = parse_url(&self.base_url).expect("validated in parse");
+        (url.host, url.port)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ui {
+    /// The languages offered, in the order of the switch; the first is shown to each new resident.
+    pub languages: Vec<Language>,
+    /// Seconds without a touch before the kiosk offers more time and then returns home.
+    pub idle_timeout_seconds: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    Vietnamese,
+    English,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Vietnamese, Language::English];
+
+    /// The BCP 47 code, as used in config files and for the translation bundle.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Vietnamese => "vi",
+            Language::English => "en",
+        }
+    }
+
+    /// The language's name in itself, as the language switch shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::Vietnamese => "Tiếng Việt",
+            Language::English => "English",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|language| language.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Devices {
+    pub printer: Device,
+    pub scanner: Device,
+    pub pager: Device,
+}
+
+/// One attached device: how to reach it, and the serial line settings when it is on a serial port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub transport: Transport,
+    pub serial: Option<SerialSettings>,
+}
+
+/// How the kiosk reaches a device. Written in the config as a short string; see [`Transport::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// No such device at this kiosk; the screens that need it say so and offer what to do instead.
+    Absent,
+    /// A simulator in the kiosk process (the demo, tests, and a kiosk waiting for its hardware).
+    Simulated,
+    /// `serial:/dev/ttyUSB0`
+    Serial { path: PathBuf },
+    /// `usb:04b8:0e15` or `usb:04b8:0e15:SERIALNUMBER`
+    Usb { vendor_id: u16, product_id: u16, serial_number: Option<String> },
+    /// `tcp:192.168.1.50:9100`
+    Tcp { host: String, port: u16 },
+    /// `file:/dev/usb/lp0`, a device file the kernel driver provides.
+    File { path: PathBuf },
+    /// `sane:test:0`, a SANE device name (scanners only).
+    Sane { device: String },
+}
+
+/// The forms a transport string can take, shown in every error about one.
+pub const TRANSPORT_FORMS: &str =
+    "none, simulated, serial:/dev/PATH, usb:VID:PID[:SERIAL] (hex ids), tcp:HOST:PORT, file:/dev/PATH, sane:DEVICE";
+
+impl Transport {
+    /// Parses a transport string such as `serial:/dev/kiosk-pager`. The error says what is wrong with it.
+    pub fn parse(text: &str) -> Result<Transport, String> {
+        let (scheme, rest) = match text.split_once(':') {
+            Some((scheme, rest)) => (scheme, Some(rest)),
+            None => (text, None),
+        };
+        match (scheme, rest) {
+            ("none", None) => Ok(Transport::Absent),
+            ("simulated", None) => Ok(Transport::Simulated),
+            ("serial", Some(path)) => Ok(Transport::Serial { path: device_path(path)? }),
+            ("file", Some(path)) => Ok(Transport::File { path: device_path(path)? }),
+            ("usb", Some(ids)) => parse_usb(ids),
+            ("tcp", Some(address)) => parse_tcp(address),
+            ("sane", Some(device)) if !device.is_empty() => Ok(Transport::Sane { device: device.to_owned() }),
+            ("sane", Some(_)) => Err("a SANE device name is needed after `sane:` (see `scanimage -L`)".into()),
+            ("none" | "simulated", Some(_)) => Err(format!("`{scheme}` takes nothing after it")),
+            _ => Err(format!("`{text}` is not a device address")),
+        }
+    }
+
+    fn scheme(&self) -> &'static str {
+        match self {
+            Transport::Absent => "none",
+            Transport::Simulated => "simulated",
+            Transport::Serial { .. } => "serial",
+            Transport::Usb { .. } => "usb",
+            Transport::Tcp { .. } => "tcp",
+            Transport::File { .. } => "file",
+            Transport::Sane { .. } => "sane",
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transport::Absent | Transport::Simulated => f.write_str(self.scheme()),
+            Transport::Serial { path } => write!(f, "serial:{}", path.display()),
+            Transport::File { path } => write!(f, "file:{}", path.display()),
+            Transport::Usb { vendor_id, product_id, serial_number: None } => {
+                write!(f, "usb:{vendor_id:04x}:{product_id:04x}")
+            }
+            Transport::Usb { vendor_id, product_id, serial_number: Some(serial) } => {
+                write!(f, "usb:{vendor_id:04x}:{product_id:04x}:{serial}")
+            }
+            Transport::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}"),
+            Transport::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+            Transport::Sane { device } => write!(f, "sane:{device}"),
+        }
+    }
+}
+
+fn device_path(path: &str) -> Result<PathBuf, String> {
+    if path.starts_with('/') && path.len() > 1 && !path.ends_with('/') {
+        Ok(PathBuf::from(path))
+    } else {
+        Err(format!("`{path}` is not an absolute device path such as /dev/ttyUSB0"))
+    }
+}
+
+fn parse_usb(ids: &str) -> Result<Transport, String> {
+    let mut parts = ids.splitn(3, ':');
+    let vendor = parts.next().unwrap_or_default();
+    let product = parts.next().ok_or_else(|| "a USB address needs VID:PID, e.g. usb:04b8:0e15".to_owned())?;
+    let serial_number = parts.next().map(str::to_owned);
+    let hex_id = |name: &str, digits: &str| {
+        if digits.len() == 4 && digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            u16::from_str_radix(digits, 16).map_err(|e| e.to_string())
+        } else {
+            Err(format!("USB {name} `{digits}` must be 4 hex digits, e.g. usb:04b8:0e15"))
+        }
+    };
+    if serial_number.as_deref() == Some("") {
+        return Err("the USB serial number after VID:PID is empty".into());
+    }
+    Ok(Transport::Usb { vendor_id: hex_id("vendor id", vendor)?, product_id: hex_id("product id", product)?, serial_number })
+}
+
+fn parse_tcp(address: &str) -> Result<Transport, String> {
+    let (host, port) = if let Some(bracketed) = address.strip_prefix('[') {
+        let (host, rest) = bracketed.split_once(']').ok_or("an IPv6 host must be closed with `]`")?;
+        (host, rest.strip_prefix(':').ok_or("a port is needed after the host, e.g. tcp:10.0.0.5:9100")?)
+    } else {
+        address.rsplit_once(':').ok_or("a port is needed after the host, e.g. tcp:10.0.0.5:9100")?
+    };
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("`{host}` is not a host name or address"));
+    }
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(Transport::Tcp { host: host.to_owned(), port }),
+        _ => Err(format!("port `{port}` must be a number from 1 to 65535")),
+    }
+}
+
+/// Serial line settings, allowed only with a `serial:` transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SerialSettings {
+    pub baud: u32,
+    pub flow_control: FlowControl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowControl {
+    None,
+    Hardware,
+    Software,
+}
+
+/// The baud rates a kiosk device may use: what receipt printers and pager transmitters document.
+pub const BAUD_RATES: [u32; 8] = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queue {
+    pub services: Vec<Service>,
+}
+
+/// A service residents take queue tickets for (Hộ tịch, Chứng thực, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Ticket prefix: one to three capital letters, e.g. `HT` prints tickets `HT-042`.
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+}
+
+/// One thing wrong with a configuration: the key it is about and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Dotted key path such as `devices.printer.transport`; empty for the file as a whole.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "key `{}`: {}", self.key, self.message)
+        }
+    }
+}
+
+/// Why a configuration file could not be used: the file, and every problem in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Error {
+    pub file: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+impl Error {
+    /// A file that could not be read at all (missing, permissions, a directory).
+    pub fn unreadable(file: &Path, reason: &std::io::Error) -> Error {
+        let hint = match reason.kind() {
+            std::io::ErrorKind::NotFound => " (copy assets/kiosk.example.toml there and edit it)",
+            std::io::ErrorKind::PermissionDenied => " (the kiosk user must be able to read it)",
+            _ => "",
+        };
+        Error { file: file.to_owned(), problems: vec![Problem { key: String::new(), message: format!("cannot read the file: {reason}{hint}") }] }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(f, "{}: {n} problem{}", self.file.display(), if n == 1 { "" } else { "s" })?;
+        for problem in &self.problems {
+            writeln!(f, "  {}: {problem}", self.file.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses and validates a configuration file's bytes. `file` only names the file in the error.
+pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, Error> {
+    parse_problems(bytes).map_err(|problems| Error { file: file.to_owned(), problems })
+}
+
+const SECTIONS: [&str; 5] = ["kiosk", "portal", "ui", "devices", "queue"];
+
+fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        vec![Problem { key: String::new(), message: format!("the file is not UTF-8 text ({e}); save it as UTF-8") }]
+    })?;
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| {
+        vec![Problem { key: String::new(), message: format!("not valid TOML: {}", e.to_string().trim_end()) }]
+    })?;
+
+    let mut problems = Vec::new();
+    for key in table.keys().filter(|key| !SECTIONS.contains(&key.as_str())) {
+        problems.push(Problem {
+            key: key.clone(),
+            message: format!("unknown section; the sections are: {}", SECTIONS.join(", ")),
+        });
+    }
+    let kiosk = section::<raw::Kiosk>(&mut table, "kiosk", &mut problems).and_then(|raw| check_identity(raw, &mut problems));
+    let portal = section::<raw::Portal>(&mut table, "portal", &mut problems).and_then(|raw| check_portal(raw, &mut problems));
+    let ui = section::<raw::Ui>(&mut table, "ui", &mut problems).and_then(|raw| check_ui(raw, &mut problems));
+    let devices =
+        section::<raw::Devices>(&mut table, "devices", &mut problems).and_then(|raw| check_devices(raw, &mut problems));
+    let queue = section::<raw::Queue>(&mut table, "queue", &mut problems).and_then(|raw| check_queue(raw, &mut problems));
+
+    match (kiosk, portal, ui, devices, queue) {
+        (Some(kiosk), Some(portal), Some(ui), Some(devices), Some(queue)) if problems.is_empty() => {
+            Ok(Config { kiosk, portal, ui, devices, queue })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// Deserialises one top-level section on its own, so a problem in one does not hide those in the others.
+fn section<T: DeserializeOwned>(table: &mut toml::Table, name: &str, problems: &mut Vec<Problem>) -> Option<T> {
+    let Some(value) = table.remove(name) else {
+        problems.push(Problem { key: name.to_owned(), message: "missing section; see assets/kiosk.example.toml".into() });
+        return None;
+    };
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(parsed) => Some(parsed),
+        Err(error) => {
+            let path = error.path().to_string();
+            let key = if path == "." { name.to_owned() } else { format!("{name}.{path}") };
+            problems.push(Problem { key, message: describe_serde_error(&error.into_inner().to_string()) });
+            None
+        }
+    }
+}
+
+/// Turns serde's wording into a technician's: the same facts, with the allowed keys listed.
+fn describe_serde_error(message: &str) -> String {
+    // toml appends its own "in `key`" line; the key is already named by the caller.
+    let message = message.lines().next().unwrap_or_default().trim_end();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((field, expected)) = rest.split_once("`, expected ") {
+            return format!("unknown key `{field}`; allowed keys: {}", expected.trim_start_matches("one of "));
+        }
+    }
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
+        return format!("missing key `{field}`; see assets/kiosk.example.toml");
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let rest = rest.replace("expected i64", "expected a whole number").replace("expected u32", "expected a whole number");
+        return format!("wrong type: {rest}");
+    }
+    message.to_owned()
+}
+
+/// The file's shape, as serde reads it. Checks of values come after, in the `check_*` functions.
+mod raw {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Kiosk {
+        pub id: String,
+        pub ward: String,
+        pub service_point: String,
+        pub address: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Portal {
+        pub base_url: String,
+        pub public_key: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Ui {
+        pub languages: Vec<String>,
+        pub idle_timeout_seconds: i64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Devices {
+        pub printer: Device,
+        pub scanner: Device,
+        pub pager: Device,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Device {
+        pub transport: String,
+        pub baud: Option<i64>,
+        pub flow_control: Option<super::FlowControl>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Queue {
+        pub services: Vec<Service>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Service {
+        pub code: String,
+        pub name_vi: String,
+        pub name_en: String,
+    }
+}
+
+fn problem(problems: &mut Vec<Problem>, key: &str, message: impl Into<String>) {
+    problems.push(Problem { key: key.to_owned(), message: message.into() });
+}
+
+fn required_text(value: &str, key: &str, problems: &mut Vec<Problem>) -> String {
+    let value = nfc(value.trim());
+    if value.is_empty() {
+        problem(problems, key, "must not be empty");
+    }
+    value
+}
+
+fn check_identity(raw: raw::Kiosk, problems: &mut Vec<Problem>) -> Option<Identity> {
+    let before = problems.len();
+    let id = raw.id.trim().to_owned();
+    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        problem(problems, "kiosk.id", format!("`{id}` must be 1 to 32 letters, digits or dashes, e.g. HN-HK-0001"));
+    }
+    let identity = Identity {
+        id,
+        ward: required_text(&raw.ward, "kiosk.ward", problems),
+        service_point: required_text(&raw.service_point, "kiosk.service_point", problems),
+        address: required_text(&raw.address, "kiosk.address", problems),
+    };
+    (problems.len() == before).then_some(identity)
+}
+
+struct Url {
+    host: String,
+    port: u16,
+}
+
+/// Reads the parts of an http(s) URL the kiosk needs. Plain `http` is allowed only to this machine (the portal
+/// simulator), because residents' data must never cross a network unencrypted.
+fn parse_url(url: &str) -> Result<Url, String> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("`{url}` is not a URL such as https://host/path"))?;
+    let default_port = match scheme {
+        "https" => 443,
+        "http" => 80,
+        _ => return Err(format!("`{scheme}` is not allowed; use https (or http to 127.0.0.1 for the simulator)")),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("credentials in the URL are not allowed".into());
+    }
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let (host, rest) = bracketed.split_once(']').ok_or("an IPv6 host must be closed with `]`")?;
+        (host.to_owned(), rest.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host.to_owned(), Some(port)),
+            None => (authority.to_owned(), None),
+        }
+    };
+    if host.is_empty() {
+        return Err(format!("`{url}` has no host"));
+    }
+    let port = match port {
+        None => default_port,
+        Some(port) => port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("port `{port}` is not 1 to 65535"))?,
+    };
+    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    if scheme == "http" && !loopback {
+        return Err(format!("plain http to `{host}` would send residents' data unencrypted; use https"));
+    }
+    Ok(Url { host, port })
+}
+
+fn check_portal(raw: raw::Portal, problems: &mut Vec<Problem>) -> Option<Portal> {
+    let before = problems.len();
+    let base_url = raw.base_url.trim().trim_end_matches('/').to_owned();
+    if let Err(message) = parse_url(&base_url) {
+        problem(problems, "portal.base_url", message);
+    }
+    let mut public_key = [0u8; 32];
+    match base64::engine::general_purpose::STANDARD.decode(raw.public_key.trim()) {
+        Ok(bytes) if bytes.len() == 32 => public_key.copy_from_slice(&bytes),
+        Ok(bytes) => problem(
+            problems,
+            "portal.public_key",
+            format!("must be a 32-byte X25519 key in base64 (44 characters); this one is {} bytes", bytes.len()),
+        ),
+        Err(e) => problem(problems, "portal.public_key", format!("is not base64 ({e}); paste the key the portal issued")),
+    }
+    (problems.len() == before).then_some(Portal { base_url, public_key })
+}
+
+/// Shortest and longest idle timeouts: shorter rushes a slow reader, longer leaves a resident's data on screen.
+pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 30..=600;
+
+fn check_ui(raw: raw::Ui, problems: &mut Vec<Problem>) -> Option<Ui> {
+    let before = problems.len();
+    let allowed = Language::ALL.map(Language::code).join(", ");
+    let mut languages = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (idx, code) in raw.languages.iter().enumerate() {
+        let key = format!("ui.languages[{idx}]");
+        match Language::from_code(code.trim()) {
+            Some(language) if seen.insert(language) => languages.push(language),
+            Some(_) => problem(problems, &key, format!("`{code}` is listed twice")),
+            None => problem(problems, &key, format!("`{code}` is not offered; allowed: {allowed}")),
+        }
+    }
+    if raw.languages.is_empty() {
+        problem(problems, "ui.languages", format!("at least one language is needed; allowed: {allowed}"));
+    }
+    let idle_timeout_seconds = match u32::try_from(raw.idle_timeout_seconds) {
+        Ok(seconds) if IDLE_TIMEOUT_RANGE.contains(&seconds) => seconds,
+        _ => {
+            problem(
+                problems,
+                "ui.idle_timeout_seconds",
+                format!(
+                    "{} is out of range; allowed: {} to {} seconds",
+                    raw.idle_timeout_seconds,
+                    IDLE_TIMEOUT_RANGE.start(),
+                    IDLE_TIMEOUT_RANGE.end()
+                ),
+            );
+            0
+        }
+    };
+    (problems.len() == before).then_some(Ui { languages, idle_timeout_seconds })
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Printer,
+    Scanner,
+    Pager,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Printer => "printer",
+            Role::Scanner => "scanner",
+            Role::Pager => "pager",
+        }
+    }
+
+    /// Which transports each kind of device can really be reached through.
+    fn allows(self, transport: &Transport) -> bool {
+        match (self, transport) {
+            (_, Transport::Absent | Transport::Simulated) => true,
+            (Role::Printer, Transport::Serial { .. } | Transport::Usb { .. } | Transport::Tcp { .. } | Transport::File { .. }) => {
+                true
+            }
+            (Role::Scanner, Transport::Sane { .. }) => true,
+            (Role::Pager, Transport::Serial { .. }) => true,
+            _ => false,
+        }
+    }
+
+    fn allowed_forms(self) -> &'static str {
+        match self {
+            Role::Printer => "none, simulated, serial:/dev/PATH, usb:VID:PID[:SERIAL], tcp:HOST:PORT, file:/dev/PATH",
+            Role::Scanner => "none, simulated, sane:DEVICE",
+            Role::Pager => "none, simulated, serial:/dev/PATH",
+        }
+    }
+}
+
+fn check_devices(raw: raw::Devices, problems: &mut Vec<Problem>) -> Option<Devices> {
+    let printer = check_device(raw.printer, Role::Printer, problems);
+    let scanner = check_device(raw.scanner, Role::Scanner, problems);
+    let pager = check_device(raw.pager, Role::Pager, problems);
+    Some(Devices { printer: printer?, scanner: scanner?, pager: pager? })
+}
+
+fn check_device(raw: raw::Device, role: Role, problems: &mut Vec<Problem>) -> Option<Device> {
+    let before = problems.len();
+    let key = format!("devices.{}", role.name());
+    let transport = match Transport::parse(raw.transport.trim()) {
+        Ok(transport) if role.allows(&transport) => Some(transport),
+        Ok(transport) => {
+            problem(
+                problems,
+                &format!("{key}.transport"),
+                format!("a {} cannot be reached by `{}`; allowed: {}", role.name(), transport.scheme(), role.allowed_forms()),
+            );
+            None
+        }
+        Err(message) => {
+            problem(problems, &format!("{key}.transport"), format!("{message}; allowed: {}", role.allowed_forms()));
+            None
+        }
+    };
+    let is_serial = matches!(transport, Some(Transport::Serial { .. }));
+    if !is_serial {
+        for (name, given) in [("baud", raw.baud.is_some()), ("flow_control", raw.flow_control.is_some())] {
+            if given && transport.is_some() {
+                problem(problems, &format!("{key}.{name}"), "applies only to a serial: transport; remove it");
+            }
+        }
+    }
+    let serial = if is_serial {
+        let baud = raw.baud.unwrap_or(9600);
+        let baud = match u32::try_from(baud) {
+            Ok(baud) if BAUD_RATES.contains(&baud) => baud,
+            _ => {
+                let allowed = BAUD_RATES.map(|b| b.to_string()).join(", ");
+                problem(problems, &format!("{key}.baud"), format!("{baud} is not a supported rate; allowed: {allowed}"));
+                0
+            }
+        };
+        Some(SerialSettings { baud, flow_control: raw.flow_control.unwrap_or(FlowControl::None) })
+    } else {
+        None
+    };
+    (problems.len() == before).then(|| Device { transport: transport.expect("no problem means parsed"), serial })
+}
+
+fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {
+    let before = problems.len();
+    if raw.services.is_empty() {
+        problem(problems, "queue.services", "at least one service is needed for queue tickets");
+    }
+    let mut codes = BTreeSet::new();
+    let mut services = Vec::new();
+    for (idx, service) in raw.services.into_iter().enumerate() {
+        let key = format!("queue.services[{idx}]");
+        let code = service.code.trim().to_owned();
+        if code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            problem(problems, &format!("{key}.code"), format!("`{code}` must be 1 to 3 capital letters A-Z, e.g. HT"));
+        } else if !codes.insert(code.clone()) {
+            problem(problems, &format!("{key}.code"), format!("`{code}` is used by another service; codes must differ"));
+        }
+        services.push(Service {
+            code,
+            name_vi: required_text(&service.name_vi, &format!("{key}.name_vi"), problems),
+            name_en: required_text(&service.name_en, &format!("{key}.name_en"), problems),
+        });
+    }
+    (problems.len() == before).then_some(Queue { services })
+}
+
+#[cfg(test)]
+mod tests;

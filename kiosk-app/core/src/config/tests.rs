@@ -1,0 +1,193 @@
+//! Every kind of bad configuration gets its own precise message; the shipped example is valid.
+
+use super::*;
+
+const EXAMPLE: &str = include_str!("../../../../assets/kiosk.example.toml");
+
+fn problems_of(text: &str) -> Vec<String> {
+    match parse(Path::new("kiosk.toml"), text.as_bytes()) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.problems.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// The example with one line replaced (the line must exist, so a test cannot silently test nothing).
+fn example_with(old: &str, new: &str) -> String {
+    assert!(EXAMPLE.contains(old), "the example has no line {old:?}");
+    EXAMPLE.replacen(old, new, 1)
+}
+
+fn assert_single_problem(text: &str, expected: &str) {
+    let problems = problems_of(text);
+    assert_eq!(problems, vec![expected.to_owned()], "problems were {problems:#?}");
+}
+
+#[test]
+fn the_shipped_example_is_valid() {
+    let config = parse(Path::new("kiosk.example.toml"), EXAMPLE.as_bytes()).expect("example is valid");
+    assert_eq!(config.kiosk.id, "HN-DEMO-0001");
+    assert_eq!(config.kiosk.ward, "Phường Hoàn Kiếm");
+    assert_eq!(config.ui.languages, vec![Language::Vietnamese, Language::English]);
+    assert_eq!(config.ui.idle_timeout_seconds, 90);
+    assert_eq!(config.devices.printer.transport, Transport::Simulated);
+    assert_eq!(config.queue.services.len(), 6);
+    assert_eq!(config.queue.services[0].name_vi, "Hộ tịch");
+    assert_eq!(config.portal.host_port(), ("127.0.0.1".to_owned(), 8787));
+}
+
+#[test]
+fn missing_key_is_named_with_its_section() {
+    assert_single_problem(
+        &example_with("ward = \"Phường Hoàn Kiếm\"\n", ""),
+        "key `kiosk`: missing key `ward`; see assets/kiosk.example.toml",
+    );
+}
+
+#[test]
+fn missing_section_is_named() {
+    let text = example_with("[ui]\n", "[ux]\n");
+    let problems = problems_of(&text);
+    assert!(problems.contains(&"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue".to_owned()), "{problems:#?}");
+    assert!(problems.contains(&"key `ui`: missing section; see assets/kiosk.example.toml".to_owned()), "{problems:#?}");
+}
+
+#[test]
+fn wrong_type_names_the_key_and_the_types() {
+    assert_single_problem(
+        &example_with("idle_timeout_seconds = 90", "idle_timeout_seconds = \"90\""),
+        "key `ui.idle_timeout_seconds`: wrong type: string \"90\", expected a whole number",
+    );
+}
+
+#[test]
+fn unknown_key_lists_the_allowed_ones() {
+    assert_single_problem(
+        &example_with("[devices.printer]\ntransport = \"simulated\"", "[devices.printer]\ntransport = \"simulated\"\nbaudrate = 9600"),
+        "key `devices.printer.baudrate`: unknown key `baudrate`; allowed keys: `transport`, `baud`, `flow_control`",
+    );
+}
+
+#[test]
+fn bad_device_strings_say_what_is_wrong_and_what_is_allowed() {
+    let printer_forms = "allowed: none, simulated, serial:/dev/PATH, usb:VID:PID[:SERIAL], tcp:HOST:PORT, file:/dev/PATH";
+    let cases = [
+        ("seriall:/dev/ttyUSB0", format!("`seriall:/dev/ttyUSB0` is not a device address; {printer_forms}")),
+        ("serial:ttyUSB0", format!("`ttyUSB0` is not an absolute device path such as /dev/ttyUSB0; {printer_forms}")),
+        ("usb:4b8:0e15", format!("USB vendor id `4b8` must be 4 hex digits, e.g. usb:04b8:0e15; {printer_forms}")),
+        ("usb:04b8", format!("a USB address needs VID:PID, e.g. usb:04b8:0e15; {printer_forms}")),
+        ("tcp:10.0.0.5", format!("a port is needed after the host, e.g. tcp:10.0.0.5:9100; {printer_forms}")),
+        ("tcp:10.0.0.5:99999", format!("port `99999` must be a number from 1 to 65535; {printer_forms}")),
+        ("sane:test:0", "a printer cannot be reached by `sane`; ".to_owned() + printer_forms),
+    ];
+    for (transport, message) in cases {
+        let text = example_with("[devices.printer]\ntransport = \"simulated\"", &format!("[devices.printer]\ntransport = \"{transport}\""));
+        assert_single_problem(&text, &format!("key `devices.printer.transport`: {message}"));
+    }
+    let pager = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"tcp:10.0.0.9:4000\"");
+    assert_single_problem(
+        &pager,
+        "key `devices.pager.transport`: a pager cannot be reached by `tcp`; allowed: none, simulated, serial:/dev/PATH",
+    );
+}
+
+#[test]
+fn good_device_strings_parse_and_print_back() {
+    for text in ["none", "simulated", "serial:/dev/kiosk-pager", "usb:04b8:0e15", "usb:0416:5011:A1B2", "tcp:printer.local:9100", "tcp:[fe80::1]:9100", "file:/dev/usb/lp0", "sane:test:0"] {
+        let transport = Transport::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(transport.to_string(), text);
+    }
+    assert_eq!(
+        Transport::parse("usb:04B8:0E15"),
+        Ok(Transport::Usb { vendor_id: 0x04b8, product_id: 0x0e15, serial_number: None })
+    );
+}
+
+#[test]
+fn serial_settings_only_on_serial_and_only_real_rates() {
+    let serial = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 19200\nflow_control = \"hardware\"");
+    let config = parse(Path::new("k.toml"), serial.as_bytes()).expect("valid");
+    assert_eq!(config.devices.pager.serial, Some(SerialSettings { baud: 19200, flow_control: FlowControl::Hardware }));
+
+    let odd_rate = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 14400");
+    assert_single_problem(
+        &odd_rate,
+        "key `devices.pager.baud`: 14400 is not a supported rate; allowed: 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200",
+    );
+    let baud_on_tcp = example_with("[devices.printer]\ntransport = \"simulated\"", "[devices.printer]\ntransport = \"tcp:10.0.0.5:9100\"\nbaud = 9600");
+    assert_single_problem(&baud_on_tcp, "key `devices.printer.baud`: applies only to a serial: transport; remove it");
+    let bad_flow = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"serial:/dev/x\"\nflow_control = \"rts\"");
+    assert_single_problem(
+        &bad_flow,
+        "key `devices.pager.flow_control`: unknown variant `rts`, expected one of `none`, `hardware`, `software`",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = example_with("id = \"HN-DEMO-0001\"", "id = \"HN DEMO 0001\"")
+        .replacen("languages = [\"vi\", \"en\"]", "languages = [\"vi\", \"fr\", \"vi\"]", 1)
+        .replacen("idle_timeout_seconds = 90", "idle_timeout_seconds = 5", 1)
+        .replacen("code = \"CT\"", "code = \"HT\"", 1)
+        .replacen("base_url = \"http://127.0.0.1:8787/kiosk-api\"", "base_url = \"http://portal.hanoi.example/api\"", 1)
+        .replacen("public_key = \"/joHmWGcolmx3vSesumoL0wAAUY+RJWzI5N53Wj+dFU=\"", "public_key = \"AAAA\"", 1);
+    assert_eq!(
+        problems_of(&text),
+        vec![
+            "key `kiosk.id`: `HN DEMO 0001` must be 1 to 32 letters, digits or dashes, e.g. HN-HK-0001",
+            "key `portal.base_url`: plain http to `portal.hanoi.example` would send residents' data unencrypted; use https",
+            "key `portal.public_key`: must be a 32-byte X25519 key in base64 (44 characters); this one is 3 bytes",
+            "key `ui.languages[1]`: `fr` is not offered; allowed: vi, en",
+            "key `ui.languages[2]`: `vi` is listed twice",
+            "key `ui.idle_timeout_seconds`: 5 is out of range; allowed: 30 to 600 seconds",
+            "key `queue.services[1].code`: `HT` is used by another service; codes must differ",
+        ]
+    );
+}
+
+#[test]
+fn syntax_errors_and_other_encodings_are_explained() {
+    let problems = problems_of("[kiosk\nid = 1");
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].starts_with("not valid TOML: "), "{problems:?}");
+    assert!(problems[0].contains("line 1"), "{problems:?}");
+
+    let latin1 = b"[kiosk]\nward = \"Ph\xf9\xf4ng\"\n";
+    let error = parse(Path::new("/etc/kiosk/kiosk.toml"), latin1).expect_err("not UTF-8");
+    assert_eq!(error.problems.len(), 1);
+    assert!(error.problems[0].message.starts_with("the file is not UTF-8 text"), "{error}");
+}
+
+#[test]
+fn unreadable_file_names_the_file_and_a_hint() {
+    let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+    let report = Error::unreadable(Path::new("/etc/kiosk/kiosk.toml"), &missing).to_string();
+    assert_eq!(
+        report,
+        "/etc/kiosk/kiosk.toml: 1 problem\n  /etc/kiosk/kiosk.toml: cannot read the file: entity not found \
+         (copy assets/kiosk.example.toml there and edit it)\n"
+    );
+}
+
+#[test]
+fn text_is_stored_as_nfc() {
+    let decomposed_ward = "Phu\u{031B}o\u{031B}\u{0300}ng Hoa\u{0300}n Kie\u{0302}\u{0301}m";
+    let text = example_with("ward = \"Phường Hoàn Kiếm\"", &format!("ward = \"{decomposed_ward}\""));
+    let config = parse(Path::new("k.toml"), text.as_bytes()).expect("valid");
+    assert_eq!(config.kiosk.ward, "Phường Hoàn Kiếm");
+    assert!(crate::text::is_nfc(&config.kiosk.ward));
+}
+
+#[test]
+fn https_portals_and_loopback_http_are_accepted() {
+    for (url, host, port) in [
+        ("https://dichvucong.hanoi.gov.vn/kiosk-api/", "dichvucong.hanoi.gov.vn", 443),
+        ("https://10.1.2.3:8443", "10.1.2.3", 8443),
+        ("http://localhost:8787", "localhost", 8787),
+        ("http://[::1]:8787/api", "::1", 8787),
+    ] {
+        let text = example_with("base_url = \"http://127.0.0.1:8787/kiosk-api\"", &format!("base_url = \"{url}\""));
+        let config = parse(Path::new("k.toml"), text.as_bytes()).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(config.portal.host_port(), (host.to_owned(), port));
+        assert!(!config.portal.base_url.ends_with('/'));
+    }
+}

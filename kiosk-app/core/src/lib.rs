@@ -1,0 +1,9 @@
+//! kiosk-core: the pure domain logic of the Hanoi public-service kiosk.
+//!
+//! Everything here is a function of its arguments: no files, no network, no clock (time is passed in), no UI.
+//! The shell (`kiosk-app`) and the technician's tool (`kiosk-provision`) do the I/O and call into this crate,
+//! so both judge a configuration, a ticket or a form in exactly the same way.
+
+pub mod config;
+pub mod privacy;
+pub mod text;
