@@ -1,1 +1,7 @@
+//! End-to-end tests of the kiosk: the real UI driven through Slint's testing backend, the real binaries run as
+//! processes, and the rules the workspace's layout must keep.
 
+mod config_check;
+mod layering;
+mod screens;
+mod translations;

@@ -1,0 +1,279 @@
+//! The devices this kiosk has, opened from its configuration, and the monitor thread that checks them and the
+//! portal's reachability for the status strip.
+//!
+//! Every check runs on the monitor's own thread: a printer that does not answer must never freeze the screen.
+//! Must not do: name Slint types (the caller turns a [`Report`] into what the screen shows).
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use kiosk_core::config::{self, Transport};
+use kiosk_drivers::pager::{self, PagerTransmitter, SimPager, SimPagerControl};
+use kiosk_drivers::printer::{self, Paper, ReceiptPrinter, SimPrinter, SimPrinterControl};
+use kiosk_drivers::scanner::{self, Scanner, SimScanner, SimScannerControl};
+
+/// A device's condition, as staff need to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Checking,
+    Ready,
+    PaperLow,
+    PaperOut,
+    CoverOpen,
+    Offline,
+    Disconnected,
+    NotResponding,
+    Jammed,
+    Busy,
+    Fault,
+    /// The configuration names a transport whose driver this version does not have yet.
+    Unsupported,
+    /// The configuration says this kiosk has no such device.
+    Absent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceReport {
+    pub health: Health,
+    pub simulated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortalReach {
+    Checking,
+    Reachable,
+    Unreachable,
+}
+
+/// One round of checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub printer: DeviceReport,
+    pub scanner: DeviceReport,
+    pub pager: DeviceReport,
+    pub portal: PortalReach,
+}
+
+impl Report {
+    /// Before the first check has finished.
+    pub const CHECKING: Report = Report {
+        printer: DeviceReport { health: Health::Checking, simulated: false },
+        scanner: DeviceReport { health: Health::Checking, simulated: false },
+        pager: DeviceReport { health: Health::Checking, simulated: false },
+        portal: PortalReach::Checking,
+    };
+}
+
+/// How a configured device is reached in this process.
+enum Slot<T: ?Sized> {
+    Absent,
+    Unsupported(Transport),
+    Simulated(Box<T>),
+}
+
+/// The kiosk's devices, opened from the configuration.
+pub struct Devices {
+    printer: Slot<dyn ReceiptPrinter>,
+    scanner: Slot<dyn Scanner>,
+    pager: Slot<dyn PagerTransmitter>,
+    /// Handles on the simulators, for the demo and tests to change their condition.
+    pub simulators: Simulators,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Simulators {
+    pub printer: Option<SimPrinterControl>,
+    pub scanner: Option<SimScannerControl>,
+    pub pager: Option<SimPagerControl>,
+}
+
+impl Devices {
+    pub fn open(config: &config::Devices) -> Devices {
+        let mut simulators = Simulators::default();
+        let printer = match &config.printer.transport {
+            Transport::Absent => Slot::Absent,
+            Transport::Simulated => {
+                let (printer, control) = SimPrinter::new();
+                simulators.printer = Some(control);
+                Slot::Simulated(Box::new(printer) as Box<dyn ReceiptPrinter>)
+            }
+            other => Slot::Unsupported(other.clone()),
+        };
+        let scanner = match &config.scanner.transport {
+            Transport::Absent => Slot::Absent,
+            Transport::Simulated => {
+                let (scanner, control) = SimScanner::new();
+                simulators.scanner = Some(control);
+                Slot::Simulated(Box::new(scanner) as Box<dyn Scanner>)
+            }
+            other => Slot::Unsupported(other.clone()),
+        };
+        let pager = match &config.pager.transport {
+            Transport::Absent => Slot::Absent,
+            Transport::Simulated => {
+                let (pager, control) = SimPager::new();
+                simulators.pager = Some(control);
+                Slot::Simulated(Box::new(pager) as Box<dyn PagerTransmitter>)
+            }
+            other => Slot::Unsupported(other.clone()),
+        };
+        for (role, slot_transport) in [
+            ("printer", unsupported_transport(&printer)),
+            ("scanner", unsupported_transport(&scanner)),
+            ("pager", unsupported_transport(&pager)),
+        ] {
+            if let Some(transport) = slot_transport {
+                tracing::warn!(device = role, %transport, "no driver for this transport in this version; the device is shown as unavailable");
+            }
+        }
+        Devices { printer, scanner, pager, simulators }
+    }
+
+    /// Asks every device for its condition. Blocking: call it from the monitor thread, never the UI thread.
+    pub fn check(&mut self) -> (DeviceReport, DeviceReport, DeviceReport) {
+        let printer = match &mut self.printer {
+            Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
+            Slot::Unsupported(_) => DeviceReport { health: Health::Unsupported, simulated: false },
+            Slot::Simulated(device) => DeviceReport { health: printer_health(device.status()), simulated: true },
+        };
+        let scanner = match &mut self.scanner {
+            Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
+            Slot::Unsupported(_) => DeviceReport { health: Health::Unsupported, simulated: false },
+            Slot::Simulated(device) => DeviceReport { health: scanner_health(device.check()), simulated: true },
+        };
+        let pager = match &mut self.pager {
+            Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
+            Slot::Unsupported(_) => DeviceReport { health: Health::Unsupported, simulated: false },
+            Slot::Simulated(device) => DeviceReport { health: pager_health(device.check()), simulated: true },
+        };
+        (printer, scanner, pager)
+    }
+}
+
+fn unsupported_transport<T: ?Sized>(slot: &Slot<T>) -> Option<&Transport> {
+    match slot {
+        Slot::Unsupported(transport) => Some(transport),
+        Slot::Absent | Slot::Simulated(_) => None,
+    }
+}
+
+fn printer_health(status: Result<printer::Status, printer::Error>) -> Health {
+    use printer::ErrorKind as K;
+    let kind = match status {
+        Ok(status) => match status.blocking_problem() {
+            None if status.paper == Paper::NearEnd => return Health::PaperLow,
+            None => return Health::Ready,
+            Some(kind) => kind,
+        },
+        Err(error) => error.kind(),
+    };
+    match kind {
+        K::Disconnected => Health::Disconnected,
+        K::Timeout => Health::NotResponding,
+        K::Offline => Health::Offline,
+        K::CoverOpen => Health::CoverOpen,
+        K::PaperOut => Health::PaperOut,
+        K::CutterError | K::Unrecoverable | K::Io => Health::Fault,
+    }
+}
+
+fn scanner_health(check: Result<(), scanner::Error>) -> Health {
+    use scanner::ErrorKind as K;
+    match check.map_err(|e| e.kind()) {
+        Ok(()) => Health::Ready,
+        Err(K::Disconnected) => Health::Disconnected,
+        Err(K::Busy) => Health::Busy,
+        Err(K::CoverOpen) => Health::CoverOpen,
+        Err(K::Jammed) => Health::Jammed,
+        // No paper in the feeder is the normal state of an idle scanner.
+        Err(K::NoDocument) => Health::Ready,
+        Err(K::Io) => Health::Fault,
+    }
+}
+
+fn pager_health(check: Result<(), pager::Error>) -> Health {
+    use pager::ErrorKind as K;
+    match check.map_err(|e| e.kind()) {
+        Ok(()) => Health::Ready,
+        Err(K::Disconnected) => Health::Disconnected,
+        Err(K::Timeout) => Health::NotResponding,
+        Err(K::Rejected | K::Io) => Health::Fault,
+    }
+}
+
+/// Whether a TCP connection to the portal's host and port can be opened within `timeout`.
+pub fn portal_reachable(host: &str, port: u16, timeout: Duration) -> bool {
+    let Ok(addresses) = (host, port).to_socket_addrs() else {
+        return false;
+    };
+    addresses.into_iter().any(|address| TcpStream::connect_timeout(&address, timeout).is_ok())
+}
+
+/// How often the monitor checks devices and the portal.
+pub const CHECK_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Starts the monitor thread. It checks everything at once, then every `interval`, and hands each report to
+/// `deliver`; it stops when `deliver` returns false (the UI has gone).
+pub fn spawn_monitor(
+    mut devices: Devices,
+    portal: (String, u16),
+    interval: Duration,
+    deliver: impl Fn(Report) -> bool + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("device-monitor".into()).spawn(move || loop {
+        let (printer, scanner, pager) = devices.check();
+        let portal = if portal_reachable(&portal.0, portal.1, Duration::from_secs(3)) {
+            PortalReach::Reachable
+        } else {
+            PortalReach::Unreachable
+        };
+        let report = Report { printer, scanner, pager, portal };
+        tracing::debug!(?report, "device check");
+        if !deliver(report) {
+            break;
+        }
+        std::thread::sleep(interval);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn devices_config(printer: &str) -> config::Devices {
+        let device = |transport: &str| config::Device { transport: Transport::parse(transport).expect("valid"), serial: None };
+        config::Devices { printer: device(printer), scanner: device("simulated"), pager: device("none") }
+    }
+
+    #[test]
+    fn simulated_devices_report_their_condition() {
+        let mut devices = Devices::open(&devices_config("simulated"));
+        let (printer, scanner, pager) = devices.check();
+        assert_eq!(printer, DeviceReport { health: Health::Ready, simulated: true });
+        assert_eq!(scanner, DeviceReport { health: Health::Ready, simulated: true });
+        assert_eq!(pager, DeviceReport { health: Health::Absent, simulated: false });
+
+        let control = devices.simulators.printer.clone().expect("simulated printer");
+        control.set_status(printer::Status { paper: Paper::NearEnd, ..printer::Status::READY });
+        assert_eq!(devices.check().0.health, Health::PaperLow);
+        control.set_status(printer::Status { cover_open: true, ..printer::Status::READY });
+        assert_eq!(devices.check().0.health, Health::CoverOpen);
+        control.set_connected(false);
+        assert_eq!(devices.check().0.health, Health::Disconnected);
+    }
+
+    #[test]
+    fn transports_without_a_driver_are_shown_as_such() {
+        let mut devices = Devices::open(&devices_config("tcp:127.0.0.1:9100"));
+        assert_eq!(devices.check().0, DeviceReport { health: Health::Unsupported, simulated: false });
+    }
+
+    #[test]
+    fn portal_reachability_is_a_real_connection() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("bound").port();
+        assert!(portal_reachable("127.0.0.1", port, Duration::from_secs(1)));
+        drop(listener);
+        assert!(!portal_reachable("127.0.0.1", port, Duration::from_secs(1)));
+    }
+}

@@ -1,0 +1,103 @@
+//! Drawing the kiosk without a display: Slint's software renderer into memory, saved as PNG.
+//!
+//! Used by `kiosk --walkthrough DIR` (what the run command shows on a machine with no screen, and the source of
+//! the README's pictures) and by the tests. Must not do: open windows or devices.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::Context as _;
+use kiosk_core::config::Config;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
+
+use crate::devices::{Devices, PortalReach, Report};
+use crate::ui;
+
+/// The two screen shapes a kiosk comes in.
+pub const SIZES: [(u32, u32); 2] = [(1080, 1920), (1920, 1080)];
+
+struct HeadlessPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for HeadlessPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+/// Writes 8-bit RGB or RGBA pixels as a PNG file.
+pub fn write_png(path: &Path, width: u32, height: u32, channels: u8, pixels: &[u8]) -> anyhow::Result<()> {
+    let color = match channels {
+        3 => png::ColorType::Rgb,
+        4 => png::ColorType::Rgba,
+        other => anyhow::bail!("{other} channels is not RGB or RGBA"),
+    };
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().with_context(|| format!("writing {}", path.display()))?;
+    writer.write_image_data(pixels).with_context(|| format!("writing {}", path.display()))?;
+    writer.finish().with_context(|| format!("finishing {}", path.display()))?;
+    Ok(())
+}
+
+/// Renders the window as it is now into an RGB buffer of its size.
+fn render(window: &MinimalSoftwareWindow, (width, height): (u32, u32)) -> Vec<u8> {
+    slint::platform::update_timers_and_animations();
+    let mut buffer = vec![Rgb8Pixel::default(); (width * height) as usize];
+    window.request_redraw();
+    window.draw_if_needed(|renderer| {
+        renderer.render(&mut buffer, width as usize);
+    });
+    buffer.iter().flat_map(|pixel| [pixel.r, pixel.g, pixel.b]).collect()
+}
+
+/// Goes through the home screen and every task screen, in every configured language and both screen shapes,
+/// saving one PNG per view in `out_dir`. Simulated devices are checked for real, so the status strip shows
+/// what they report. Returns the files written.
+///
+/// Sets Slint's platform for this process: call it once, from the main thread, before any other Slint use.
+pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))
+        .map_err(|e| anyhow::anyhow!("setting the headless platform: {e}"))?;
+    let app = ui::build(config).context("building the kiosk UI")?;
+    app.show().context("showing the kiosk UI")?;
+
+    let mut devices = Devices::open(&config.devices);
+    let (printer, scanner, pager) = devices.check();
+    let (host, port) = config.portal.host_port();
+    let portal = if crate::devices::portal_reachable(&host, port, std::time::Duration::from_secs(2)) {
+        PortalReach::Reachable
+    } else {
+        PortalReach::Unreachable
+    };
+    ui::apply_report(&app, &Report { printer, scanner, pager, portal });
+
+    let mut written = Vec::new();
+    for size in SIZES {
+        window.set_size(PhysicalSize::new(size.0, size.1));
+        for &language in &config.ui.languages {
+            ui::select_language(&app, language);
+            let mut views = vec![ui::Screen::Home];
+            views.extend(ui::TASK_SCREENS);
+            for screen in views {
+                ui::open(&app, screen);
+                let pixels = render(&window, size);
+                let path = out_dir.join(format!("{}-{}-{}x{}.png", ui::screen_slug(screen), language.code(), size.0, size.1));
+                write_png(&path, size.0, size.1, 3, &pixels)?;
+                written.push(path);
+            }
+            ui::go_home(&app);
+        }
+    }
+    app.hide().context("hiding the kiosk UI")?;
+    Ok(written)
+}

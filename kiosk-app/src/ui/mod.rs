@@ -1,0 +1,151 @@
+//! The UI bridge: the only module that names Slint types. It fills the `Kiosk` global from the configuration
+//! and from device reports, and answers the UI's callbacks (language switch, navigation).
+//!
+//! Must not do: block. Everything here runs on the UI thread; slow work happens elsewhere and comes back
+//! through `upgrade_in_event_loop`.
+
+use std::rc::Rc;
+
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use kiosk_core::config::{Config, Language};
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use crate::devices::{DeviceReport, Health, PortalReach, Report};
+
+pub mod headless;
+
+slint::include_modules!();
+
+/// Builds the kiosk window from the configuration, showing the home screen in the first configured language.
+/// A platform (winit, linuxkms, the headless one or Slint's testing backend) must be chosen before.
+pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
+    let ui = AppWindow::new()?;
+    let kiosk = ui.global::<Kiosk>();
+    let choices: Vec<LanguageChoice> = config
+        .ui
+        .languages
+        .iter()
+        .map(|language| LanguageChoice { code: language.code().into(), name: language.native_name().into() })
+        .collect();
+    kiosk.set_languages(ModelRc::from(Rc::new(VecModel::from(choices))));
+    kiosk.set_kiosk_id(config.kiosk.id.as_str().into());
+    kiosk.set_service_point(config.kiosk.service_point.as_str().into());
+    kiosk.set_ward(config.kiosk.ward.as_str().into());
+    kiosk.set_version(env!("CARGO_PKG_VERSION").into());
+    apply_report(&ui, &Report::CHECKING);
+    set_clock(&ui, chrono::Local::now().naive_local());
+
+    let weak = ui.as_weak();
+    kiosk.on_select_language(move |code| {
+        if let (Some(ui), Some(language)) = (weak.upgrade(), Language::from_code(&code)) {
+            select_language(&ui, language);
+        }
+    });
+    let weak = ui.as_weak();
+    kiosk.on_open(move |screen| {
+        if let Some(ui) = weak.upgrade() {
+            tracing::info!(?screen, "screen opened");
+            ui.global::<Kiosk>().set_screen(screen);
+        }
+    });
+    select_language(&ui, config.ui.languages[0]);
+    Ok(ui)
+}
+
+/// Shows every text in `language`. The UI's source strings are English; Vietnamese comes from the bundled
+/// translation in assets/lang.
+pub fn select_language(ui: &AppWindow, language: Language) {
+    if let Err(error) = slint::select_bundled_translation(language.code()) {
+        // Cannot happen with the bundle built in; if it does, the screen stays readable in its current language.
+        tracing::error!(%error, language = language.code(), "language not available");
+        return;
+    }
+    ui.global::<Kiosk>().set_language(language.code().into());
+    tracing::info!(language = language.code(), "language selected");
+}
+
+/// The language on screen now.
+pub fn current_language(ui: &AppWindow) -> Option<Language> {
+    Language::from_code(&ui.global::<Kiosk>().get_language())
+}
+
+/// Returns to the home screen, as "start over" and the idle timeout do.
+pub fn go_home(ui: &AppWindow) {
+    ui.global::<Kiosk>().set_screen(Screen::Home);
+}
+
+/// Shows a round of device and portal checks in the status strip.
+pub fn apply_report(ui: &AppWindow, report: &Report) {
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_printer(device_health(report.printer));
+    kiosk.set_scanner(device_health(report.scanner));
+    kiosk.set_pager(device_health(report.pager));
+    kiosk.set_portal(match report.portal {
+        PortalReach::Checking => PortalState::Checking,
+        PortalReach::Reachable => PortalState::Reachable,
+        PortalReach::Unreachable => PortalState::Unreachable,
+    });
+}
+
+fn device_health(report: DeviceReport) -> DeviceHealth {
+    let state = match report.health {
+        Health::Checking => DeviceState::Checking,
+        Health::Ready => DeviceState::Ready,
+        Health::PaperLow => DeviceState::PaperLow,
+        Health::PaperOut => DeviceState::PaperOut,
+        Health::CoverOpen => DeviceState::CoverOpen,
+        Health::Offline => DeviceState::Offline,
+        Health::Disconnected => DeviceState::Disconnected,
+        Health::NotResponding => DeviceState::NotResponding,
+        Health::Jammed => DeviceState::Jammed,
+        Health::Busy => DeviceState::Busy,
+        Health::Fault => DeviceState::Fault,
+        Health::Unsupported => DeviceState::Unsupported,
+        Health::Absent => DeviceState::Absent,
+    };
+    DeviceHealth { state, simulated: report.simulated }
+}
+
+/// Sets the header's clock.
+pub fn set_clock(ui: &AppWindow, now: NaiveDateTime) {
+    ui.global::<Kiosk>().set_now(ClockTime {
+        hour: now.hour() as i32,
+        minute: now.minute() as i32,
+        day: now.day() as i32,
+        month: now.month() as i32,
+        year: now.year(),
+        weekday: now.weekday().num_days_from_monday() as i32,
+    });
+}
+
+/// Keeps the header's clock current. The timer lives as long as the returned value.
+pub fn start_clock(ui: &AppWindow) -> slint::Timer {
+    let timer = slint::Timer::default();
+    let weak = ui.as_weak();
+    timer.start(slint::TimerMode::Repeated, std::time::Duration::from_secs(1), move || {
+        if let Some(ui) = weak.upgrade() {
+            set_clock(&ui, chrono::Local::now().naive_local());
+        }
+    });
+    timer
+}
+
+/// The screens a resident can reach from the home screen, for walkthroughs and tests.
+pub const TASK_SCREENS: [Screen; 5] = [Screen::Lookup, Screen::Queue, Screen::Submit, Screen::Track, Screen::Visit];
+
+/// A short file-name-safe name for a screen.
+pub fn screen_slug(screen: Screen) -> &'static str {
+    match screen {
+        Screen::Home => "home",
+        Screen::Lookup => "lookup",
+        Screen::Queue => "queue",
+        Screen::Submit => "submit",
+        Screen::Track => "track",
+        Screen::Visit => "visit",
+    }
+}
+
+/// Shows `screen`, exactly as a tap on its tile does.
+pub fn open(ui: &AppWindow, screen: Screen) {
+    ui.global::<Kiosk>().invoke_open(screen);
+}

@@ -1,0 +1,76 @@
+//! The configuration as a technician meets it: `kiosk-provision check-config` and the kiosk refusing to start,
+//! both run as real processes on real files.
+
+use kiosk_tests::{example_config, picture_variety, read_png, run, scratch_dir};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_config_accepts_the_example_and_summarises_it() {
+    let path = example_config();
+    let output = run("kiosk-provision", &["check-config", path.to_str().expect("utf-8 path")]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    assert!(stdout.contains(": valid"), "{stdout}");
+    assert!(stdout.contains("HN-DEMO-0001"), "{stdout}");
+    assert!(stdout.contains("HT Hộ tịch"), "{stdout}");
+}
+
+#[test]
+fn check_config_prints_every_problem_with_file_and_key() {
+    let dir = scratch_dir("check-config");
+    let path = dir.join("kiosk.toml");
+    let example = std::fs::read_to_string(example_config()).expect("example");
+    let broken = example
+        .replacen("transport = \"simulated\"", "transport = \"serial:ttyUSB0\"", 1)
+        .replacen("idle_timeout_seconds = 90", "idle_timeout_seconds = \"ninety\"", 1)
+        .replacen("[kiosk]", "[kiosk]\ncolour = \"red\"", 1);
+    std::fs::write(&path, broken).expect("write config");
+    let output = run("kiosk-provision", &["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    let file = path.display().to_string();
+    assert!(stderr.contains(&format!("{file}: 3 problems")), "{stderr}");
+    assert!(stderr.contains("key `kiosk.colour`: unknown key `colour`"), "{stderr}");
+    assert!(stderr.contains("key `ui.idle_timeout_seconds`: wrong type: string \"ninety\", expected a whole number"), "{stderr}");
+    assert!(stderr.contains("key `devices.printer.transport`: `ttyUSB0` is not an absolute device path"), "{stderr}");
+
+    let missing = dir.join("absent.toml");
+    let output = run("kiosk-provision", &["check-config", missing.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot read the file"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn kiosk_refuses_to_start_on_a_broken_config() {
+    let dir = scratch_dir("refuse");
+    let path = dir.join("kiosk.toml");
+    std::fs::write(&path, "[kiosk]\nid = \"X\"\n").expect("write");
+    let output = run("kiosk", &["--config", path.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("key `portal`: missing section"), "{stderr}");
+    assert!(stderr.contains("kiosk-provision check-config"), "{stderr}");
+}
+
+/// What the run command does on a machine with no display: the real binary draws every screen to PNG.
+#[test]
+fn walkthrough_draws_every_screen_without_a_display() {
+    let dir = scratch_dir("walkthrough");
+    let config = example_config();
+    let output = run("kiosk", &["--config", config.to_str().expect("utf-8"), "--walkthrough", dir.to_str().expect("utf-8")]);
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    // 6 screens x 2 languages x 2 shapes.
+    let mut pictures: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();
+    pictures.sort();
+    assert_eq!(pictures.len(), 24, "{pictures:?}");
+    for picture in &pictures {
+        let (width, height, channels, pixels) = read_png(picture);
+        assert!((width, height) == (1080, 1920) || (width, height) == (1920, 1080));
+        let (changed, colours) = picture_variety(channels, &pixels);
+        assert!(changed > 0.2 && colours > 50, "{}: looks blank ({changed:.2}, {colours} colours)", picture.display());
+    }
+    assert!(text(&output.stdout).contains("Drew 24 screens"), "{}", text(&output.stdout));
+}

@@ -1,0 +1,127 @@
+//! The real kiosk UI under Slint's testing backend with the software renderer: tiles and the language switch
+//! found by accessible label and tapped, and the home screen drawn to PNG in both languages and shapes.
+//!
+//! Each test sets up its own Slint platform on its own thread (Slint's platform is per thread).
+
+use i_slint_backend_testing::{ElementHandle, TestingBackend, TestingBackendOptions};
+use kiosk_app::ui::{self, AppWindow};
+use kiosk_tests::{picture_variety, workspace_root};
+use slint::platform::PointerEventButton;
+use slint::ComponentHandle;
+
+fn start(width: u32, height: u32) -> AppWindow {
+    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: false,
+        renderer_name: Some("software".into()),
+    })))
+    .expect("first Slint platform on this test thread");
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config is valid");
+    let app = ui::build(&config).expect("kiosk UI builds");
+    app.window().set_size(slint::PhysicalSize::new(width, height));
+    app.show().expect("kiosk UI shows");
+    app
+}
+
+fn count(app: &AppWindow, label: &str) -> usize {
+    ElementHandle::find_by_accessible_label(app, label).count()
+}
+
+fn tap(app: &AppWindow, label: &str) {
+    let found: Vec<_> = ElementHandle::find_by_accessible_label(app, label).collect();
+    assert_eq!(found.len(), 1, "expected one element labelled {label:?}, found {}", found.len());
+    found[0].mock_single_click(PointerEventButton::Left);
+}
+
+const TILES_VI: [&str; 5] =
+    ["Tra cứu thủ tục", "Lấy số thứ tự", "Nộp hồ sơ", "Tra cứu tình trạng hồ sơ", "Đề nghị hỗ trợ tại nhà"];
+const TILES_EN: [&str; 5] =
+    ["Look up a procedure", "Take a queue number", "Submit a dossier", "Check a dossier's status", "Ask for a home visit"];
+
+#[test]
+fn home_shows_the_five_tasks_and_the_language_switch_changes_every_text() {
+    let app = start(1080, 1920);
+    // A new resident sees Vietnamese first.
+    for tile in TILES_VI {
+        assert_eq!(count(&app, tile), 1, "tile {tile:?} in Vietnamese");
+    }
+    assert_eq!(count(&app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 1);
+    assert_eq!(count(&app, "Look up a procedure"), 0);
+
+    tap(&app, "English");
+    for tile in TILES_EN {
+        assert_eq!(count(&app, tile), 1, "tile {tile:?} in English");
+    }
+    assert_eq!(count(&app, "Hello! What do you need to do today?"), 1);
+    for tile in TILES_VI {
+        assert_eq!(count(&app, tile), 0, "no Vietnamese tile {tile:?} left in English");
+    }
+    assert_eq!(ui::current_language(&app), Some(kiosk_core::config::Language::English));
+
+    tap(&app, "Tiếng Việt");
+    for tile in TILES_VI {
+        assert_eq!(count(&app, tile), 1, "tile {tile:?} back in Vietnamese");
+    }
+    assert_eq!(count(&app, "Hello! What do you need to do today?"), 0);
+}
+
+#[test]
+fn every_tile_leads_to_its_screen_which_says_plainly_it_is_not_ready_and_leads_back() {
+    let app = start(1080, 1920);
+    for (vi, en) in TILES_VI.into_iter().zip(TILES_EN) {
+        tap(&app, vi);
+        // The heading names the task; the tile grid is gone.
+        assert_eq!(count(&app, vi), 1, "heading {vi:?}");
+        assert_eq!(count(&app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 0);
+        assert_eq!(count(&app, "Phần này của máy đang được hoàn thiện, chưa sử dụng được."), 1);
+        // The language switch is on this screen too.
+        tap(&app, "English");
+        assert_eq!(count(&app, en), 1, "heading {en:?}");
+        assert_eq!(count(&app, "This part of the kiosk is still being built and cannot be used yet."), 1);
+        tap(&app, "Tiếng Việt");
+        tap(&app, "Về trang đầu");
+        assert_eq!(count(&app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 1, "back home from {vi:?}");
+    }
+}
+
+#[test]
+fn status_strip_shows_what_the_simulated_devices_report() {
+    use kiosk_app::devices::{Devices, PortalReach, Report};
+    let app = start(1080, 1920);
+    assert_eq!(count(&app, "Máy in: đang kiểm tra…"), 1, "before the first check");
+
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
+    let mut devices = Devices::open(&config.devices);
+    let printer = devices.simulators.printer.clone().expect("simulated printer");
+    printer.set_status(kiosk_drivers::printer::Status { cover_open: true, ..kiosk_drivers::printer::Status::READY });
+    let (printer_report, scanner, pager) = devices.check();
+    ui::apply_report(&app, &Report { printer: printer_report, scanner, pager, portal: PortalReach::Unreachable });
+    assert_eq!(count(&app, "Máy in: nắp đang mở"), 1);
+    assert_eq!(count(&app, "Máy quét: sẵn sàng"), 1);
+    assert_eq!(count(&app, "Thẻ rung: sẵn sàng"), 1);
+    tap(&app, "English");
+    assert_eq!(count(&app, "Printer: cover open"), 1);
+}
+
+/// Draws the home screen in both languages at both kiosk sizes, checks each picture has content, and keeps
+/// them in target/ for people to look at (the README's pictures are copies of these).
+#[test]
+fn home_screen_renders_in_both_languages_and_both_shapes() {
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screens");
+    std::fs::create_dir_all(&out).expect("screens dir");
+    let app = start(1080, 1920);
+    for (width, height) in ui::headless::SIZES {
+        app.window().set_size(slint::PhysicalSize::new(width, height));
+        for language in ["vi", "en"] {
+            tap(&app, if language == "vi" { "Tiếng Việt" } else { "English" });
+            let snapshot = app.window().take_snapshot().expect("software renderer snapshot");
+            assert_eq!((snapshot.width(), snapshot.height()), (width, height));
+            let (changed, colours) = picture_variety(4, snapshot.as_bytes());
+            assert!(changed > 0.2, "{language} {width}x{height}: only {changed:.2} of the picture differs from the background");
+            assert!(colours > 50, "{language} {width}x{height}: only {colours} colours, text is missing");
+            let path = out.join(format!("home-{language}-{width}x{height}.png"));
+            ui::headless::write_png(&path, width, height, 4, snapshot.as_bytes()).expect("write png");
+        }
+    }
+    assert!(workspace_root().join("docs/screenshots").is_dir(), "README pictures are kept in docs/screenshots");
+}
