@@ -18,8 +18,13 @@ pub struct Status {
 
 impl Status {
     /// A printer that is online, closed, with paper and no error.
-    pub const READY: Status =
-        Status { online: true, cover_open: false, paper: Paper::Present, cutter_error: false, unrecoverable_error: false };
+    pub const READY: Status = Status {
+        online: true,
+        cover_open: false,
+        paper: Paper::Present,
+        cutter_error: false,
+        unrecoverable_error: false,
+    };
 
     /// The condition that stops printing now, if any, most urgent first.
     pub fn blocking_problem(&self) -> Option<ErrorKind> {

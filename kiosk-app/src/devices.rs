@@ -241,7 +241,8 @@ mod tests {
     use super::*;
 
     fn devices_config(printer: &str) -> config::Devices {
-        let device = |transport: &str| config::Device { transport: Transport::parse(transport).expect("valid"), serial: None };
+        let device =
+            |transport: &str| config::Device { transport: Transport::parse(transport).expect("valid"), serial: None };
         config::Devices { printer: device(printer), scanner: device("simulated"), pager: device("none") }
     }
 

@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(error) => {
             eprint!("{error}");
-            eprintln!("The kiosk does not start with a broken configuration. Check it with: kiosk-provision check-config {}", args.config.display());
+            eprintln!(
+                "The kiosk does not start with a broken configuration. Check it with: kiosk-provision check-config {}",
+                args.config.display()
+            );
             tracing::error!(file = %args.config.display(), problems = error.problems.len(), "configuration rejected");
             return ExitCode::from(2);
         }

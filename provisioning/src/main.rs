@@ -56,8 +56,13 @@ fn summary(file: &Path, config: &Config) -> String {
     out += &format!("  portal     {}\n", config.portal.base_url);
     let languages: Vec<&str> = config.ui.languages.iter().map(|l| l.code()).collect();
     out += &format!("  languages  {} (idle timeout {} s)\n", languages.join(", "), config.ui.idle_timeout_seconds);
-    for (role, device) in [("printer", &config.devices.printer), ("scanner", &config.devices.scanner), ("pager", &config.devices.pager)] {
-        let serial = device.serial.map(|s| format!(" at {} baud, flow control {:?}", s.baud, s.flow_control)).unwrap_or_default();
+    for (role, device) in
+        [("printer", &config.devices.printer), ("scanner", &config.devices.scanner), ("pager", &config.devices.pager)]
+    {
+        let serial = device
+            .serial
+            .map(|s| format!(" at {} baud, flow control {:?}", s.baud, s.flow_control))
+            .unwrap_or_default();
         out += &format!("  {role:<10} {}{serial}\n", device.transport);
     }
     let services: Vec<String> = config.queue.services.iter().map(|s| format!("{} {}", s.code, s.name_vi)).collect();

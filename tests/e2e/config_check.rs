@@ -34,7 +34,10 @@ fn check_config_prints_every_problem_with_file_and_key() {
     let file = path.display().to_string();
     assert!(stderr.contains(&format!("{file}: 3 problems")), "{stderr}");
     assert!(stderr.contains("key `kiosk.colour`: unknown key `colour`"), "{stderr}");
-    assert!(stderr.contains("key `ui.idle_timeout_seconds`: wrong type: string \"ninety\", expected a whole number"), "{stderr}");
+    assert!(
+        stderr.contains("key `ui.idle_timeout_seconds`: wrong type: string \"ninety\", expected a whole number"),
+        "{stderr}"
+    );
     assert!(stderr.contains("key `devices.printer.transport`: `ttyUSB0` is not an absolute device path"), "{stderr}");
 
     let missing = dir.join("absent.toml");
@@ -60,7 +63,8 @@ fn kiosk_refuses_to_start_on_a_broken_config() {
 fn walkthrough_draws_every_screen_without_a_display() {
     let dir = scratch_dir("walkthrough");
     let config = example_config();
-    let output = run("kiosk", &["--config", config.to_str().expect("utf-8"), "--walkthrough", dir.to_str().expect("utf-8")]);
+    let output =
+        run("kiosk", &["--config", config.to_str().expect("utf-8"), "--walkthrough", dir.to_str().expect("utf-8")]);
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
     // 6 screens x 2 languages x 2 shapes.
     let mut pictures: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();

@@ -38,7 +38,10 @@ fn drivers_know_nothing_of_kiosks_ui_storage_or_network_clients() {
 fn only_the_app_knows_slint_and_the_technician_tool_stays_small() {
     for manifest in ["kiosk-app/core/Cargo.toml", "drivers/Cargo.toml", "provisioning/Cargo.toml"] {
         for dependency in dependencies(manifest) {
-            assert!(!dependency.starts_with("slint") && !dependency.starts_with("i-slint"), "{manifest} depends on `{dependency}`");
+            assert!(
+                !dependency.starts_with("slint") && !dependency.starts_with("i-slint"),
+                "{manifest} depends on `{dependency}`"
+            );
         }
     }
 }

@@ -35,8 +35,13 @@ fn tap(app: &AppWindow, label: &str) {
 
 const TILES_VI: [&str; 5] =
     ["Tra cứu thủ tục", "Lấy số thứ tự", "Nộp hồ sơ", "Tra cứu tình trạng hồ sơ", "Đề nghị hỗ trợ tại nhà"];
-const TILES_EN: [&str; 5] =
-    ["Look up a procedure", "Take a queue number", "Submit a dossier", "Check a dossier's status", "Ask for a home visit"];
+const TILES_EN: [&str; 5] = [
+    "Look up a procedure",
+    "Take a queue number",
+    "Submit a dossier",
+    "Check a dossier's status",
+    "Ask for a home visit",
+];
 
 #[test]
 fn home_shows_the_five_tasks_and_the_language_switch_changes_every_text() {
@@ -117,7 +122,10 @@ fn home_screen_renders_in_both_languages_and_both_shapes() {
             let snapshot = app.window().take_snapshot().expect("software renderer snapshot");
             assert_eq!((snapshot.width(), snapshot.height()), (width, height));
             let (changed, colours) = picture_variety(4, snapshot.as_bytes());
-            assert!(changed > 0.2, "{language} {width}x{height}: only {changed:.2} of the picture differs from the background");
+            assert!(
+                changed > 0.2,
+                "{language} {width}x{height}: only {changed:.2} of the picture differs from the background"
+            );
             assert!(colours > 50, "{language} {width}x{height}: only {colours} colours, text is missing");
             let path = out.join(format!("home-{language}-{width}x{height}.png"));
             ui::headless::write_png(&path, width, height, 4, snapshot.as_bytes()).expect("write png");

@@ -14,7 +14,12 @@ fn slint_sources() -> Vec<(String, String)> {
         .collect();
     files.sort();
     assert!(files.len() >= 5, "found only {files:?}");
-    files.into_iter().map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), std::fs::read_to_string(&p).expect("read"))).collect()
+    files
+        .into_iter()
+        .map(|p| {
+            (p.file_name().expect("name").to_string_lossy().into_owned(), std::fs::read_to_string(&p).expect("read"))
+        })
+        .collect()
 }
 
 /// Reads a double-quoted string starting just after the opening quote; returns it and the rest.
@@ -91,7 +96,8 @@ fn no_screen_text_bypasses_translation() {
         for (number, line) in source.lines().enumerate() {
             let line = line.trim();
             if line.starts_with("text:") && line.contains('"') && !line.contains("@tr(") {
-                let literals: Vec<_> = line.split('"').skip(1).step_by(2).filter(|s| s.chars().any(char::is_alphabetic)).collect();
+                let literals: Vec<_> =
+                    line.split('"').skip(1).step_by(2).filter(|s| s.chars().any(char::is_alphabetic)).collect();
                 if !literals.is_empty() {
                     offenders.push(format!("{file}:{}: {line}", number + 1));
                 }

@@ -30,7 +30,11 @@ pub fn binary(name: &str) -> PathBuf {
 
 /// Runs a workspace binary to completion with the given arguments.
 pub fn run(name: &str, args: &[&str]) -> Output {
-    Command::new(binary(name)).args(args).env_remove("KIOSK_CONFIG").output().unwrap_or_else(|e| panic!("running {name}: {e}"))
+    Command::new(binary(name))
+        .args(args)
+        .env_remove("KIOSK_CONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("running {name}: {e}"))
 }
 
 /// A fresh directory for one test's files, under the target directory.

@@ -207,7 +207,11 @@ fn parse_usb(ids: &str) -> Result<Transport, String> {
     if serial_number.as_deref() == Some("") {
         return Err("the USB serial number after VID:PID is empty".into());
     }
-    Ok(Transport::Usb { vendor_id: hex_id("vendor id", vendor)?, product_id: hex_id("product id", product)?, serial_number })
+    Ok(Transport::Usb {
+        vendor_id: hex_id("vendor id", vendor)?,
+        product_id: hex_id("product id", product)?,
+        serial_number,
+    })
 }
 
 fn parse_tcp(address: &str) -> Result<Transport, String> {
@@ -291,7 +295,10 @@ impl Error {
             std::io::ErrorKind::PermissionDenied => " (the kiosk user must be able to read it)",
             _ => "",
         };
-        Error { file: file.to_owned(), problems: vec![Problem { key: String::new(), message: format!("cannot read the file: {reason}{hint}") }] }
+        Error {
+            file: file.to_owned(),
+            problems: vec![Problem { key: String::new(), message: format!("cannot read the file: {reason}{hint}") }],
+        }
     }
 }
 
@@ -328,12 +335,15 @@ fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
             message: format!("unknown section; the sections are: {}", SECTIONS.join(", ")),
         });
     }
-    let kiosk = section::<raw::Kiosk>(&mut table, "kiosk", &mut problems).and_then(|raw| check_identity(raw, &mut problems));
-    let portal = section::<raw::Portal>(&mut table, "portal", &mut problems).and_then(|raw| check_portal(raw, &mut problems));
+    let kiosk =
+        section::<raw::Kiosk>(&mut table, "kiosk", &mut problems).and_then(|raw| check_identity(raw, &mut problems));
+    let portal =
+        section::<raw::Portal>(&mut table, "portal", &mut problems).and_then(|raw| check_portal(raw, &mut problems));
     let ui = section::<raw::Ui>(&mut table, "ui", &mut problems).and_then(|raw| check_ui(raw, &mut problems));
     let devices =
         section::<raw::Devices>(&mut table, "devices", &mut problems).and_then(|raw| check_devices(raw, &mut problems));
-    let queue = section::<raw::Queue>(&mut table, "queue", &mut problems).and_then(|raw| check_queue(raw, &mut problems));
+    let queue =
+        section::<raw::Queue>(&mut table, "queue", &mut problems).and_then(|raw| check_queue(raw, &mut problems));
 
     match (kiosk, portal, ui, devices, queue) {
         (Some(kiosk), Some(portal), Some(ui), Some(devices), Some(queue)) if problems.is_empty() => {
@@ -346,7 +356,8 @@ fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
 /// Deserialises one top-level section on its own, so a problem in one does not hide those in the others.
 fn section<T: DeserializeOwned>(table: &mut toml::Table, name: &str, problems: &mut Vec<Problem>) -> Option<T> {
     let Some(value) = table.remove(name) else {
-        problems.push(Problem { key: name.to_owned(), message: "missing section; see assets/kiosk.example.toml".into() });
+        problems
+            .push(Problem { key: name.to_owned(), message: "missing section; see assets/kiosk.example.toml".into() });
         return None;
     };
     match serde_path_to_error::deserialize::<_, T>(value) {
@@ -373,7 +384,8 @@ fn describe_serde_error(message: &str) -> String {
         return format!("missing key `{field}`; see assets/kiosk.example.toml");
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let rest = rest.replace("expected i64", "expected a whole number").replace("expected u32", "expected a whole number");
+        let rest =
+            rest.replace("expected i64", "expected a whole number").replace("expected u32", "expected a whole number");
         return format!("wrong type: {rest}");
     }
     message.to_owned()
@@ -472,7 +484,8 @@ struct Url {
 /// Reads the parts of an http(s) URL the kiosk needs. Plain `http` is allowed only to this machine (the portal
 /// simulator), because residents' data must never cross a network unencrypted.
 fn parse_url(url: &str) -> Result<Url, String> {
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("`{url}` is not a URL such as https://host/path"))?;
+    let (scheme, rest) =
+        url.split_once("://").ok_or_else(|| format!("`{url}` is not a URL such as https://host/path"))?;
     let default_port = match scheme {
         "https" => 443,
         "http" => 80,
@@ -496,7 +509,9 @@ fn parse_url(url: &str) -> Result<Url, String> {
     }
     let port = match port {
         None => default_port,
-        Some(port) => port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("port `{port}` is not 1 to 65535"))?,
+        Some(port) => {
+            port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("port `{port}` is not 1 to 65535"))?
+        }
     };
     let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
     if scheme == "http" && !loopback {
@@ -519,7 +534,9 @@ fn check_portal(raw: raw::Portal, problems: &mut Vec<Problem>) -> Option<Portal>
             "portal.public_key",
             format!("must be a 32-byte X25519 key in base64 (44 characters); this one is {} bytes", bytes.len()),
         ),
-        Err(e) => problem(problems, "portal.public_key", format!("is not base64 ({e}); paste the key the portal issued")),
+        Err(e) => {
+            problem(problems, "portal.public_key", format!("is not base64 ({e}); paste the key the portal issued"))
+        }
     }
     (problems.len() == before).then_some(Portal { base_url, public_key })
 }
@@ -582,9 +599,10 @@ impl Role {
     fn allows(self, transport: &Transport) -> bool {
         match (self, transport) {
             (_, Transport::Absent | Transport::Simulated) => true,
-            (Role::Printer, Transport::Serial { .. } | Transport::Usb { .. } | Transport::Tcp { .. } | Transport::File { .. }) => {
-                true
-            }
+            (
+                Role::Printer,
+                Transport::Serial { .. } | Transport::Usb { .. } | Transport::Tcp { .. } | Transport::File { .. },
+            ) => true,
             (Role::Scanner, Transport::Sane { .. }) => true,
             (Role::Pager, Transport::Serial { .. }) => true,
             _ => false,
@@ -616,7 +634,12 @@ fn check_device(raw: raw::Device, role: Role, problems: &mut Vec<Problem>) -> Op
             problem(
                 problems,
                 &format!("{key}.transport"),
-                format!("a {} cannot be reached by `{}`; allowed: {}", role.name(), transport.scheme(), role.allowed_forms()),
+                format!(
+                    "a {} cannot be reached by `{}`; allowed: {}",
+                    role.name(),
+                    transport.scheme(),
+                    role.allowed_forms()
+                ),
             );
             None
         }
@@ -639,7 +662,11 @@ fn check_device(raw: raw::Device, role: Role, problems: &mut Vec<Problem>) -> Op
             Ok(baud) if BAUD_RATES.contains(&baud) => baud,
             _ => {
                 let allowed = BAUD_RATES.map(|b| b.to_string()).join(", ");
-                problem(problems, &format!("{key}.baud"), format!("{baud} is not a supported rate; allowed: {allowed}"));
+                problem(
+                    problems,
+                    &format!("{key}.baud"),
+                    format!("{baud} is not a supported rate; allowed: {allowed}"),
+                );
                 0
             }
         };
@@ -663,7 +690,11 @@ fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {
         if code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
             problem(problems, &format!("{key}.code"), format!("`{code}` must be 1 to 3 capital letters A-Z, e.g. HT"));
         } else if !codes.insert(code.clone()) {
-            problem(problems, &format!("{key}.code"), format!("`{code}` is used by another service; codes must differ"));
+            problem(
+                problems,
+                &format!("{key}.code"),
+                format!("`{code}` is used by another service; codes must differ"),
+            );
         }
         services.push(Service {
             code,

@@ -91,7 +91,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             for screen in views {
                 ui::open(&app, screen);
                 let pixels = render(&window, size);
-                let path = out_dir.join(format!("{}-{}-{}x{}.png", ui::screen_slug(screen), language.code(), size.0, size.1));
+                let path =
+                    out_dir.join(format!("{}-{}-{}x{}.png", ui::screen_slug(screen), language.code(), size.0, size.1));
                 write_png(&path, size.0, size.1, 3, &pixels)?;
                 written.push(path);
             }

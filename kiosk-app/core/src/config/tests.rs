@@ -47,7 +47,10 @@ fn missing_key_is_named_with_its_section() {
 fn missing_section_is_named() {
     let text = example_with("[ui]\n", "[ux]\n");
     let problems = problems_of(&text);
-    assert!(problems.contains(&"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue".to_owned()), "{problems:#?}");
+    assert!(
+        problems.contains(&"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue".to_owned()),
+        "{problems:#?}"
+    );
     assert!(problems.contains(&"key `ui`: missing section; see assets/kiosk.example.toml".to_owned()), "{problems:#?}");
 }
 
@@ -62,14 +65,18 @@ fn wrong_type_names_the_key_and_the_types() {
 #[test]
 fn unknown_key_lists_the_allowed_ones() {
     assert_single_problem(
-        &example_with("[devices.printer]\ntransport = \"simulated\"", "[devices.printer]\ntransport = \"simulated\"\nbaudrate = 9600"),
+        &example_with(
+            "[devices.printer]\ntransport = \"simulated\"",
+            "[devices.printer]\ntransport = \"simulated\"\nbaudrate = 9600",
+        ),
         "key `devices.printer.baudrate`: unknown key `baudrate`; allowed keys: `transport`, `baud`, `flow_control`",
     );
 }
 
 #[test]
 fn bad_device_strings_say_what_is_wrong_and_what_is_allowed() {
-    let printer_forms = "allowed: none, simulated, serial:/dev/PATH, usb:VID:PID[:SERIAL], tcp:HOST:PORT, file:/dev/PATH";
+    let printer_forms =
+        "allowed: none, simulated, serial:/dev/PATH, usb:VID:PID[:SERIAL], tcp:HOST:PORT, file:/dev/PATH";
     let cases = [
         ("seriall:/dev/ttyUSB0", format!("`seriall:/dev/ttyUSB0` is not a device address; {printer_forms}")),
         ("serial:ttyUSB0", format!("`ttyUSB0` is not an absolute device path such as /dev/ttyUSB0; {printer_forms}")),
@@ -80,10 +87,16 @@ fn bad_device_strings_say_what_is_wrong_and_what_is_allowed() {
         ("sane:test:0", "a printer cannot be reached by `sane`; ".to_owned() + printer_forms),
     ];
     for (transport, message) in cases {
-        let text = example_with("[devices.printer]\ntransport = \"simulated\"", &format!("[devices.printer]\ntransport = \"{transport}\""));
+        let text = example_with(
+            "[devices.printer]\ntransport = \"simulated\"",
+            &format!("[devices.printer]\ntransport = \"{transport}\""),
+        );
         assert_single_problem(&text, &format!("key `devices.printer.transport`: {message}"));
     }
-    let pager = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"tcp:10.0.0.9:4000\"");
+    let pager = example_with(
+        "[devices.pager]\ntransport = \"simulated\"",
+        "[devices.pager]\ntransport = \"tcp:10.0.0.9:4000\"",
+    );
     assert_single_problem(
         &pager,
         "key `devices.pager.transport`: a pager cannot be reached by `tcp`; allowed: none, simulated, serial:/dev/PATH",
@@ -92,7 +105,17 @@ fn bad_device_strings_say_what_is_wrong_and_what_is_allowed() {
 
 #[test]
 fn good_device_strings_parse_and_print_back() {
-    for text in ["none", "simulated", "serial:/dev/kiosk-pager", "usb:04b8:0e15", "usb:0416:5011:A1B2", "tcp:printer.local:9100", "tcp:[fe80::1]:9100", "file:/dev/usb/lp0", "sane:test:0"] {
+    for text in [
+        "none",
+        "simulated",
+        "serial:/dev/kiosk-pager",
+        "usb:04b8:0e15",
+        "usb:0416:5011:A1B2",
+        "tcp:printer.local:9100",
+        "tcp:[fe80::1]:9100",
+        "file:/dev/usb/lp0",
+        "sane:test:0",
+    ] {
         let transport = Transport::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(transport.to_string(), text);
     }
@@ -104,18 +127,30 @@ fn good_device_strings_parse_and_print_back() {
 
 #[test]
 fn serial_settings_only_on_serial_and_only_real_rates() {
-    let serial = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 19200\nflow_control = \"hardware\"");
+    let serial = example_with(
+        "[devices.pager]\ntransport = \"simulated\"",
+        "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 19200\nflow_control = \"hardware\"",
+    );
     let config = parse(Path::new("k.toml"), serial.as_bytes()).expect("valid");
     assert_eq!(config.devices.pager.serial, Some(SerialSettings { baud: 19200, flow_control: FlowControl::Hardware }));
 
-    let odd_rate = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 14400");
+    let odd_rate = example_with(
+        "[devices.pager]\ntransport = \"simulated\"",
+        "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 14400",
+    );
     assert_single_problem(
         &odd_rate,
         "key `devices.pager.baud`: 14400 is not a supported rate; allowed: 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200",
     );
-    let baud_on_tcp = example_with("[devices.printer]\ntransport = \"simulated\"", "[devices.printer]\ntransport = \"tcp:10.0.0.5:9100\"\nbaud = 9600");
+    let baud_on_tcp = example_with(
+        "[devices.printer]\ntransport = \"simulated\"",
+        "[devices.printer]\ntransport = \"tcp:10.0.0.5:9100\"\nbaud = 9600",
+    );
     assert_single_problem(&baud_on_tcp, "key `devices.printer.baud`: applies only to a serial: transport; remove it");
-    let bad_flow = example_with("[devices.pager]\ntransport = \"simulated\"", "[devices.pager]\ntransport = \"serial:/dev/x\"\nflow_control = \"rts\"");
+    let bad_flow = example_with(
+        "[devices.pager]\ntransport = \"simulated\"",
+        "[devices.pager]\ntransport = \"serial:/dev/x\"\nflow_control = \"rts\"",
+    );
     assert_single_problem(
         &bad_flow,
         "key `devices.pager.flow_control`: unknown variant `rts`, expected one of `none`, `hardware`, `software`",

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the kiosk needs to build, test and run, if any are missing. Idempotent: it asks
+# apt only when something is absent. Used by provisioning/run-kiosk.sh, tests/run.sh and a kiosk's setup.
+#
+#   provisioning/install-deps.sh build    what `cargo build` needs (Slint's font stack)
+#   provisioning/install-deps.sh run      build + a virtual display for showing the kiosk where there is none
+#   provisioning/install-deps.sh bench    run + Chromium, xwd and friends for the first-frame benchmark
+#   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
+set -euo pipefail
+
+build=(pkg-config libfontconfig-dev)
+run=("${build[@]}" xvfb x11-apps xauth)
+bench=("${run[@]}" chromium netpbm time)
+kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
+
+case "${1:-build}" in
+  build) wanted=("${build[@]}") ;;
+  run) wanted=("${run[@]}") ;;
+  bench) wanted=("${bench[@]}") ;;
+  kms) wanted=("${kms[@]}") ;;
+  *) echo "usage: $0 build|run|bench|kms" >&2; exit 64 ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing system packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
