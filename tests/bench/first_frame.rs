@@ -210,11 +210,11 @@ fn process_tree(root: u32) -> Vec<u32> {
 }
 
 fn status_field(pid: u32, name: &str) -> u64 {
-    read_kib(&format!("/proc/{pid}/status"), name)
+    read_kib(format!("/proc/{pid}/status"), name)
 }
 
 fn pss(pid: u32) -> u64 {
-    read_kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:")
+    read_kib(format!("/proc/{pid}/smaps_rollup"), "Pss:")
 }
 
 fn read_kib(path: impl AsRef<Path>, name: &str) -> u64 {

@@ -597,16 +597,16 @@ impl Role {
 
     /// Which transports each kind of device can really be reached through.
     fn allows(self, transport: &Transport) -> bool {
-        match (self, transport) {
-            (_, Transport::Absent | Transport::Simulated) => true,
-            (
-                Role::Printer,
-                Transport::Serial { .. } | Transport::Usb { .. } | Transport::Tcp { .. } | Transport::File { .. },
-            ) => true,
-            (Role::Scanner, Transport::Sane { .. }) => true,
-            (Role::Pager, Transport::Serial { .. }) => true,
-            _ => false,
-        }
+        matches!(
+            (self, transport),
+            (_, Transport::Absent | Transport::Simulated)
+                | (
+                    Role::Printer,
+                    Transport::Serial { .. } | Transport::Usb { .. } | Transport::Tcp { .. } | Transport::File { .. }
+                )
+                | (Role::Scanner, Transport::Sane { .. })
+                | (Role::Pager, Transport::Serial { .. })
+        )
     }
 
     fn allowed_forms(self) -> &'static str {

@@ -14,7 +14,12 @@ use crate::devices::{DeviceReport, Health, PortalReach, Report};
 
 pub mod headless;
 
-slint::include_modules!();
+/// The Rust code Slint generates from ui/*.slint. It is not ours to lint.
+#[allow(clippy::all, clippy::unwrap_used)]
+mod generated {
+    slint::include_modules!();
+}
+pub use generated::*;
 
 /// Builds the kiosk window from the configuration, showing the home screen in the first configured language.
 /// A platform (winit, linuxkms, the headless one or Slint's testing backend) must be chosen before.
