@@ -10,7 +10,7 @@ set -euo pipefail
 
 build=(pkg-config libfontconfig-dev)
 run=("${build[@]}" xvfb x11-apps xauth)
-bench=("${run[@]}" chromium netpbm time)
+bench=("${run[@]}" chromium)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
 
 case "${1:-build}" in
