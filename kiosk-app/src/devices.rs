@@ -67,7 +67,7 @@ impl Report {
 /// How a configured device is reached in this process.
 enum Slot<T: ?Sized> {
     Absent,
-    Unsupported(Transport),
+    Unsupported,
     Simulated(Box<T>),
 }
 
@@ -90,70 +90,58 @@ pub struct Simulators {
 impl Devices {
     pub fn open(config: &config::Devices) -> Devices {
         let mut simulators = Simulators::default();
-        let printer = match &config.printer.transport {
-            Transport::Absent => Slot::Absent,
-            Transport::Simulated => {
-                let (printer, control) = SimPrinter::new();
-                simulators.printer = Some(control);
-                Slot::Simulated(Box::new(printer) as Box<dyn ReceiptPrinter>)
-            }
-            other => Slot::Unsupported(other.clone()),
-        };
-        let scanner = match &config.scanner.transport {
-            Transport::Absent => Slot::Absent,
-            Transport::Simulated => {
-                let (scanner, control) = SimScanner::new();
-                simulators.scanner = Some(control);
-                Slot::Simulated(Box::new(scanner) as Box<dyn Scanner>)
-            }
-            other => Slot::Unsupported(other.clone()),
-        };
-        let pager = match &config.pager.transport {
-            Transport::Absent => Slot::Absent,
-            Transport::Simulated => {
-                let (pager, control) = SimPager::new();
-                simulators.pager = Some(control);
-                Slot::Simulated(Box::new(pager) as Box<dyn PagerTransmitter>)
-            }
-            other => Slot::Unsupported(other.clone()),
-        };
-        for (role, slot_transport) in [
-            ("printer", unsupported_transport(&printer)),
-            ("scanner", unsupported_transport(&scanner)),
-            ("pager", unsupported_transport(&pager)),
-        ] {
-            if let Some(transport) = slot_transport {
-                tracing::warn!(device = role, %transport, "no driver for this transport in this version; the device is shown as unavailable");
-            }
-        }
+        let printer = open_slot("printer", &config.printer.transport, &mut simulators.printer, || {
+            let (printer, control) = SimPrinter::new();
+            (Box::new(printer) as Box<dyn ReceiptPrinter>, control)
+        });
+        let scanner = open_slot("scanner", &config.scanner.transport, &mut simulators.scanner, || {
+            let (scanner, control) = SimScanner::new();
+            (Box::new(scanner) as Box<dyn Scanner>, control)
+        });
+        let pager = open_slot("pager", &config.pager.transport, &mut simulators.pager, || {
+            let (pager, control) = SimPager::new();
+            (Box::new(pager) as Box<dyn PagerTransmitter>, control)
+        });
         Devices { printer, scanner, pager, simulators }
     }
 
     /// Asks every device for its condition. Blocking: call it from the monitor thread, never the UI thread.
     pub fn check(&mut self) -> (DeviceReport, DeviceReport, DeviceReport) {
-        let printer = match &mut self.printer {
-            Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
-            Slot::Unsupported(_) => DeviceReport { health: Health::Unsupported, simulated: false },
-            Slot::Simulated(device) => DeviceReport { health: printer_health(device.status()), simulated: true },
-        };
-        let scanner = match &mut self.scanner {
-            Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
-            Slot::Unsupported(_) => DeviceReport { health: Health::Unsupported, simulated: false },
-            Slot::Simulated(device) => DeviceReport { health: scanner_health(device.check()), simulated: true },
-        };
-        let pager = match &mut self.pager {
-            Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
-            Slot::Unsupported(_) => DeviceReport { health: Health::Unsupported, simulated: false },
-            Slot::Simulated(device) => DeviceReport { health: pager_health(device.check()), simulated: true },
-        };
-        (printer, scanner, pager)
+        (
+            check_slot(&mut self.printer, |printer| printer_health(printer.status())),
+            check_slot(&mut self.scanner, |scanner| scanner_health(scanner.check())),
+            check_slot(&mut self.pager, |pager| pager_health(pager.check())),
+        )
     }
 }
 
-fn unsupported_transport<T: ?Sized>(slot: &Slot<T>) -> Option<&Transport> {
+/// Opens one configured device: a simulator (keeping its control handle), nothing, or a transport this
+/// version has no driver for (logged for the technician, shown as such on screen).
+fn open_slot<T: ?Sized, C>(
+    role: &str,
+    transport: &Transport,
+    control: &mut Option<C>,
+    simulate: impl FnOnce() -> (Box<T>, C),
+) -> Slot<T> {
+    match transport {
+        Transport::Absent => Slot::Absent,
+        Transport::Simulated => {
+            let (device, handle) = simulate();
+            *control = Some(handle);
+            Slot::Simulated(device)
+        }
+        other => {
+            tracing::warn!(device = role, transport = %other, "no driver for this transport in this version; the device is shown as unavailable");
+            Slot::Unsupported
+        }
+    }
+}
+
+fn check_slot<T: ?Sized>(slot: &mut Slot<T>, check: impl FnOnce(&mut T) -> Health) -> DeviceReport {
     match slot {
-        Slot::Unsupported(transport) => Some(transport),
-        Slot::Absent | Slot::Simulated(_) => None,
+        Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
+        Slot::Unsupported => DeviceReport { health: Health::Unsupported, simulated: false },
+        Slot::Simulated(device) => DeviceReport { health: check(device), simulated: true },
     }
 }
 
