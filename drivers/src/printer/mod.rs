@@ -4,6 +4,18 @@
 //! encoder, not here. The real transports (serial, USB printer class, TCP 9100, device file) implement the same
 //! trait. Must not do: retry a job by itself (a second ticket is worse than an error the app can explain).
 
+pub mod codepage;
+pub mod decode;
+pub mod document;
+pub mod encode;
+pub mod profile;
+pub mod raster;
+pub mod samples;
+pub mod status;
+
+#[cfg(test)]
+mod encode_tests;
+
 use std::sync::{Arc, Mutex};
 
 /// What the printer says about itself, from its real-time status bytes.
