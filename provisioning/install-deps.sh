@@ -8,7 +8,7 @@
 #   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
 set -euo pipefail
 
-build=(pkg-config libfontconfig-dev)
+build=(pkg-config libfontconfig-dev libusb-1.0-0-dev)
 run=("${build[@]}" xvfb x11-apps xauth)
 bench=("${run[@]}" chromium)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)

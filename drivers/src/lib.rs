@@ -8,3 +8,4 @@
 pub mod pager;
 pub mod printer;
 pub mod scanner;
+pub mod transport;

@@ -48,53 +48,70 @@ pub fn commands(bytes: &[u8]) -> Result<Vec<Command>, Error> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < bytes.len() {
-        let rest = &bytes[pos..];
-        let unknown = || Error::Unknown { offset: pos, bytes: rest.iter().take(8).copied().collect() };
-        let (command, used) = match rest {
-            [0x1b, b'@', ..] => (Command::Init, 2),
-            [0x1c, b'.', ..] => (Command::CancelKanji, 2),
-            [0x1b, b't', n, ..] => (Command::CodeTable(*n), 3),
-            [0x1b, b'a', n, ..] => (Command::Align(*n), 3),
-            [0x1b, b'E', n, ..] => (Command::Bold(*n), 3),
-            [0x1d, b'!', n, ..] => (Command::Size(*n), 3),
-            [0x1b, b'%', n, ..] => (Command::UserDefined(*n), 3),
-            [0x1b, b'd', n, ..] => (Command::Feed(*n), 3),
-            [0x1d, b'a', n, ..] => (Command::AutomaticStatusBack(*n), 3),
-            [0x10, 0x04, n, ..] => (Command::StatusRequest(*n), 3),
-            [0x1d, b'V', mode @ (65 | 66), n, ..] => (Command::Cut { mode: *mode, feed: Some(*n) }, 4),
-            [0x1d, b'V', mode @ (0 | 1 | 48 | 49), ..] => (Command::Cut { mode: *mode, feed: None }, 3),
-            [0x1b, b'&', y, first, last, ..] => {
-                let (glyphs, used) = define(&rest[5..], *y, *first, *last).ok_or_else(unknown)?;
-                (Command::Define { first: *first, glyphs }, 5 + used)
+        match next_command(&bytes[pos..]) {
+            Some(Ok((command, used))) => {
+                out.push(command);
+                pos += used;
             }
-            [0x1d, b'v', b'0', _m, ..] => {
-                let (bitmap, used) = Bitmap::from_gs_v0(&rest[4..]).ok_or_else(unknown)?;
-                (Command::Raster(bitmap), 4 + used)
+            Some(Err(())) | None => {
+                return Err(Error::Unknown { offset: pos, bytes: bytes[pos..].iter().take(8).copied().collect() })
             }
-            [0x1d, b'(', b'k', pl, ph, 49, function, ..] => {
-                let length = u16::from_le_bytes([*pl, *ph]) as usize;
-                let params = rest.get(5..5 + length).ok_or_else(unknown)?;
-                let command = match (function, params) {
-                    (65, [_, _, n, ..]) => Command::QrModel(*n),
-                    (67, [_, _, n]) => Command::QrModule(*n),
-                    (69, [_, _, n]) => Command::QrCorrection(*n),
-                    (80, [_, _, _, data @ ..]) => Command::QrStore(data.to_vec()),
-                    (81, _) => Command::QrPrint,
-                    _ => return Err(unknown()),
-                };
-                (command, 5 + length)
-            }
-            [0x0a, ..] => (Command::LineFeed, 1),
-            [b, ..] if *b >= 0x20 => {
-                let run = rest.iter().take_while(|b| **b >= 0x20).count();
-                (Command::Text(rest[..run].to_vec()), run)
-            }
-            _ => return Err(unknown()),
-        };
-        out.push(command);
-        pos += used;
+        }
     }
     Ok(out)
+}
+
+/// Reads the command at the start of `rest`: `None` when `rest` is the beginning of a command that needs more
+/// bytes (a printer receiving a stream waits for them), `Some(Err(()))` for bytes no command starts with.
+pub fn next_command(rest: &[u8]) -> Option<Result<(Command, usize), ()>> {
+    let command = match rest {
+        [] => return None,
+        [0x1b, b'@', ..] => (Command::Init, 2),
+        [0x1c, b'.', ..] => (Command::CancelKanji, 2),
+        [0x1b, b't', n, ..] => (Command::CodeTable(*n), 3),
+        [0x1b, b'a', n, ..] => (Command::Align(*n), 3),
+        [0x1b, b'E', n, ..] => (Command::Bold(*n), 3),
+        [0x1d, b'!', n, ..] => (Command::Size(*n), 3),
+        [0x1b, b'%', n, ..] => (Command::UserDefined(*n), 3),
+        [0x1b, b'd', n, ..] => (Command::Feed(*n), 3),
+        [0x1d, b'a', n, ..] => (Command::AutomaticStatusBack(*n), 3),
+        [0x10, 0x04, n, ..] => (Command::StatusRequest(*n), 3),
+        [0x1d, b'V', mode @ (65 | 66), n, ..] => (Command::Cut { mode: *mode, feed: Some(*n) }, 4),
+        [0x1d, b'V', mode @ (0 | 1 | 48 | 49), ..] => (Command::Cut { mode: *mode, feed: None }, 3),
+        [0x1b, b'&', y, first, last, ..] => {
+            let (glyphs, used) = define(&rest[5..], *y, *first, *last)?;
+            (Command::Define { first: *first, glyphs }, 5 + used)
+        }
+        [0x1d, b'v', b'0', _m, ..] => {
+            let (bitmap, used) = Bitmap::from_gs_v0(&rest[4..])?;
+            (Command::Raster(bitmap), 4 + used)
+        }
+        [0x1d, b'(', b'k', pl, ph, ..] => {
+            let length = u16::from_le_bytes([*pl, *ph]) as usize;
+            let params = rest.get(5..5 + length)?;
+            let command = match params {
+                [49, 65, n, ..] => Command::QrModel(*n),
+                [49, 67, n] => Command::QrModule(*n),
+                [49, 69, n] => Command::QrCorrection(*n),
+                [49, 80, _, data @ ..] => Command::QrStore(data.to_vec()),
+                [49, 81, ..] => Command::QrPrint,
+                _ => return Some(Err(())),
+            };
+            (command, 5 + length)
+        }
+        [0x0a, ..] => (Command::LineFeed, 1),
+        [b, ..] if *b >= 0x20 => {
+            let run = rest.iter().take_while(|b| **b >= 0x20).count();
+            (Command::Text(rest[..run].to_vec()), run)
+        }
+        // The start of a command whose fixed part has not all arrived yet.
+        [0x1b | 0x1c | 0x1d | 0x10] | [0x1b | 0x1d, _] | [0x1d, b'V' | b'v' | b'(', ..] if rest.len() < 8 => {
+            return None
+        }
+        [0x1b, b'&', ..] if rest.len() < 5 => return None,
+        _ => return Some(Err(())),
+    };
+    Some(Ok(command))
 }
 
 fn define(data: &[u8], y: u8, first: u8, last: u8) -> Option<(Vec<Bitmap>, usize)> {

@@ -6,6 +6,7 @@
 
 pub mod codepage;
 pub mod decode;
+pub mod device;
 pub mod document;
 pub mod encode;
 pub mod profile;

@@ -1,0 +1,309 @@
+//! `EscPos`: a real ESC/POS printer over any [`Link`], with real-time status and reconnection; and
+//! `SimDevice`, the printer end of a link for tests and the demo: it decodes what it receives with our decoder,
+//! answers DLE EOT like a printer, and keeps each finished job.
+//! Must not do: send a job to a printer that just said it cannot print it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{decode, status, Error, ReceiptPrinter, Status};
+use crate::transport::{self, Endpoint, Link};
+
+/// How long a printer has to answer one status request before it counts as not responding.
+pub const STATUS_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// An ESC/POS printer on a link that is (re)opened on demand: after an unplug the next call finds it again.
+pub struct EscPos {
+    endpoint: Option<Endpoint>,
+    link: Option<Box<dyn Link>>,
+}
+
+impl EscPos {
+    /// A printer at `endpoint`; nothing is opened until it is used.
+    pub fn new(endpoint: Endpoint) -> EscPos {
+        EscPos { endpoint: Some(endpoint), link: None }
+    }
+
+    /// A printer on a link that is already open and cannot be reopened (tests, a pseudo-terminal).
+    pub fn on_link(link: Box<dyn Link>) -> EscPos {
+        EscPos { endpoint: None, link: Some(link) }
+    }
+
+    fn link(&mut self) -> Result<&mut Box<dyn Link>, Error> {
+        if self.link.is_none() {
+            let endpoint = self.endpoint.as_ref().ok_or_else(|| {
+                Error::Disconnected(std::io::Error::new(std::io::ErrorKind::NotConnected, "link closed"))
+            })?;
+            self.link = Some(transport::open(endpoint).map_err(Error::Disconnected)?);
+        }
+        Ok(self.link.as_mut().expect("opened above"))
+    }
+
+    /// Maps an I/O failure, dropping the link when the device has gone so the next call reopens it.
+    fn failed(&mut self, error: std::io::Error) -> Error {
+        if transport::is_disconnect(&error) {
+            self.link = None;
+            Error::Disconnected(error)
+        } else {
+            Error::Io(error)
+        }
+    }
+
+    fn ask(&mut self, n: u8) -> Result<u8, Error> {
+        let link = self.link()?;
+        let sent = link.send(&status::request(n));
+        if let Err(e) = sent {
+            return Err(self.failed(e));
+        }
+        let deadline = std::time::Instant::now() + STATUS_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(Error::Timeout(STATUS_TIMEOUT));
+            }
+            let mut byte = [0u8; 1];
+            let received = self.link()?.receive(&mut byte, left);
+            match received {
+                Ok(0) => return Err(Error::Timeout(STATUS_TIMEOUT)),
+                // Skip flow-control bytes and anything that is not a status reply (an ASB block, noise).
+                Ok(_) => {
+                    if let Ok(reply) = status::check_reply(byte[0]) {
+                        return Ok(reply);
+                    }
+                }
+                Err(e) => return Err(self.failed(e)),
+            }
+        }
+    }
+}
+
+impl ReceiptPrinter for EscPos {
+    fn status(&mut self) -> Result<Status, Error> {
+        let mut replies = [0u8; 4];
+        for (slot, n) in replies.iter_mut().zip(status::REQUESTS) {
+            *slot = self.ask(n)?;
+        }
+        Ok(status::from_replies(replies).expect("each reply was checked"))
+    }
+
+    fn print(&mut self, job: &[u8]) -> Result<(), Error> {
+        let before = self.status()?;
+        if let Some(kind) = before.blocking_problem() {
+            return Err(Error::Reported(kind));
+        }
+        let sent = self.link()?.send(job);
+        sent.map_err(|e| self.failed(e))
+    }
+}
+
+/// What came of a print job, from the printer's status before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Printed, and the printer is fine afterwards.
+    Printed,
+    /// Printed, and the roll is nearly used up: staff should change it soon.
+    PrintedPaperLow,
+}
+
+/// Prints `job` and checks the printer afterwards, so the kiosk says "take your ticket" only when it really came
+/// out: paper running out or the cover opening during the job is an error, not a success.
+pub fn print_checked(printer: &mut dyn ReceiptPrinter, job: &[u8]) -> Result<Outcome, Error> {
+    printer.print(job)?;
+    let after = printer.status()?;
+    match after.blocking_problem() {
+        Some(kind) => Err(Error::Reported(kind)),
+        None if after.paper == super::Paper::NearEnd => Ok(Outcome::PrintedPaperLow),
+        None => Ok(Outcome::Printed),
+    }
+}
+
+/// The state of a simulated printer device, shared with whoever drives the test or demo.
+#[derive(Debug, Clone)]
+pub struct SimDeviceState {
+    pub status: Status,
+    /// False: the device ignores status requests (a printer that does not answer).
+    pub answers: bool,
+    /// Finished jobs, each from its first byte to its cut.
+    pub jobs: Vec<Vec<u8>>,
+    /// Bytes received since the last cut.
+    pub pending: Vec<u8>,
+    /// Status requests answered.
+    pub status_requests: usize,
+    /// Set to make the device drop its link once (a cable pulled out); `serve` then returns.
+    pub hang_up: bool,
+}
+
+impl Default for SimDeviceState {
+    fn default() -> Self {
+        SimDeviceState {
+            status: Status::READY,
+            answers: true,
+            jobs: Vec::new(),
+            pending: Vec::new(),
+            status_requests: 0,
+            hang_up: false,
+        }
+    }
+}
+
+/// The printer end of a link: call [`SimDevice::serve`] on its own thread.
+#[derive(Debug, Clone, Default)]
+pub struct SimDevice {
+    pub state: Arc<Mutex<SimDeviceState>>,
+}
+
+impl SimDevice {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SimDeviceState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn set_status(&self, status: Status) {
+        self.lock().status = status;
+    }
+
+    pub fn set_answers(&self, answers: bool) {
+        self.lock().answers = answers;
+    }
+
+    /// Drops the link once, as if the cable were pulled out.
+    pub fn hang_up(&self) {
+        self.lock().hang_up = true;
+    }
+
+    pub fn jobs(&self) -> Vec<Vec<u8>> {
+        self.lock().jobs.clone()
+    }
+
+    /// Reads from `link` until it closes: answers status requests, collects jobs (a job ends at its cut).
+    pub fn serve(&self, mut link: Box<dyn Link>) -> std::io::Result<()> {
+        let mut buffer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            if std::mem::take(&mut self.lock().hang_up) {
+                return Ok(());
+            }
+            let n = link.receive(&mut chunk, Duration::from_millis(20))?;
+            buffer.extend_from_slice(&chunk[..n]);
+            let mut used_total = 0;
+            while let Some(parsed) = decode::next_command(&buffer[used_total..]) {
+                let (command, used) = match parsed {
+                    Ok(found) => found,
+                    // A byte no command starts with: keep it in the job, as a printer would print it.
+                    Err(()) => (decode::Command::Text(vec![buffer[used_total]]), 1),
+                };
+                let bytes = buffer[used_total..used_total + used].to_vec();
+                used_total += used;
+                let reply = {
+                    let mut state = self.lock();
+                    match command {
+                        decode::Command::StatusRequest(n @ 1..=4) if state.answers => {
+                            state.status_requests += 1;
+                            Some(status::replies_for(&state.status)[n as usize - 1])
+                        }
+                        decode::Command::StatusRequest(_) => None,
+                        decode::Command::Cut { .. } => {
+                            state.pending.extend_from_slice(&bytes);
+                            let job = std::mem::take(&mut state.pending);
+                            state.jobs.push(job);
+                            None
+                        }
+                        _ => {
+                            state.pending.extend_from_slice(&bytes);
+                            None
+                        }
+                    }
+                };
+                if let Some(reply) = reply {
+                    link.send(&[reply])?;
+                }
+            }
+            buffer.drain(..used_total);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printer::encode::encode;
+    use crate::printer::profile::Profile;
+    use crate::printer::raster::tests::typeface;
+    use crate::printer::{samples, ErrorKind, Paper};
+    use crate::transport::SerialLink;
+
+    fn ticket() -> Vec<u8> {
+        let profile = Profile::builtin("generic-80").expect("shipped");
+        encode(&samples::queue_ticket(), &profile, &typeface()).bytes
+    }
+
+    /// The driver on one end of a real pseudo-terminal pair, the simulated printer on the other.
+    fn pty_printer() -> (EscPos, SimDevice) {
+        let (ours, theirs) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
+        let device = SimDevice::default();
+        let server = device.clone();
+        std::thread::spawn(move || server.serve(Box::new(SerialLink::from_port(theirs))));
+        (EscPos::on_link(Box::new(SerialLink::from_port(ours))), device)
+    }
+
+    #[test]
+    fn serial_printing_with_status_before_and_after() {
+        let (mut printer, device) = pty_printer();
+        let job = ticket();
+        assert_eq!(print_checked(&mut printer, &job).expect("prints"), Outcome::Printed);
+        assert_eq!(device.jobs(), vec![job.clone()], "the printer received exactly the job, status requests apart");
+
+        device.set_status(Status { paper: Paper::NearEnd, ..Status::READY });
+        assert_eq!(print_checked(&mut printer, &job).expect("prints"), Outcome::PrintedPaperLow);
+
+        device.set_status(Status { cover_open: true, ..Status::READY });
+        assert_eq!(print_checked(&mut printer, &job).map_err(|e| e.kind()), Err(ErrorKind::CoverOpen));
+        assert_eq!(device.jobs().len(), 2, "nothing sent to a printer with its cover open");
+
+        device.set_status(Status { paper: Paper::Out, ..Status::READY });
+        let status = printer.status().expect("answers");
+        assert_eq!(status.blocking_problem(), Some(ErrorKind::PaperOut));
+    }
+
+    #[test]
+    fn a_printer_that_does_not_answer_is_a_timeout_not_paper_ok() {
+        let (mut printer, device) = pty_printer();
+        device.set_answers(false);
+        assert_eq!(printer.status().map_err(|e| e.kind()), Err(ErrorKind::Timeout));
+        assert_eq!(print_checked(&mut printer, &ticket()).map_err(|e| e.kind()), Err(ErrorKind::Timeout));
+        assert!(device.jobs().is_empty());
+    }
+
+    #[test]
+    fn tcp_printer_is_found_again_after_it_drops_the_connection() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+        let port = listener.local_addr().expect("bound").port();
+        let device = SimDevice::default();
+        let server = device.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(3).flatten() {
+                let link = crate::transport::TcpLink::from_stream(stream);
+                let _ = server.serve(Box::new(link));
+            }
+        });
+        let mut printer = EscPos::new(Endpoint::Tcp { host: "127.0.0.1".into(), port });
+        let job = ticket();
+        assert_eq!(print_checked(&mut printer, &job).expect("first ticket"), Outcome::Printed);
+
+        device.hang_up();
+        let mut failures = Vec::new();
+        let mut printed = false;
+        for _ in 0..5 {
+            match print_checked(&mut printer, &job) {
+                Ok(_) => {
+                    printed = true;
+                    break;
+                }
+                Err(e) => failures.push(e.kind()),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(printed, "reconnected and printed; failures on the way: {failures:?}");
+        assert!(failures.iter().all(|k| *k == ErrorKind::Disconnected), "{failures:?}");
+        assert_eq!(device.jobs(), vec![job.clone(), job]);
+    }
+}
