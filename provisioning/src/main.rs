@@ -6,8 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use kiosk_core::config::{self, Config};
+use anyhow::{bail, Context as _};
+use clap::{Parser, Subcommand, ValueEnum};
+use kiosk_core::config::{self, Config, Transport};
+use kiosk_drivers::printer::{decode, device, encode, profile::Profile, profile::Strategy, raster::Typeface, samples};
+use kiosk_drivers::printer::{ReceiptPrinter, Status};
+use kiosk_drivers::transport::{Endpoint, Flow};
 
 #[derive(Parser)]
 #[command(version, about = "Set up and test a Hanoi public-service kiosk")]
@@ -24,11 +28,173 @@ enum Command {
         #[arg(default_value = config::DEFAULT_PATH)]
         file: PathBuf,
     },
+    /// Print a standard document to a printer (or to a file), reporting the printer's status before and after.
+    Print {
+        /// Which document.
+        #[arg(long, value_enum, default_value = "self-test")]
+        document: Document,
+        /// The printer, written as in the config: serial:/dev/PATH, usb:VID:PID[:SERIAL], tcp:HOST:PORT,
+        /// file:/dev/usb/lp0.
+        #[arg(long, required_unless_present = "out")]
+        to: Option<String>,
+        /// Write the job's bytes to this file instead of a printer.
+        #[arg(long, conflicts_with = "to")]
+        out: Option<PathBuf>,
+        /// Also draw the paper, as our decoder reads the job, to this PNG.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Printer profile: epson-tm-t88, epson-tm-t20, generic-80, generic-58.
+        #[arg(long, default_value = "generic-80")]
+        profile: String,
+        /// Vietnamese strategy (default: the profile's): codepage, downloaded, raster.
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Serial speed, for serial: printers.
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// Serial flow control: none, hardware, software.
+        #[arg(long, default_value = "none")]
+        flow_control: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Document {
+    Ticket,
+    Guidance,
+    Receipt,
+    SelfTest,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::CheckConfig { file } => check_config(&file),
+        Command::Print { document, to, out, png, profile, strategy, baud, flow_control } => {
+            match print(
+                document,
+                to.as_deref(),
+                out.as_deref(),
+                png.as_deref(),
+                &profile,
+                strategy.as_deref(),
+                baud,
+                &flow_control,
+            ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("kiosk-provision: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// The kiosk's shipped font, for user-defined characters and raster text.
+pub fn typeface() -> Typeface {
+    Typeface::from_bytes(
+        include_bytes!("../../assets/fonts/BeVietnamPro-Regular.ttf"),
+        include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"),
+    )
+    .expect("the shipped fonts load")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print(
+    document: Document,
+    to: Option<&str>,
+    out: Option<&Path>,
+    png: Option<&Path>,
+    profile_name: &str,
+    strategy: Option<&str>,
+    baud: u32,
+    flow_control: &str,
+) -> anyhow::Result<()> {
+    let mut profile = Profile::builtin(profile_name).with_context(|| {
+        format!("no printer profile `{profile_name}`; shipped: {}", kiosk_drivers::printer::profile::BUILTIN.join(", "))
+    })?;
+    if let Some(name) = strategy {
+        profile.strategy =
+            Strategy::from_name(name).with_context(|| format!("`{name}` is not codepage, downloaded or raster"))?;
+    }
+    let document = match document {
+        Document::Ticket => samples::queue_ticket(),
+        Document::Guidance => samples::guidance_slip(),
+        Document::Receipt => samples::submission_receipt(),
+        Document::SelfTest => samples::self_test(&profile.name),
+    };
+    let face = typeface();
+    let started = std::time::Instant::now();
+    let encoded = encode::encode(&document, &profile, &face);
+    println!(
+        "encoded {} bytes with the {} strategy in {:.2} ms (9600 baud: {:.1} s on the wire)",
+        encoded.bytes.len(),
+        encoded.strategy.name(),
+        started.elapsed().as_secs_f64() * 1000.0,
+        encoded.bytes.len() as f64 * 10.0 / 9600.0
+    );
+    if !encoded.substituted.is_empty() {
+        println!("printed as `?`: {:?}", encoded.substituted);
+    }
+    if let Some(path) = png {
+        let paper = decode::paper(&encoded.bytes, &profile, &face).context("decoding our own job")?;
+        let picture = decode::render(&paper, &profile, &face);
+        let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        decode::write_png(&picture, std::io::BufWriter::new(file))
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("paper drawn to {}", path.display());
+    }
+    if let Some(path) = out {
+        std::fs::write(path, &encoded.bytes).with_context(|| format!("writing {}", path.display()))?;
+        println!("job written to {}", path.display());
+        return Ok(());
+    }
+    let address = to.expect("clap requires --to without --out");
+    let transport = Transport::parse(address).map_err(|e| anyhow::anyhow!("--to {address}: {e}"))?;
+    let flow = match flow_control {
+        "none" => Flow::None,
+        "hardware" => Flow::Hardware,
+        "software" => Flow::Software,
+        other => bail!("--flow-control {other}: use none, hardware or software"),
+    };
+    let endpoint = match transport {
+        Transport::Serial { path } => Endpoint::Serial { path, baud, flow },
+        Transport::Tcp { host, port } => Endpoint::Tcp { host, port },
+        Transport::File { path } => Endpoint::File { path },
+        Transport::Usb { vendor_id, product_id, serial_number } => {
+            Endpoint::Usb { vendor_id, product_id, serial_number }
+        }
+        other => bail!("--to {other}: a printer is reached by serial:, usb:, tcp: or file:"),
+    };
+    let hint = match &endpoint {
+        Endpoint::Serial { .. } => {
+            "check the cable, that the kiosk user is in the dialout group, and the baud rate (printer self-test page)"
+        }
+        Endpoint::Usb { .. } => {
+            "check `lsusb` for the ids, the udev rule giving the kiosk user the device, and the cable"
+        }
+        Endpoint::Tcp { .. } => "check the printer's IP on its self-test page and that port 9100 is reachable",
+        Endpoint::File { .. } => "check that the device file exists and the kiosk user can write it (lp group)",
+    };
+    let mut printer = device::EscPos::new(endpoint);
+    let before = printer.status().with_context(|| format!("asking {address} for its status ({hint})"))?;
+    println!("status before: {}", describe(&before));
+    let outcome = device::print_checked(&mut printer, &encoded.bytes);
+    let after = printer.status().map(|s| describe(&s)).unwrap_or_else(|e| format!("no answer ({e})"));
+    println!("status after: {after}");
+    match outcome {
+        Ok(device::Outcome::Printed) => println!("printed"),
+        Ok(device::Outcome::PrintedPaperLow) => println!("printed; the paper roll is nearly used up"),
+        Err(error) => bail!("not printed: {error} ({hint})"),
+    }
+    Ok(())
+}
+
+fn describe(status: &Status) -> String {
+    match status.blocking_problem() {
+        Some(kind) => format!("{kind:?}"),
+        None if status.paper == kiosk_drivers::printer::Paper::NearEnd => "ready, paper near end".into(),
+        None => "ready".into(),
     }
 }
 
