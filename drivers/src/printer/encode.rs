@@ -66,6 +66,7 @@ pub fn encode(document: &Document, profile: &Profile, face: &Typeface) -> Encode
     for block in &document.blocks {
         job.block(block);
     }
+    job.flush_raster();
     if job.user_defined_on {
         job.out.extend([ESC, b'%', 0]);
     }
@@ -83,6 +84,8 @@ struct Job<'a> {
     /// Downloaded strategy: the code each defined character prints with, and whether ESC % 1 is on.
     codes: BTreeMap<char, u8>,
     user_defined_on: bool,
+    /// Raster rows not sent yet: consecutive pictures go out as one GS v 0, saving a header per line.
+    pending: Option<Bitmap>,
 }
 
 impl<'a> Job<'a> {
@@ -96,6 +99,7 @@ impl<'a> Job<'a> {
             page: None,
             codes: BTreeMap::new(),
             user_defined_on: false,
+            pending: None,
         }
     }
 
@@ -127,7 +131,39 @@ impl<'a> Job<'a> {
         }
     }
 
+    /// Queues a picture as wide as the paper below the ones already waiting.
+    fn raster(&mut self, bitmap: Bitmap) {
+        self.pending = Some(match self.pending.take() {
+            Some(above) if above.width == bitmap.width => {
+                let mut joined = Bitmap::new(above.width, above.height + bitmap.height);
+                joined.draw(&above, 0, 0);
+                joined.draw(&bitmap, 0, above.height as i64);
+                joined
+            }
+            Some(above) => {
+                self.out.extend(above.to_gs_v0());
+                bitmap
+            }
+            None => bitmap,
+        });
+    }
+
+    fn flush_raster(&mut self) {
+        if let Some(bitmap) = self.pending.take() {
+            self.out.extend(bitmap.to_gs_v0());
+        }
+    }
+
     fn block(&mut self, block: &Block) {
+        let rasterised = match block {
+            Block::Image(_) => true,
+            Block::Text { .. } | Block::Rule => self.strategy == Strategy::Raster,
+            Block::Qr { .. } => !self.profile.native_qr,
+            Block::Feed(_) | Block::Cut => false,
+        };
+        if !rasterised {
+            self.flush_raster();
+        }
         match block {
             Block::Text { text, style } => self.text(text, *style),
             Block::Rule => match self.strategy {
@@ -138,7 +174,7 @@ impl<'a> Job<'a> {
                             rule.set(x as i64, y, true);
                         }
                     }
-                    self.out.extend(rule.to_gs_v0());
+                    self.raster(rule);
                 }
                 Strategy::CodePage | Strategy::Downloaded => {
                     self.ascii_mode();
@@ -171,7 +207,7 @@ impl<'a> Job<'a> {
                     self.substituted.push(c);
                 }
                 let bitmap = self.face.draw_line(&line, style.bold, height, width, style.align);
-                self.out.extend(bitmap.to_gs_v0());
+                self.raster(bitmap);
             }
             return;
         }
@@ -260,7 +296,10 @@ impl<'a> Job<'a> {
         match raster::qr_bitmap(data, module) {
             Some(bitmap) => self.centred_image(&bitmap),
             // Too much data for any QR version: print it as text so nothing is lost.
-            None => self.text(data, Style::NORMAL),
+            None => {
+                self.flush_raster();
+                self.text(data, Style::NORMAL);
+            }
         }
     }
 
@@ -268,7 +307,7 @@ impl<'a> Job<'a> {
         let width = (self.profile.paper_dots as u32).max(bitmap.width);
         let mut canvas = Bitmap::new(width, bitmap.height);
         canvas.draw(bitmap, ((width - bitmap.width) / 2) as i64, 0);
-        self.out.extend(canvas.to_gs_v0());
+        self.raster(canvas);
     }
 }
 
