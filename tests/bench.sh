@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Benchmarks with printed figures (never asserted in tests): first frame and memory of the kiosk beside
-# Chromium's kiosk mode showing the same screen. Installs Xvfb, xwd and Chromium if missing.
+# Benchmarks with printed figures (never asserted in tests): printing (bytes, encode time, serial time) beside
+# python-escpos 3.1, and first frame and memory of the kiosk beside Chromium's kiosk mode showing the same
+# screen. Installs Xvfb, Chromium and python-escpos (in a virtual environment) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 provisioning/install-deps.sh bench
 cargo build --release --workspace
 target_dir="${CARGO_TARGET_DIR:-target}"
+# python-escpos 3.1 in its own virtual environment, for the printing comparison.
+venv="${HOME}/.cache/kiosk-bench-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import escpos" 2>/dev/null || "$venv/bin/pip" install -q "python-escpos==3.1"
+echo "== Printing: bytes, encode time, time on a serial line =="
+KIOSK_BENCH_PYTHON="$venv/bin/python" "$target_dir/release/bench-print"
+echo
+echo "== First frame and memory =="
 "$target_dir/release/bench-first-frame"

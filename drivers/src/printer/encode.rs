@@ -85,7 +85,7 @@ struct Job<'a> {
     codes: BTreeMap<char, u8>,
     user_defined_on: bool,
     /// Raster rows not sent yet: consecutive pictures go out as one GS v 0, saving a header per line.
-    pending: Option<Bitmap>,
+    pending: Vec<Bitmap>,
 }
 
 impl<'a> Job<'a> {
@@ -99,7 +99,7 @@ impl<'a> Job<'a> {
             page: None,
             codes: BTreeMap::new(),
             user_defined_on: false,
-            pending: None,
+            pending: Vec::new(),
         }
     }
 
@@ -133,25 +133,24 @@ impl<'a> Job<'a> {
 
     /// Queues a picture as wide as the paper below the ones already waiting.
     fn raster(&mut self, bitmap: Bitmap) {
-        self.pending = Some(match self.pending.take() {
-            Some(above) if above.width == bitmap.width => {
-                let mut joined = Bitmap::new(above.width, above.height + bitmap.height);
-                joined.draw(&above, 0, 0);
-                joined.draw(&bitmap, 0, above.height as i64);
-                joined
-            }
-            Some(above) => {
-                self.out.extend(above.to_gs_v0());
-                bitmap
-            }
-            None => bitmap,
-        });
+        if self.pending.last().is_some_and(|above| above.width != bitmap.width) {
+            self.flush_raster();
+        }
+        self.pending.push(bitmap);
     }
 
     fn flush_raster(&mut self) {
-        if let Some(bitmap) = self.pending.take() {
-            self.out.extend(bitmap.to_gs_v0());
+        if self.pending.is_empty() {
+            return;
         }
+        let pictures = std::mem::take(&mut self.pending);
+        let width = pictures[0].width;
+        let mut dots = Vec::with_capacity(pictures.iter().map(|p| p.dots.len()).sum());
+        for picture in &pictures {
+            dots.extend_from_slice(&picture.dots);
+        }
+        let height = pictures.iter().map(|p| p.height).sum();
+        self.out.extend(Bitmap { width, height, dots }.to_gs_v0());
     }
 
     fn block(&mut self, block: &Block) {

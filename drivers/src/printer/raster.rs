@@ -50,15 +50,10 @@ impl Bitmap {
         let mut out = vec![0x1d, 0x76, 0x30, 0x00];
         out.extend_from_slice(&(bytes_per_row as u16).to_le_bytes());
         out.extend_from_slice(&(self.height as u16).to_le_bytes());
-        for y in 0..self.height {
-            for byte_idx in 0..bytes_per_row {
-                let mut byte = 0u8;
-                for bit in 0..8 {
-                    if self.get(byte_idx * 8 + bit, y) {
-                        byte |= 0x80 >> bit;
-                    }
-                }
-                out.push(byte);
+        out.reserve((bytes_per_row * self.height) as usize);
+        for row in self.dots.chunks(self.width.max(1) as usize) {
+            for eight in row.chunks(8) {
+                out.push(eight.iter().enumerate().fold(0u8, |byte, (bit, black)| byte | ((*black as u8) << (7 - bit))));
             }
         }
         out
