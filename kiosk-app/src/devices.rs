@@ -9,8 +9,11 @@ use std::time::Duration;
 
 use kiosk_core::config::{self, Transport};
 use kiosk_drivers::pager::{self, PagerTransmitter, SimPager, SimPagerControl};
+use kiosk_drivers::printer::device::EscPos;
+use kiosk_drivers::printer::profile::{self, Profile, Strategy};
 use kiosk_drivers::printer::{self, Paper, ReceiptPrinter, SimPrinter, SimPrinterControl};
 use kiosk_drivers::scanner::{self, Scanner, SimScanner, SimScannerControl};
+use kiosk_drivers::transport::{Endpoint, Flow};
 
 /// A device's condition, as staff need to know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +72,8 @@ enum Slot<T: ?Sized> {
     Absent,
     Unsupported,
     Simulated(Box<T>),
+    /// A real device through its driver.
+    Real(Box<T>),
 }
 
 /// The kiosk's devices, opened from the configuration.
@@ -90,10 +95,13 @@ pub struct Simulators {
 impl Devices {
     pub fn open(config: &config::Devices) -> Devices {
         let mut simulators = Simulators::default();
-        let printer = open_slot("printer", &config.printer.transport, &mut simulators.printer, || {
-            let (printer, control) = SimPrinter::new();
-            (Box::new(printer) as Box<dyn ReceiptPrinter>, control)
-        });
+        let printer = match endpoint(&config.printer) {
+            Some(endpoint) => Slot::Real(Box::new(EscPos::new(endpoint)) as Box<dyn ReceiptPrinter>),
+            None => open_slot("printer", &config.printer.transport, &mut simulators.printer, || {
+                let (printer, control) = SimPrinter::new();
+                (Box::new(printer) as Box<dyn ReceiptPrinter>, control)
+            }),
+        };
         let scanner = open_slot("scanner", &config.scanner.transport, &mut simulators.scanner, || {
             let (scanner, control) = SimScanner::new();
             (Box::new(scanner) as Box<dyn Scanner>, control)
@@ -142,7 +150,65 @@ fn check_slot<T: ?Sized>(slot: &mut Slot<T>, check: impl FnOnce(&mut T) -> Healt
         Slot::Absent => DeviceReport { health: Health::Absent, simulated: false },
         Slot::Unsupported => DeviceReport { health: Health::Unsupported, simulated: false },
         Slot::Simulated(device) => DeviceReport { health: check(device), simulated: true },
+        Slot::Real(device) => DeviceReport { health: check(device), simulated: false },
     }
+}
+
+/// Where a configured device is, for the transports that have a driver; None for none/simulated/SANE.
+pub fn endpoint(device: &config::Device) -> Option<Endpoint> {
+    let serial =
+        device.serial.unwrap_or(config::SerialSettings { baud: 9600, flow_control: config::FlowControl::None });
+    match &device.transport {
+        Transport::Serial { path } => Some(Endpoint::Serial {
+            path: path.clone(),
+            baud: serial.baud,
+            flow: match serial.flow_control {
+                config::FlowControl::None => Flow::None,
+                config::FlowControl::Hardware => Flow::Hardware,
+                config::FlowControl::Software => Flow::Software,
+            },
+        }),
+        Transport::Tcp { host, port } => Some(Endpoint::Tcp { host: host.clone(), port: *port }),
+        Transport::File { path } => Some(Endpoint::File { path: path.clone() }),
+        Transport::Usb { vendor_id, product_id, serial_number } => {
+            Some(Endpoint::Usb { vendor_id: *vendor_id, product_id: *product_id, serial_number: serial_number.clone() })
+        }
+        Transport::Absent | Transport::Simulated | Transport::Sane { .. } => None,
+    }
+}
+
+/// The printer profile the configuration asks for: a shipped one with the configured fields overridden.
+pub fn printer_profile(config: &config::PrinterProfile) -> Profile {
+    let mut profile = Profile::builtin(&config.base).unwrap_or_else(|| {
+        Profile::builtin("generic-80").expect("generic-80 is shipped") // config validation allows only shipped names
+    });
+    if let Some(strategy) = config.strategy {
+        profile.strategy = match strategy {
+            config::PrintStrategy::Codepage => Strategy::CodePage,
+            config::PrintStrategy::Downloaded => Strategy::Downloaded,
+            config::PrintStrategy::Raster => Strategy::Raster,
+        };
+    }
+    if let Some(dots) = config.paper_dots {
+        profile.paper_dots = dots;
+    }
+    if config.tcvn3_pages.is_some() {
+        profile.tcvn3_pages = config.tcvn3_pages;
+    }
+    if config.cp1258_page.is_some() {
+        profile.cp1258_page = config.cp1258_page;
+    }
+    if let Some(native_qr) = config.native_qr {
+        profile.native_qr = native_qr;
+    }
+    if let Some(cutter) = config.cutter {
+        profile.cutter = match cutter {
+            config::Cutter::None => profile::Cutter::None,
+            config::Cutter::Full => profile::Cutter::Full,
+            config::Cutter::Partial => profile::Cutter::Partial,
+        };
+    }
+    profile
 }
 
 fn printer_health(status: Result<printer::Status, printer::Error>) -> Health {
@@ -229,8 +295,11 @@ mod tests {
     use super::*;
 
     fn devices_config(printer: &str) -> config::Devices {
-        let device =
-            |transport: &str| config::Device { transport: Transport::parse(transport).expect("valid"), serial: None };
+        let device = |transport: &str| config::Device {
+            transport: Transport::parse(transport).expect("valid"),
+            serial: None,
+            printer: None,
+        };
         config::Devices { printer: device(printer), scanner: device("simulated"), pager: device("none") }
     }
 
@@ -252,9 +321,38 @@ mod tests {
     }
 
     #[test]
-    fn transports_without_a_driver_are_shown_as_such() {
-        let mut devices = Devices::open(&devices_config("tcp:127.0.0.1:9100"));
-        assert_eq!(devices.check().0, DeviceReport { health: Health::Unsupported, simulated: false });
+    fn a_real_printer_that_is_not_there_is_shown_as_not_connected() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("bound").port();
+        drop(listener);
+        let mut devices = Devices::open(&devices_config(&format!("tcp:127.0.0.1:{port}")));
+        assert_eq!(devices.check().0, DeviceReport { health: Health::Disconnected, simulated: false });
+    }
+
+    #[test]
+    fn the_config_offers_exactly_the_shipped_printer_profiles() {
+        assert_eq!(config::PRINTER_PROFILES, profile::BUILTIN);
+        for name in profile::BUILTIN {
+            assert!(Profile::builtin(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn configured_overrides_change_the_shipped_profile() {
+        let configured = config::PrinterProfile {
+            base: "epson-tm-t88".into(),
+            strategy: Some(config::PrintStrategy::Downloaded),
+            paper_dots: Some(384),
+            tcvn3_pages: None,
+            cp1258_page: Some(94),
+            native_qr: Some(false),
+            cutter: Some(config::Cutter::None),
+        };
+        let profile = printer_profile(&configured);
+        assert_eq!(profile.strategy, Strategy::Downloaded);
+        assert_eq!((profile.paper_dots, profile.cp1258_page, profile.native_qr), (384, Some(94), false));
+        assert_eq!(profile.tcvn3_pages, Some((30, 31)), "not overridden: the Epson tables stay");
+        assert_eq!(profile.cutter, profile::Cutter::None);
     }
 
     #[test]

@@ -106,6 +106,40 @@ pub struct Devices {
 pub struct Device {
     pub transport: Transport,
     pub serial: Option<SerialSettings>,
+    /// The printer's profile (only the printer has one).
+    pub printer: Option<PrinterProfile>,
+}
+
+/// Which shipped printer profile a kiosk's printer uses, and any field of it the config overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterProfile {
+    /// One of [`PRINTER_PROFILES`].
+    pub base: String,
+    pub strategy: Option<PrintStrategy>,
+    pub paper_dots: Option<u16>,
+    pub tcvn3_pages: Option<(u8, u8)>,
+    pub cp1258_page: Option<u8>,
+    pub native_qr: Option<bool>,
+    pub cutter: Option<Cutter>,
+}
+
+/// The shipped printer profiles (kiosk-drivers `printer::profile::BUILTIN`; a test keeps the two lists equal).
+pub const PRINTER_PROFILES: [&str; 4] = ["epson-tm-t88", "epson-tm-t20", "generic-80", "generic-58"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrintStrategy {
+    Codepage,
+    Downloaded,
+    Raster,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cutter {
+    None,
+    Full,
+    Partial,
 }
 
 /// How the kiosk reaches a device. Written in the config as a short string; see [`Transport::parse`].
@@ -421,7 +455,7 @@ mod raw {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Devices {
-        pub printer: Device,
+        pub printer: Printer,
         pub scanner: Device,
         pub pager: Device,
     }
@@ -432,6 +466,21 @@ mod raw {
         pub transport: String,
         pub baud: Option<i64>,
         pub flow_control: Option<super::FlowControl>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Printer {
+        pub transport: String,
+        pub baud: Option<i64>,
+        pub flow_control: Option<super::FlowControl>,
+        pub profile: Option<String>,
+        pub strategy: Option<super::PrintStrategy>,
+        pub paper_dots: Option<i64>,
+        pub tcvn3_pages: Option<Vec<i64>>,
+        pub cp1258_page: Option<i64>,
+        pub native_qr: Option<bool>,
+        pub cutter: Option<super::Cutter>,
     }
 
     #[derive(Deserialize)]
@@ -619,7 +668,7 @@ impl Role {
 }
 
 fn check_devices(raw: raw::Devices, problems: &mut Vec<Problem>) -> Option<Devices> {
-    let printer = check_device(raw.printer, Role::Printer, problems);
+    let printer = check_printer(raw.printer, problems);
     let scanner = check_device(raw.scanner, Role::Scanner, problems);
     let pager = check_device(raw.pager, Role::Pager, problems);
     Some(Devices { printer: printer?, scanner: scanner?, pager: pager? })
@@ -674,7 +723,72 @@ fn check_device(raw: raw::Device, role: Role, problems: &mut Vec<Problem>) -> Op
     } else {
         None
     };
-    (problems.len() == before).then(|| Device { transport: transport.expect("no problem means parsed"), serial })
+    (problems.len() == before).then(|| Device {
+        transport: transport.expect("no problem means parsed"),
+        serial,
+        printer: None,
+    })
+}
+
+fn check_printer(raw: raw::Printer, problems: &mut Vec<Problem>) -> Option<Device> {
+    let before = problems.len();
+    let device = check_device(
+        raw::Device { transport: raw.transport, baud: raw.baud, flow_control: raw.flow_control },
+        Role::Printer,
+        problems,
+    );
+    let base = raw.profile.unwrap_or_else(|| "generic-80".to_owned());
+    if !PRINTER_PROFILES.contains(&base.as_str()) {
+        problem(
+            problems,
+            "devices.printer.profile",
+            format!("`{base}` is not a shipped profile; allowed: {}", PRINTER_PROFILES.join(", ")),
+        );
+    }
+    let byte = |value: i64, key: &str, problems: &mut Vec<Problem>| match u8::try_from(value) {
+        Ok(page) => page,
+        Err(_) => {
+            problem(problems, key, format!("{value} is not a code page number (0 to 255)"));
+            0
+        }
+    };
+    let paper_dots = raw.paper_dots.map(|dots| match u16::try_from(dots) {
+        Ok(dots) if (128..=832).contains(&dots) && dots % 8 == 0 => dots,
+        _ => {
+            problem(
+                problems,
+                "devices.printer.paper_dots",
+                format!("{dots} is not a paper width in dots: a multiple of 8 from 128 to 832 (384 for 58 mm, 576 for 80 mm)"),
+            );
+            0
+        }
+    });
+    let tcvn3_pages = raw.tcvn3_pages.map(|pages| match pages.as_slice() {
+        [lower, upper] => (
+            byte(*lower, "devices.printer.tcvn3_pages", problems),
+            byte(*upper, "devices.printer.tcvn3_pages", problems),
+        ),
+        _ => {
+            problem(
+                problems,
+                "devices.printer.tcvn3_pages",
+                "give two page numbers, lower then upper case, e.g. [30, 31]",
+            );
+            (0, 0)
+        }
+    });
+    let cp1258_page = raw.cp1258_page.map(|page| byte(page, "devices.printer.cp1258_page", problems));
+    let profile = PrinterProfile {
+        base,
+        strategy: raw.strategy,
+        paper_dots,
+        tcvn3_pages,
+        cp1258_page,
+        native_qr: raw.native_qr,
+        cutter: raw.cutter,
+    };
+    let device = device?;
+    (problems.len() == before).then_some(Device { printer: Some(profile), ..device })
 }
 
 fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {

@@ -69,7 +69,7 @@ fn unknown_key_lists_the_allowed_ones() {
             "[devices.printer]\ntransport = \"simulated\"",
             "[devices.printer]\ntransport = \"simulated\"\nbaudrate = 9600",
         ),
-        "key `devices.printer.baudrate`: unknown key `baudrate`; allowed keys: `transport`, `baud`, `flow_control`",
+        "key `devices.printer.baudrate`: unknown key `baudrate`; allowed keys: `transport`, `baud`, `flow_control`, `profile`, `strategy`, `paper_dots`, `tcvn3_pages`, `cp1258_page`, `native_qr`, `cutter`",
     );
 }
 
@@ -225,4 +225,36 @@ fn https_portals_and_loopback_http_are_accepted() {
         assert_eq!(config.portal.host_port(), (host.to_owned(), port));
         assert!(!config.portal.base_url.ends_with('/'));
     }
+}
+
+#[test]
+fn printer_profile_and_overrides() {
+    let text = example_with(
+        "[devices.printer]\ntransport = \"simulated\"",
+        "[devices.printer]\ntransport = \"usb:0416:5011\"\nprofile = \"generic-58\"\nstrategy = \"raster\"\ntcvn3_pages = [27, 28]\ncutter = \"full\"",
+    );
+    let config = parse(Path::new("k.toml"), text.as_bytes()).expect("valid");
+    let profile = config.devices.printer.printer.expect("printer profile");
+    assert_eq!(profile.base, "generic-58");
+    assert_eq!(profile.strategy, Some(PrintStrategy::Raster));
+    assert_eq!(profile.tcvn3_pages, Some((27, 28)));
+    assert_eq!(profile.cutter, Some(Cutter::Full));
+    assert_eq!(profile.paper_dots, None);
+
+    let default = parse(Path::new("k.toml"), EXAMPLE.as_bytes()).expect("valid");
+    assert_eq!(default.devices.printer.printer.map(|p| p.base), Some("generic-80".to_owned()));
+    assert_eq!(default.devices.pager.printer, None);
+
+    let bad = example_with(
+        "[devices.printer]\ntransport = \"simulated\"",
+        "[devices.printer]\ntransport = \"simulated\"\nprofile = \"xprinter\"\npaper_dots = 500\ntcvn3_pages = [30]",
+    );
+    assert_eq!(
+        problems_of(&bad),
+        vec![
+            "key `devices.printer.profile`: `xprinter` is not a shipped profile; allowed: epson-tm-t88, epson-tm-t20, generic-80, generic-58",
+            "key `devices.printer.paper_dots`: 500 is not a paper width in dots: a multiple of 8 from 128 to 832 (384 for 58 mm, 576 for 80 mm)",
+            "key `devices.printer.tcvn3_pages`: give two page numbers, lower then upper case, e.g. [30, 31]",
+        ]
+    );
 }
