@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use kiosk_core::config::{self, Transport};
 use kiosk_drivers::pager::{self, PagerTransmitter, SimPager, SimPagerControl};
-use kiosk_drivers::printer::device::EscPos;
+use kiosk_drivers::printer::device::{print_checked, EscPos, Outcome};
 use kiosk_drivers::printer::profile::{self, Profile, Strategy};
 use kiosk_drivers::printer::{self, Paper, ReceiptPrinter, SimPrinter, SimPrinterControl};
 use kiosk_drivers::scanner::{self, Scanner, SimScanner, SimScannerControl};
@@ -96,7 +96,10 @@ impl Devices {
     pub fn open(config: &config::Devices) -> Devices {
         let mut simulators = Simulators::default();
         let printer = match endpoint(&config.printer) {
-            Some(endpoint) => Slot::Real(Box::new(EscPos::new(endpoint)) as Box<dyn ReceiptPrinter>),
+            Some(endpoint) => {
+                let asb = config.printer.printer.as_ref().is_some_and(|p| printer_profile(p).automatic_status_back);
+                Slot::Real(Box::new(EscPos::new(endpoint).with_automatic_status_back(asb)) as Box<dyn ReceiptPrinter>)
+            }
             None => open_slot("printer", &config.printer.transport, &mut simulators.printer, || {
                 let (printer, control) = SimPrinter::new();
                 (Box::new(printer) as Box<dyn ReceiptPrinter>, control)
@@ -111,6 +114,17 @@ impl Devices {
             (Box::new(pager) as Box<dyn PagerTransmitter>, control)
         });
         Devices { printer, scanner, pager, simulators }
+    }
+
+    /// Prints a job and checks the printer afterwards. Blocking: call it from a device thread.
+    pub fn print(&mut self, job: &[u8]) -> Result<Outcome, printer::Error> {
+        match &mut self.printer {
+            Slot::Simulated(printer) | Slot::Real(printer) => print_checked(printer.as_mut(), job),
+            Slot::Absent | Slot::Unsupported => Err(printer::Error::Disconnected(std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "this kiosk has no printer",
+            ))),
+        }
     }
 
     /// Asks every device for its condition. Blocking: call it from the monitor thread, never the UI thread.

@@ -6,6 +6,7 @@
 
 pub mod devices;
 pub mod logging;
+pub mod printing;
 pub mod ui;
 
 use std::path::Path;

@@ -59,7 +59,7 @@ fn main() -> ExitCode {
 
 fn walkthrough(config: &kiosk_core::config::Config, dir: &std::path::Path) -> anyhow::Result<()> {
     let written = headless::walkthrough(config, dir)?;
-    println!("Drew {} screens with the software renderer into {}:", written.len(), dir.display());
+    println!("Drew {} screens and printed slips into {}:", written.len(), dir.display());
     for path in &written {
         println!("  {}", path.display());
     }

@@ -66,15 +66,22 @@ fn walkthrough_draws_every_screen_without_a_display() {
     let output =
         run("kiosk", &["--config", config.to_str().expect("utf-8"), "--walkthrough", dir.to_str().expect("utf-8")]);
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
-    // 6 screens x 2 languages x 2 shapes.
+    // 6 screens x 2 languages x 2 shapes, and 3 slips printed by the simulated printer.
     let mut pictures: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();
     pictures.sort();
-    assert_eq!(pictures.len(), 24, "{pictures:?}");
+    assert_eq!(pictures.len(), 27, "{pictures:?}");
     for picture in &pictures {
         let (width, height, channels, pixels) = read_png(picture);
+        let name = picture.file_name().expect("name").to_string_lossy().into_owned();
+        if name.starts_with("printed-") {
+            assert_eq!(width, 576 + 32, "{name}: 80 mm paper and its margins");
+            let (changed, _) = picture_variety(channels, &pixels);
+            assert!(changed > 0.03, "{name}: the slip is blank");
+            continue;
+        }
         assert!((width, height) == (1080, 1920) || (width, height) == (1920, 1080));
         let (changed, colours) = picture_variety(channels, &pixels);
         assert!(changed > 0.2 && colours > 50, "{}: looks blank ({changed:.2}, {colours} colours)", picture.display());
     }
-    assert!(text(&output.stdout).contains("Drew 24 screens"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("Drew 27 screens and printed slips"), "{}", text(&output.stdout));
 }

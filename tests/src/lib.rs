@@ -61,7 +61,7 @@ pub fn picture_variety(channels: usize, pixels: &[u8]) -> (f64, usize) {
     use std::collections::HashMap;
     let mut counts: HashMap<&[u8], usize> = HashMap::new();
     for pixel in pixels.chunks_exact(channels) {
-        *counts.entry(&pixel[..3]).or_default() += 1;
+        *counts.entry(&pixel[..channels.min(3)]).or_default() += 1;
     }
     let total = pixels.len() / channels;
     let most_common = counts.values().copied().max().unwrap_or(0);

@@ -16,17 +16,53 @@ pub const STATUS_TIMEOUT: Duration = Duration::from_millis(500);
 pub struct EscPos {
     endpoint: Option<Endpoint>,
     link: Option<Box<dyn Link>>,
+    /// Whether to switch on automatic status back (GS a) each time the link opens.
+    automatic_status_back: bool,
+    /// The last automatic status back block the printer sent, as it arrived between replies.
+    last_automatic: Option<Status>,
+    /// Bytes of an automatic status back block still coming in.
+    asb_partial: Vec<u8>,
 }
 
 impl EscPos {
     /// A printer at `endpoint`; nothing is opened until it is used.
     pub fn new(endpoint: Endpoint) -> EscPos {
-        EscPos { endpoint: Some(endpoint), link: None }
+        EscPos {
+            endpoint: Some(endpoint),
+            link: None,
+            automatic_status_back: false,
+            last_automatic: None,
+            asb_partial: Vec::new(),
+        }
     }
 
     /// A printer on a link that is already open and cannot be reopened (tests, a pseudo-terminal).
     pub fn on_link(link: Box<dyn Link>) -> EscPos {
-        EscPos { endpoint: None, link: Some(link) }
+        EscPos {
+            endpoint: None,
+            link: Some(link),
+            automatic_status_back: false,
+            last_automatic: None,
+            asb_partial: Vec::new(),
+        }
+    }
+
+    /// Switches automatic status back on (for profiles that have it): the printer then reports every change by
+    /// itself, and [`EscPos::last_automatic_status`] has the latest report. Status checks still ask DLE EOT.
+    pub fn with_automatic_status_back(mut self, enabled: bool) -> EscPos {
+        self.automatic_status_back = enabled;
+        if enabled {
+            if let Some(link) = self.link.as_mut() {
+                // A failed send shows up, and drops the link, at the next exchange.
+                let _ = link.send(&status::ENABLE_ASB);
+            }
+        }
+        self
+    }
+
+    /// The printer's latest automatic status back report, if it has sent one.
+    pub fn last_automatic_status(&self) -> Option<Status> {
+        self.last_automatic
     }
 
     fn link(&mut self) -> Result<&mut Box<dyn Link>, Error> {
@@ -34,9 +70,31 @@ impl EscPos {
             let endpoint = self.endpoint.as_ref().ok_or_else(|| {
                 Error::Disconnected(std::io::Error::new(std::io::ErrorKind::NotConnected, "link closed"))
             })?;
-            self.link = Some(transport::open(endpoint).map_err(Error::Disconnected)?);
+            let mut link = transport::open(endpoint).map_err(Error::Disconnected)?;
+            if self.automatic_status_back {
+                link.send(&status::ENABLE_ASB).map_err(Error::Disconnected)?;
+            }
+            self.link = Some(link);
         }
         Ok(self.link.as_mut().expect("opened above"))
+    }
+
+    /// Takes one byte that is not a DLE EOT reply: part of an automatic status back block, or noise (XON/XOFF).
+    fn unsolicited(&mut self, byte: u8) {
+        if self.asb_partial.is_empty() && byte & 0b1001_0011 != 0b0001_0000 {
+            return;
+        }
+        if byte == 0x11 || byte == 0x13 {
+            return;
+        }
+        self.asb_partial.push(byte);
+        if self.asb_partial.len() == 4 {
+            let block = [self.asb_partial[0], self.asb_partial[1], self.asb_partial[2], self.asb_partial[3]];
+            self.asb_partial.clear();
+            if let Ok(status) = status::from_asb(block) {
+                self.last_automatic = Some(status);
+            }
+        }
     }
 
     /// Maps an I/O failure, dropping the link when the device has gone so the next call reopens it.
@@ -65,12 +123,11 @@ impl EscPos {
             let received = self.link()?.receive(&mut byte, left);
             match received {
                 Ok(0) => return Err(Error::Timeout(STATUS_TIMEOUT)),
-                // Skip flow-control bytes and anything that is not a status reply (an ASB block, noise).
-                Ok(_) => {
-                    if let Ok(reply) = status::check_reply(byte[0]) {
-                        return Ok(reply);
-                    }
-                }
+                // Bytes that are not a reply are automatic status back blocks or flow control.
+                Ok(_) => match status::check_reply(byte[0]) {
+                    Ok(reply) if self.asb_partial.is_empty() => return Ok(reply),
+                    _ => self.unsolicited(byte[0]),
+                },
                 Err(e) => return Err(self.failed(e)),
             }
         }
@@ -131,6 +188,8 @@ pub struct SimDeviceState {
     pub status_requests: usize,
     /// Set to make the device drop its link once (a cable pulled out); `serve` then returns.
     pub hang_up: bool,
+    /// Whether the host switched automatic status back on (GS a n with n != 0).
+    pub automatic_status_back: bool,
 }
 
 impl Default for SimDeviceState {
@@ -142,8 +201,32 @@ impl Default for SimDeviceState {
             pending: Vec::new(),
             status_requests: 0,
             hang_up: false,
+            automatic_status_back: false,
         }
     }
+}
+
+/// The 4-byte automatic status back block a printer in `status` sends (the inverse of `status::from_asb`).
+fn asb_block(status: &Status) -> Vec<u8> {
+    let mut block = vec![0x10u8, 0, 0, 0];
+    if !status.online {
+        block[0] |= 0x08;
+    }
+    if status.cover_open {
+        block[0] |= 0x20;
+    }
+    if status.cutter_error {
+        block[1] |= 0x08;
+    }
+    if status.unrecoverable_error {
+        block[1] |= 0x20;
+    }
+    block[2] |= match status.paper {
+        super::Paper::Present => 0,
+        super::Paper::NearEnd => 0x03,
+        super::Paper::Out => 0x0c,
+    };
+    block
 }
 
 /// The printer end of a link: call [`SimDevice::serve`] on its own thread.
@@ -193,14 +276,19 @@ impl SimDevice {
                 };
                 let bytes = buffer[used_total..used_total + used].to_vec();
                 used_total += used;
-                let reply = {
+                let reply: Option<Vec<u8>> = {
                     let mut state = self.lock();
                     match command {
                         decode::Command::StatusRequest(n @ 1..=4) if state.answers => {
                             state.status_requests += 1;
-                            Some(status::replies_for(&state.status)[n as usize - 1])
+                            Some(vec![status::replies_for(&state.status)[n as usize - 1]])
                         }
                         decode::Command::StatusRequest(_) => None,
+                        decode::Command::AutomaticStatusBack(n) => {
+                            state.automatic_status_back = n != 0;
+                            // The printer answers at once with its current state (Epson: "GS a").
+                            (n != 0).then(|| asb_block(&state.status))
+                        }
                         decode::Command::Cut { .. } => {
                             state.pending.extend_from_slice(&bytes);
                             let job = std::mem::take(&mut state.pending);
@@ -214,7 +302,7 @@ impl SimDevice {
                     }
                 };
                 if let Some(reply) = reply {
-                    link.send(&[reply])?;
+                    link.send(&reply)?;
                 }
             }
             buffer.drain(..used_total);
@@ -262,6 +350,21 @@ mod tests {
         device.set_status(Status { paper: Paper::Out, ..Status::READY });
         let status = printer.status().expect("answers");
         assert_eq!(status.blocking_problem(), Some(ErrorKind::PaperOut));
+    }
+
+    #[test]
+    fn automatic_status_back_reports_arrive_between_replies() {
+        let (ours, theirs) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
+        let device = SimDevice::default();
+        device.set_status(Status { paper: Paper::NearEnd, ..Status::READY });
+        let server = device.clone();
+        std::thread::spawn(move || server.serve(Box::new(SerialLink::from_port(theirs))));
+        let mut printer = EscPos::on_link(Box::new(SerialLink::from_port(ours))).with_automatic_status_back(true);
+        // The ASB block comes in ahead of the DLE EOT replies; the replies are still read correctly.
+        let status = printer.status().expect("answers");
+        assert_eq!(status.paper, Paper::NearEnd);
+        assert_eq!(printer.last_automatic_status().map(|s| s.paper), Some(Paper::NearEnd));
+        assert!(device.state.lock().expect("state").automatic_status_back);
     }
 
     #[test]

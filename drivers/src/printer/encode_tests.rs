@@ -116,25 +116,23 @@ fn cp1258_only_printers_get_decomposed_tones_that_read_back() {
     );
 }
 
-/// Reads the QR code back from the picture of the paper, as a phone would.
+/// Reads the QR code back from the PNG of the paper, as a phone would read the printed ticket.
 fn scan_qr(paper: &[Printed], profile: &Profile) -> Vec<String> {
     let face = typeface();
     let picture = decode::render(paper, profile, &face);
+    let mut png_bytes = Vec::new();
+    decode::write_png(&picture, &mut png_bytes).expect("png written");
     // Kept for people to look at: the paper as the simulated printer shows it.
     let dir = std::env::temp_dir().join("kiosk-printer-samples");
     if std::fs::create_dir_all(&dir).is_ok() {
-        if let Ok(file) = std::fs::File::create(dir.join(format!("{}-{}.png", profile.name, profile.strategy.name()))) {
-            decode::write_png(&picture, std::io::BufWriter::new(file)).expect("png written");
-        }
+        let _ = std::fs::write(dir.join(format!("{}-{}.png", profile.name, profile.strategy.name())), &png_bytes);
     }
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().expect("png header");
+    let mut grey = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut grey).expect("png frame");
+    let width = info.width as usize;
     let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(picture.width as usize, picture.height as usize, |x, y| {
-            if picture.get(x as u32, y as u32) {
-                0
-            } else {
-                255
-            }
-        });
+        rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| grey[y * width + x]);
     image.detect_grids().into_iter().map(|grid| grid.decode().expect("QR decodes").1).collect()
 }
 

@@ -100,5 +100,32 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         }
     }
     app.hide().context("hiding the kiosk UI")?;
+
+    // The standard slips, printed through the configured printer (the simulated one in the demo) and drawn from
+    // the bytes the printer received.
+    let face = crate::printing::typeface();
+    let profile =
+        config.devices.printer.printer.as_ref().map(crate::devices::printer_profile).unwrap_or_else(|| {
+            kiosk_drivers::printer::profile::Profile::builtin("generic-80").expect("shipped profile")
+        });
+    for (name, document) in [
+        ("ticket", kiosk_drivers::printer::samples::queue_ticket()),
+        ("guidance", kiosk_drivers::printer::samples::guidance_slip()),
+        ("receipt", kiosk_drivers::printer::samples::submission_receipt()),
+    ] {
+        let job = kiosk_drivers::printer::encode::encode(&document, &profile, &face).bytes;
+        let received = match (devices.print(&job), &devices.simulators.printer) {
+            (Ok(_), Some(simulated)) => simulated.jobs().last().cloned().unwrap_or_default(),
+            // A real printer printed it (or failed): draw what was sent.
+            (Ok(_), None) => job,
+            (Err(error), _) => {
+                tracing::warn!(%error, slip = name, "printing a sample slip failed");
+                continue;
+            }
+        };
+        let path = out_dir.join(format!("printed-{name}.png"));
+        crate::printing::paper_png(&received, &profile, &face, &path)?;
+        written.push(path);
+    }
     Ok(written)
 }

@@ -1,0 +1,25 @@
+//! Printing from the kiosk: the shipped font for the encoder, the configured printer profile, and the
+//! simulated printer's paper as a picture (what the demo shows the resident after printing).
+//! Must not do: block the UI thread (printing runs where the devices live).
+
+use kiosk_drivers::printer::decode;
+use kiosk_drivers::printer::profile::Profile;
+use kiosk_drivers::printer::raster::Typeface;
+
+/// The kiosk's font (Be Vietnam Pro, shipped in assets/fonts), for downloaded characters and raster text.
+pub fn typeface() -> Typeface {
+    Typeface::from_bytes(
+        include_bytes!("../../assets/fonts/BeVietnamPro-Regular.ttf"),
+        include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"),
+    )
+    .expect("the shipped fonts load")
+}
+
+/// Draws a job as the paper that would come out of a printer of `profile`, as a PNG file.
+pub fn paper_png(job: &[u8], profile: &Profile, face: &Typeface, path: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let printed = decode::paper(job, profile, face).context("decoding the printed job")?;
+    let picture = decode::render(&printed, profile, face);
+    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    decode::write_png(&picture, std::io::BufWriter::new(file)).with_context(|| format!("writing {}", path.display()))
+}
