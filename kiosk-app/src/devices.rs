@@ -226,7 +226,6 @@ pub fn printer_profile(config: &config::PrinterProfile) -> Profile {
 }
 
 fn printer_health(status: Result<printer::Status, printer::Error>) -> Health {
-    use printer::ErrorKind as K;
     let kind = match status {
         Ok(status) => match status.blocking_problem() {
             None if status.paper == Paper::NearEnd => return Health::PaperLow,
@@ -235,6 +234,12 @@ fn printer_health(status: Result<printer::Status, printer::Error>) -> Health {
         },
         Err(error) => error.kind(),
     };
+    printer_error_health(kind)
+}
+
+/// What a printer error means for staff.
+pub fn printer_error_health(kind: printer::ErrorKind) -> Health {
+    use printer::ErrorKind as K;
     match kind {
         K::Disconnected => Health::Disconnected,
         K::Timeout => Health::NotResponding,
@@ -280,13 +285,75 @@ pub fn portal_reachable(host: &str, port: u16, timeout: Duration) -> bool {
 /// How often the monitor checks devices and the portal.
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(10);
 
-/// Starts the monitor thread. It checks everything at once, then every `interval`, and hands each report to
-/// `deliver`; it stops when `deliver` returns false (the UI has gone).
+/// What the device thread is asked to do besides its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Staff asked for a test page (every Vietnamese letter and a QR code).
+    PrintTestPage,
+}
+
+/// What the device thread tells the UI.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Checked(Report),
+    /// A print finished: how it went, and the paper as the printer received it (8-bit grey, one byte a dot).
+    Printed(Printed),
+}
+
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub outcome: Result<Outcome, printer::ErrorKind>,
+    pub paper: Option<Paper2d>,
+}
+
+/// A picture of printed paper, one grey byte a dot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paper2d {
+    pub width: u32,
+    pub height: u32,
+    pub grey: Vec<u8>,
+}
+
+/// Prints the test page on the configured printer and draws what the printer received. Blocking.
+pub fn print_test_page(devices: &mut Devices, config: &config::Devices) -> Printed {
+    let face = crate::printing::typeface();
+    let profile = config
+        .printer
+        .printer
+        .as_ref()
+        .map(printer_profile)
+        .unwrap_or_else(|| Profile::builtin("generic-80").expect("shipped profile"));
+    let job = kiosk_drivers::printer::encode::encode(
+        &kiosk_drivers::printer::samples::self_test(&profile.name),
+        &profile,
+        &face,
+    )
+    .bytes;
+    let outcome = devices.print(&job).map_err(|e| e.kind());
+    tracing::info!(outcome = ?outcome, bytes = job.len(), "test page");
+    let received = match &devices.simulators.printer {
+        Some(simulated) if outcome.is_ok() => simulated.jobs().last().cloned(),
+        None if outcome.is_ok() => Some(job),
+        _ => None,
+    };
+    let paper = received.and_then(|bytes| {
+        let printed = kiosk_drivers::printer::decode::paper(&bytes, &profile, &face).ok()?;
+        let picture = kiosk_drivers::printer::decode::render(&printed, &profile, &face);
+        let grey = picture.dots.iter().map(|black| if *black { 0 } else { 255 }).collect();
+        Some(Paper2d { width: picture.width, height: picture.height, grey })
+    });
+    Printed { outcome, paper }
+}
+
+/// Starts the device thread. It checks everything at once and then every `interval`, handles requests as they
+/// come, and hands each event to `deliver`; it stops when `deliver` returns false (the UI has gone).
 pub fn spawn_monitor(
     mut devices: Devices,
+    config: config::Devices,
     portal: (String, u16),
     interval: Duration,
-    deliver: impl Fn(Report) -> bool + Send + 'static,
+    requests: std::sync::mpsc::Receiver<Request>,
+    deliver: impl Fn(Event) -> bool + Send + 'static,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new().name("device-monitor".into()).spawn(move || loop {
         let (printer, scanner, pager) = devices.check();
@@ -297,10 +364,19 @@ pub fn spawn_monitor(
         };
         let report = Report { printer, scanner, pager, portal };
         tracing::debug!(?report, "device check");
-        if !deliver(report) {
+        if !deliver(Event::Checked(report)) {
             break;
         }
-        std::thread::sleep(interval);
+        match requests.recv_timeout(interval) {
+            Ok(Request::PrintTestPage) => {
+                if !deliver(Event::Printed(print_test_page(&mut devices, &config))) {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            // Nobody can ask any more; keep checking for the status strip.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(interval),
+        }
     })
 }
 
@@ -341,6 +417,23 @@ mod tests {
         drop(listener);
         let mut devices = Devices::open(&devices_config(&format!("tcp:127.0.0.1:{port}")));
         assert_eq!(devices.check().0, DeviceReport { health: Health::Disconnected, simulated: false });
+    }
+
+    #[test]
+    fn the_test_page_prints_on_the_simulated_printer_and_comes_back_as_paper() {
+        let config = devices_config("simulated");
+        let mut devices = Devices::open(&config);
+        let printed = print_test_page(&mut devices, &config);
+        assert_eq!(printed.outcome, Ok(Outcome::Printed));
+        let paper = printed.paper.expect("drawn");
+        assert_eq!(paper.width, 576 + 32);
+        assert!(paper.grey.iter().filter(|g| **g == 0).count() > 5000, "the test page has ink");
+
+        let control = devices.simulators.printer.clone().expect("simulated");
+        control.set_status(printer::Status { paper: Paper::Out, ..printer::Status::READY });
+        let failed = print_test_page(&mut devices, &config);
+        assert_eq!(failed.outcome, Err(printer::ErrorKind::PaperOut));
+        assert!(failed.paper.is_none());
     }
 
     #[test]

@@ -77,9 +77,25 @@ fn run(config: &kiosk_core::config::Config, windowed: bool) -> anyhow::Result<()
 
     let weak = app.as_weak();
     let devices = devices::Devices::open(&config.devices);
-    devices::spawn_monitor(devices, config.portal.host_port(), devices::CHECK_INTERVAL, move |report| {
-        weak.upgrade_in_event_loop(move |app| ui::apply_report(&app, &report)).is_ok()
-    })
+    let (requests, requested) = std::sync::mpsc::channel();
+    ui::on_print_test_page(&app, move || {
+        // The device thread is gone only when the kiosk is stopping.
+        let _ = requests.send(devices::Request::PrintTestPage);
+    });
+    devices::spawn_monitor(
+        devices,
+        config.devices.clone(),
+        config.portal.host_port(),
+        devices::CHECK_INTERVAL,
+        requested,
+        move |event| {
+            weak.upgrade_in_event_loop(move |app| match event {
+                devices::Event::Checked(report) => ui::apply_report(&app, &report),
+                devices::Event::Printed(printed) => ui::show_printed(&app, &printed),
+            })
+            .is_ok()
+        },
+    )
     .context("starting the device monitor thread")?;
 
     tracing::info!(windowed, "kiosk window shown");

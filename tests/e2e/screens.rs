@@ -133,3 +133,44 @@ fn home_screen_renders_in_both_languages_and_both_shapes() {
     }
     assert!(workspace_root().join("docs/screenshots").is_dir(), "README pictures are kept in docs/screenshots");
 }
+
+/// Staff tap "In thử": the test page goes through the simulated printer, and the paper it received is shown.
+#[test]
+fn test_print_shows_the_paper_the_printer_received_or_why_not() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let app = start(1080, 1920);
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
+    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
+    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
+    let weak = app.as_weak();
+    let handler_devices = devices.clone();
+    // In the kiosk the device thread prints; here the test prints at once, through the same function.
+    ui::on_print_test_page(&app, move || {
+        let printed = kiosk_app::devices::print_test_page(&mut handler_devices.borrow_mut(), &config.devices);
+        if let Some(app) = weak.upgrade() {
+            ui::show_printed(&app, &printed);
+        }
+    });
+
+    tap(&app, "In thử");
+    assert_eq!(count(&app, "Phiếu máy in vừa in ra"), 1);
+    assert_eq!(count(&app, "Phiếu đã in"), 1);
+    assert_eq!(printer.jobs().len(), 1, "one job reached the printer");
+    let snapshot = app.window().take_snapshot().expect("snapshot");
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screens");
+    std::fs::create_dir_all(&out).expect("screens dir");
+    ui::headless::write_png(&out.join("test-print-vi-1080x1920.png"), 1080, 1920, 4, snapshot.as_bytes()).expect("png");
+    tap(&app, "Đóng");
+    assert_eq!(count(&app, "Phiếu máy in vừa in ra"), 0);
+
+    printer.set_status(kiosk_drivers::printer::Status {
+        paper: kiosk_drivers::printer::Paper::Out,
+        ..kiosk_drivers::printer::Status::READY
+    });
+    tap(&app, "In thử");
+    assert_eq!(count(&app, "Không in được: hết giấy"), 1);
+    assert_eq!(count(&app, "Cán bộ: kiểm tra cuộn giấy và nắp máy in rồi thử lại."), 1);
+    assert_eq!(printer.jobs().len(), 1, "nothing sent to a printer without paper");
+}

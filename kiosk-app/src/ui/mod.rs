@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use kiosk_core::config::{Config, Language};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use crate::devices::{DeviceReport, Health, PortalReach, Report};
+use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report};
 
 pub mod headless;
 
@@ -77,6 +77,45 @@ pub fn current_language(ui: &AppWindow) -> Option<Language> {
 /// Returns to the home screen, as "start over" and the idle timeout do.
 pub fn go_home(ui: &AppWindow) {
     ui.global::<Kiosk>().set_screen(Screen::Home);
+}
+
+/// What the test-print button does: `request` hands the job to the device thread (it must not block).
+pub fn on_print_test_page(ui: &AppWindow, request: impl Fn() + 'static) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_print_test_page(move || {
+        if let Some(ui) = weak.upgrade() {
+            let kiosk = ui.global::<Kiosk>();
+            if kiosk.get_print_state() == PrintState::Printing {
+                return;
+            }
+            kiosk.set_print_state(PrintState::Printing);
+            request();
+        }
+    });
+}
+
+/// Shows the outcome of a print: the paper the printer received, or why nothing came out.
+pub fn show_printed(ui: &AppWindow, printed: &Printed) {
+    let kiosk = ui.global::<Kiosk>();
+    match (&printed.outcome, &printed.paper) {
+        (Ok(_), Some(paper)) => {
+            let mut buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(paper.width, paper.height);
+            for (pixel, grey) in buffer.make_mut_slice().iter_mut().zip(&paper.grey) {
+                *pixel = slint::Rgb8Pixel { r: *grey, g: *grey, b: *grey };
+            }
+            kiosk.set_printed_paper(slint::Image::from_rgb8(buffer));
+            kiosk.set_print_state(PrintState::Printed);
+        }
+        (Ok(_), None) => kiosk.set_print_state(PrintState::Idle),
+        (Err(kind), _) => {
+            kiosk.set_print_problem(
+                device_health(DeviceReport { health: crate::devices::printer_error_health(*kind), simulated: false })
+                    .state,
+            );
+            kiosk.set_print_state(PrintState::Failed);
+        }
+    }
+    kiosk.set_printed_visible(kiosk.get_print_state() != PrintState::Idle);
 }
 
 /// Shows a round of device and portal checks in the status strip.
