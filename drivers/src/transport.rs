@@ -30,6 +30,10 @@ pub trait Link: Send {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// Reads what has arrived, waiting at most `timeout` for the first byte. `Ok(0)`: nothing came in time.
     fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
+    /// The link's own idea of the printer's state, where the link has one (USB printer class GET_PORT_STATUS).
+    fn port_status(&mut self) -> Option<io::Result<u8>> {
+        None
+    }
 }
 
 /// Opens a link to `endpoint`.
@@ -261,7 +265,7 @@ impl UsbLink {
     }
 
     /// USB printer class GET_PORT_STATUS (class request 1): bit 3 not-error, bit 4 selected, bit 5 paper empty.
-    pub fn port_status(&self) -> io::Result<u8> {
+    pub fn get_port_status(&self) -> io::Result<u8> {
         let mut status = [0u8; 1];
         self.handle
             .read_control(0xa1, 1, 0, (self.interface as u16) << 8, &mut status, Duration::from_secs(1))
@@ -290,6 +294,10 @@ impl Link for UsbLink {
             Err(rusb::Error::Timeout) => Ok(0),
             Err(e) => Err(usb_error(e)),
         }
+    }
+
+    fn port_status(&mut self) -> Option<io::Result<u8>> {
+        Some(self.get_port_status())
     }
 }
 

@@ -138,7 +138,19 @@ impl ReceiptPrinter for EscPos {
     fn status(&mut self) -> Result<Status, Error> {
         let mut replies = [0u8; 4];
         for (slot, n) in replies.iter_mut().zip(status::REQUESTS) {
-            *slot = self.ask(n)?;
+            *slot = match self.ask(n) {
+                Ok(reply) => reply,
+                // Some USB printers send no DLE EOT replies on bulk IN; the printer class's own port status
+                // still tells paper and errors apart.
+                Err(Error::Timeout(waited)) => {
+                    return match self.link.as_mut().and_then(|link| link.port_status()) {
+                        Some(Ok(port)) => Ok(status::from_port_status(port)),
+                        Some(Err(e)) => Err(self.failed(e)),
+                        None => Err(Error::Timeout(waited)),
+                    };
+                }
+                Err(other) => return Err(other),
+            };
         }
         Ok(status::from_replies(replies).expect("each reply was checked"))
     }
@@ -365,6 +377,30 @@ mod tests {
         assert_eq!(status.paper, Paper::NearEnd);
         assert_eq!(printer.last_automatic_status().map(|s| s.paper), Some(Paper::NearEnd));
         assert!(device.state.lock().expect("state").automatic_status_back);
+    }
+
+    /// A link that swallows everything and answers only the USB printer class's port status.
+    struct SilentUsb(u8);
+
+    impl Link for SilentUsb {
+        fn send(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn receive(&mut self, _buf: &mut [u8], _timeout: Duration) -> std::io::Result<usize> {
+            Ok(0)
+        }
+        fn port_status(&mut self) -> Option<std::io::Result<u8>> {
+            Some(Ok(self.0))
+        }
+    }
+
+    #[test]
+    fn usb_port_status_stands_in_when_dle_eot_gets_no_reply() {
+        // Bits: 3 not-error, 4 selected, 5 paper empty (USB printer class 1.1, GET_PORT_STATUS).
+        let mut fine = EscPos::on_link(Box::new(SilentUsb(0b0001_1000)));
+        assert_eq!(fine.status().ok(), Some(Status::READY));
+        let mut empty = EscPos::on_link(Box::new(SilentUsb(0b0011_0000)));
+        assert_eq!(empty.status().map(|s| s.blocking_problem()).ok(), Some(Some(ErrorKind::PaperOut)));
     }
 
     #[test]

@@ -74,6 +74,20 @@ pub fn from_asb(block: [u8; 4]) -> Result<Status, ReplyError> {
     })
 }
 
+/// Reads the USB printer class port status byte (GET_PORT_STATUS: bit 3 not-error, bit 4 selected, bit 5 paper
+/// empty; USB Device Class Definition for Printing Devices 1.1, 4.2.1). It knows no cover or cutter.
+pub fn from_port_status(port: u8) -> Status {
+    let paper_empty = port & 0x20 != 0;
+    Status {
+        online: port & 0x10 != 0,
+        cover_open: false,
+        paper: if paper_empty { Paper::Out } else { Paper::Present },
+        cutter_error: false,
+        // "Not error" cleared with paper present and selected means some other fault.
+        unrecoverable_error: port & 0x08 == 0 && !paper_empty && port & 0x10 != 0,
+    }
+}
+
 /// The replies a printer in `status` gives to DLE EOT 1-4: the simulator's answer, and the inverse of
 /// [`from_replies`].
 pub fn replies_for(status: &Status) -> [u8; 4] {
