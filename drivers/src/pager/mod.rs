@@ -3,6 +3,9 @@
 //! The serial protocols (JTECH/HME, LRS, WaveWare) implement the same trait as pure frame encoders over a serial
 //! transport. Must not do: decide which pager belongs to which ticket; that is the queue's business.
 
+pub mod frame;
+pub mod serial;
+
 use std::sync::{Arc, Mutex};
 
 /// A pager's number as printed on its case and on the ticket.
