@@ -8,6 +8,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use kiosk_core::config::{self, Transport};
+use kiosk_drivers::pager::serial::{Protocol, SerialTransmitter};
 use kiosk_drivers::pager::{self, PagerTransmitter, SimPager, SimPagerControl};
 use kiosk_drivers::printer::device::{print_checked, EscPos, Outcome};
 use kiosk_drivers::printer::profile::{self, Profile, Strategy};
@@ -109,10 +110,16 @@ impl Devices {
             let (scanner, control) = SimScanner::new();
             (Box::new(scanner) as Box<dyn Scanner>, control)
         });
-        let pager = open_slot("pager", &config.pager.transport, &mut simulators.pager, || {
-            let (pager, control) = SimPager::new();
-            (Box::new(pager) as Box<dyn PagerTransmitter>, control)
-        });
+        let pager = match (endpoint(&config.pager), config.pager.pager) {
+            (Some(endpoint), Some(protocol)) => Slot::Real(Box::new(SerialTransmitter::new(
+                pager_protocol(protocol),
+                endpoint,
+            )) as Box<dyn PagerTransmitter>),
+            _ => open_slot("pager", &config.pager.transport, &mut simulators.pager, || {
+                let (pager, control) = SimPager::new();
+                (Box::new(pager) as Box<dyn PagerTransmitter>, control)
+            }),
+        };
         Devices { printer, scanner, pager, simulators }
     }
 
@@ -188,6 +195,15 @@ pub fn endpoint(device: &config::Device) -> Option<Endpoint> {
             Some(Endpoint::Usb { vendor_id: *vendor_id, product_id: *product_id, serial_number: serial_number.clone() })
         }
         Transport::Absent | Transport::Simulated | Transport::Sane { .. } => None,
+    }
+}
+
+/// The driver's protocol for a configured pager transmitter.
+pub fn pager_protocol(protocol: config::PagerProtocol) -> Protocol {
+    match protocol {
+        config::PagerProtocol::Jtech { base_id, separator } => Protocol::Jtech { base_id, separator },
+        config::PagerProtocol::Lrs { system_id } => Protocol::Lrs { system_id },
+        config::PagerProtocol::WaveWare { cap_base } => Protocol::WaveWare { cap_base },
     }
 }
 
@@ -389,6 +405,7 @@ mod tests {
             transport: Transport::parse(transport).expect("valid"),
             serial: None,
             printer: None,
+            pager: None,
         };
         config::Devices { printer: device(printer), scanner: device("simulated"), pager: device("none") }
     }

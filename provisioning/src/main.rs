@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand, ValueEnum};
 use kiosk_core::config::{self, Config, Transport};
+use kiosk_drivers::pager::serial::{Protocol, SerialTransmitter};
 use kiosk_drivers::printer::{decode, device, encode, profile::Profile, profile::Strategy, raster::Typeface, samples};
 use kiosk_drivers::printer::{ReceiptPrinter, Status};
 use kiosk_drivers::transport::{Endpoint, Flow};
@@ -56,6 +57,39 @@ enum Command {
         #[arg(long, default_value = "none")]
         flow_control: String,
     },
+    /// Make one pager vibrate through a transmitter, and report the transmitter's answer.
+    Page {
+        /// The transmitter: serial:/dev/PATH.
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum)]
+        protocol: PagerProtocolArg,
+        /// The pager's number.
+        #[arg(long)]
+        pager: u16,
+        /// Serial speed: JTECH SmartAlert 1200, J1901 19200, WaveWare 9600 typically.
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// JTECH base station id.
+        #[arg(long, default_value_t = 10)]
+        base_id: u16,
+        /// JTECH separator byte (J1901: 3; see the SmartAlert table).
+        #[arg(long, default_value_t = 3)]
+        separator: u8,
+        /// LRS system id.
+        #[arg(long, default_value_t = 1)]
+        system_id: u16,
+        /// WaveWare cap code of pager 0.
+        #[arg(long, default_value_t = 700_000)]
+        cap_base: u32,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PagerProtocolArg {
+    Jtech,
+    Lrs,
+    Waveware,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -69,6 +103,20 @@ enum Document {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::CheckConfig { file } => check_config(&file),
+        Command::Page { to, protocol, pager, baud, base_id, separator, system_id, cap_base } => {
+            let protocol = match protocol {
+                PagerProtocolArg::Jtech => Protocol::Jtech { base_id, separator },
+                PagerProtocolArg::Lrs => Protocol::Lrs { system_id },
+                PagerProtocolArg::Waveware => Protocol::WaveWare { cap_base },
+            };
+            match page(&to, protocol, pager, baud) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("kiosk-provision: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Print { document, to, out, png, profile, strategy, baud, flow_control } => {
             match print(
                 document,
@@ -187,6 +235,23 @@ fn print(
         Ok(device::Outcome::PrintedPaperLow) => println!("printed; the paper roll is nearly used up"),
         Err(error) => bail!("not printed: {error} ({hint})"),
     }
+    Ok(())
+}
+
+fn page(to: &str, protocol: Protocol, pager: u16, baud: u32) -> anyhow::Result<()> {
+    use kiosk_drivers::pager::PagerTransmitter as _;
+    let path = match Transport::parse(to).map_err(|e| anyhow::anyhow!("--to {to}: {e}"))? {
+        Transport::Serial { path } => path,
+        other => bail!("--to {other}: pager transmitters are on serial ports (serial:/dev/PATH)"),
+    };
+    let hint = "check the cable, that the kiosk user is in the dialout group, the baud rate and the protocol \
+                (JTECH SmartAlert 1200 baud, J1901 19200, WaveWare 9600)";
+    let mut transmitter = SerialTransmitter::new(protocol, Endpoint::Serial { path, baud, flow: Flow::None });
+    transmitter.check().with_context(|| format!("checking the transmitter on {to} ({hint})"))?;
+    println!("transmitter on {to}: answering ({protocol:?})");
+    let started = std::time::Instant::now();
+    transmitter.page(pager).with_context(|| format!("paging pager {pager} ({hint})"))?;
+    println!("pager {pager}: accepted by the transmitter in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
     Ok(())
 }
 

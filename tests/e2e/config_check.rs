@@ -85,3 +85,49 @@ fn walkthrough_draws_every_screen_without_a_display() {
     }
     assert!(text(&output.stdout).contains("Drew 27 screens and printed slips"), "{}", text(&output.stdout));
 }
+
+/// The technician's print command against a printer on a loopback TCP port (the simulated printer device).
+#[test]
+fn provision_print_reaches_a_network_printer_and_reports_its_status() {
+    use kiosk_drivers::printer::device::SimDevice;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+    let port = listener.local_addr().expect("bound").port();
+    let device = SimDevice::default();
+    let server = device.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(2).flatten() {
+            let _ = server.serve(Box::new(kiosk_drivers::transport::TcpLink::from_stream(stream)));
+        }
+    });
+    let to = format!("tcp:127.0.0.1:{port}");
+    let output = run("kiosk-provision", &["print", "--document", "ticket", "--to", &to, "--profile", "epson-tm-t88"]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
+    assert!(stdout.contains("status before: ready") && stdout.contains("status after: ready"), "{stdout}");
+    assert!(stdout.contains("codepage strategy"), "{stdout}");
+    assert_eq!(device.jobs().len(), 1);
+}
+
+/// The technician's page command against a WaveWare transmitter simulated on a real pseudo-terminal.
+#[test]
+fn provision_page_reaches_a_serial_transmitter() {
+    use kiosk_drivers::pager::serial::{Protocol, SimTransmitterDevice};
+    use serialport::SerialPort as _;
+    let (master, slave) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
+    let path = slave.name().expect("pty path");
+    let device = SimTransmitterDevice::default();
+    let server = device.clone();
+    std::thread::spawn(move || {
+        server.serve(
+            Protocol::WaveWare { cap_base: 700000 },
+            Box::new(kiosk_drivers::transport::SerialLink::from_port(master)),
+        )
+    });
+    let to = format!("serial:{path}");
+    let output = run("kiosk-provision", &["page", "--to", &to, "--protocol", "waveware", "--pager", "7"]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
+    assert!(stdout.contains("pager 7: accepted"), "{stdout}");
+    assert_eq!(device.paged(), vec![7]);
+    drop(slave);
+}

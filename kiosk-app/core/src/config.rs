@@ -108,6 +108,19 @@ pub struct Device {
     pub serial: Option<SerialSettings>,
     /// The printer's profile (only the printer has one).
     pub printer: Option<PrinterProfile>,
+    /// The pager transmitter's protocol (only a pager transmitter on a serial port has one).
+    pub pager: Option<PagerProtocol>,
+}
+
+/// The serial protocol of a pager transmitter, with its addressing (shared/reference/devices.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagerProtocol {
+    /// JTECH/HME: base station id (0-999) and the separator byte (J1901: 3).
+    Jtech { base_id: u16, separator: u8 },
+    /// LRS T74: the pagers' system id.
+    Lrs { system_id: u16 },
+    /// WaveWare / InterPage: the cap code of pager 0 (pager n is cap_base + 8n).
+    WaveWare { cap_base: u32 },
 }
 
 /// Which shipped printer profile a kiosk's printer uses, and any field of it the config overrides.
@@ -457,7 +470,7 @@ mod raw {
     pub struct Devices {
         pub printer: Printer,
         pub scanner: Device,
-        pub pager: Device,
+        pub pager: Pager,
     }
 
     #[derive(Deserialize)]
@@ -466,6 +479,19 @@ mod raw {
         pub transport: String,
         pub baud: Option<i64>,
         pub flow_control: Option<super::FlowControl>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Pager {
+        pub transport: String,
+        pub baud: Option<i64>,
+        pub flow_control: Option<super::FlowControl>,
+        pub protocol: Option<String>,
+        pub base_id: Option<i64>,
+        pub separator: Option<i64>,
+        pub system_id: Option<i64>,
+        pub cap_base: Option<i64>,
     }
 
     #[derive(Deserialize)]
@@ -670,7 +696,7 @@ impl Role {
 fn check_devices(raw: raw::Devices, problems: &mut Vec<Problem>) -> Option<Devices> {
     let printer = check_printer(raw.printer, problems);
     let scanner = check_device(raw.scanner, Role::Scanner, problems);
-    let pager = check_device(raw.pager, Role::Pager, problems);
+    let pager = check_pager(raw.pager, problems);
     Some(Devices { printer: printer?, scanner: scanner?, pager: pager? })
 }
 
@@ -727,7 +753,104 @@ fn check_device(raw: raw::Device, role: Role, problems: &mut Vec<Problem>) -> Op
         transport: transport.expect("no problem means parsed"),
         serial,
         printer: None,
+        pager: None,
     })
+}
+
+fn check_pager(raw: raw::Pager, problems: &mut Vec<Problem>) -> Option<Device> {
+    let before = problems.len();
+    // Judged from the transport string itself, so a bad baud rate does not also make the protocol look misplaced.
+    let serial = matches!(Transport::parse(raw.transport.trim()), Ok(Transport::Serial { .. }));
+    let device = check_device(
+        raw::Device { transport: raw.transport, baud: raw.baud, flow_control: raw.flow_control },
+        Role::Pager,
+        problems,
+    );
+    let key = |name: &str| format!("devices.pager.{name}");
+    let number = |value: Option<i64>,
+                  name: &str,
+                  range: std::ops::RangeInclusive<i64>,
+                  default: i64,
+                  problems: &mut Vec<Problem>| {
+        let value = value.unwrap_or(default);
+        if !range.contains(&value) {
+            problem(
+                problems,
+                &key(name),
+                format!("{value} is out of range; allowed: {} to {}", range.start(), range.end()),
+            );
+        }
+        value
+    };
+    let given: Vec<&str> = [
+        ("base_id", raw.base_id.is_some()),
+        ("separator", raw.separator.is_some()),
+        ("system_id", raw.system_id.is_some()),
+        ("cap_base", raw.cap_base.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    let protocol = match (serial, raw.protocol.as_deref()) {
+        (false, None) => {
+            for name in &given {
+                problem(problems, &key(name), "applies only to a pager transmitter on a serial: transport; remove it");
+            }
+            None
+        }
+        (false, Some(_)) => {
+            problem(problems, &key("protocol"), "applies only to a serial: transport; remove it");
+            None
+        }
+        (true, None) => {
+            problem(
+                problems,
+                &key("protocol"),
+                "a serial pager transmitter needs its protocol: jtech, lrs or waveware",
+            );
+            None
+        }
+        (true, Some(name)) => {
+            let allowed: &[&str] = match name {
+                "jtech" => &["base_id", "separator"],
+                "lrs" => &["system_id"],
+                "waveware" => &["cap_base"],
+                _ => &[],
+            };
+            for name in given.iter().filter(|n| !allowed.contains(n)) {
+                problem(
+                    problems,
+                    &key(name),
+                    format!(
+                        "does not apply to the `{}` protocol; remove it",
+                        raw.protocol.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+            match name {
+                "jtech" => Some(PagerProtocol::Jtech {
+                    base_id: number(raw.base_id, "base_id", 0..=999, 10, problems) as u16,
+                    separator: number(raw.separator, "separator", 2..=15, 3, problems) as u8,
+                }),
+                "lrs" => Some(PagerProtocol::Lrs {
+                    system_id: number(raw.system_id, "system_id", 1..=200, 1, problems) as u16,
+                }),
+                "waveware" => Some(PagerProtocol::WaveWare {
+                    cap_base: number(raw.cap_base, "cap_base", 0..=9_900_000, 700_000, problems) as u32,
+                }),
+                other => {
+                    problem(
+                        problems,
+                        &key("protocol"),
+                        format!("`{other}` is not a supported protocol; allowed: jtech, lrs, waveware"),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let device = device?;
+    (problems.len() == before).then_some(Device { pager: protocol, ..device })
 }
 
 fn check_printer(raw: raw::Printer, problems: &mut Vec<Problem>) -> Option<Device> {

@@ -129,14 +129,14 @@ fn good_device_strings_parse_and_print_back() {
 fn serial_settings_only_on_serial_and_only_real_rates() {
     let serial = example_with(
         "[devices.pager]\ntransport = \"simulated\"",
-        "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 19200\nflow_control = \"hardware\"",
+        "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 19200\nflow_control = \"hardware\"\nprotocol = \"jtech\"",
     );
     let config = parse(Path::new("k.toml"), serial.as_bytes()).expect("valid");
     assert_eq!(config.devices.pager.serial, Some(SerialSettings { baud: 19200, flow_control: FlowControl::Hardware }));
 
     let odd_rate = example_with(
         "[devices.pager]\ntransport = \"simulated\"",
-        "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 14400",
+        "[devices.pager]\ntransport = \"serial:/dev/kiosk-pager\"\nbaud = 14400\nprotocol = \"lrs\"",
     );
     assert_single_problem(
         &odd_rate,
@@ -149,7 +149,7 @@ fn serial_settings_only_on_serial_and_only_real_rates() {
     assert_single_problem(&baud_on_tcp, "key `devices.printer.baud`: applies only to a serial: transport; remove it");
     let bad_flow = example_with(
         "[devices.pager]\ntransport = \"simulated\"",
-        "[devices.pager]\ntransport = \"serial:/dev/x\"\nflow_control = \"rts\"",
+        "[devices.pager]\ntransport = \"serial:/dev/x\"\nflow_control = \"rts\"\nprotocol = \"lrs\"",
     );
     assert_single_problem(
         &bad_flow,
@@ -256,5 +256,39 @@ fn printer_profile_and_overrides() {
             "key `devices.printer.paper_dots`: 500 is not a paper width in dots: a multiple of 8 from 128 to 832 (384 for 58 mm, 576 for 80 mm)",
             "key `devices.printer.tcvn3_pages`: give two page numbers, lower then upper case, e.g. [30, 31]",
         ]
+    );
+}
+
+#[test]
+fn pager_protocols_and_their_keys() {
+    let with =
+        |lines: &str| example_with("[devices.pager]\ntransport = \"simulated\"", &format!("[devices.pager]\n{lines}"));
+    let config = parse(
+        Path::new("k.toml"),
+        with("transport = \"serial:/dev/kiosk-pager\"\nprotocol = \"waveware\"\ncap_base = 1000000").as_bytes(),
+    )
+    .expect("valid");
+    assert_eq!(config.devices.pager.pager, Some(PagerProtocol::WaveWare { cap_base: 1_000_000 }));
+    let jtech = parse(
+        Path::new("k.toml"),
+        with("transport = \"serial:/dev/kiosk-pager\"\nbaud = 19200\nprotocol = \"jtech\"").as_bytes(),
+    )
+    .expect("valid");
+    assert_eq!(jtech.devices.pager.pager, Some(PagerProtocol::Jtech { base_id: 10, separator: 3 }));
+    assert_eq!(
+        problems_of(&with("transport = \"serial:/dev/kiosk-pager\"")),
+        ["key `devices.pager.protocol`: a serial pager transmitter needs its protocol: jtech, lrs or waveware"]
+    );
+    assert_eq!(
+        problems_of(&with("transport = \"serial:/dev/kiosk-pager\"\nprotocol = \"lrs\"\ncap_base = 5")),
+        ["key `devices.pager.cap_base`: does not apply to the `lrs` protocol; remove it"]
+    );
+    assert_eq!(
+        problems_of(&with("transport = \"serial:/dev/kiosk-pager\"\nprotocol = \"pocsag\"")),
+        ["key `devices.pager.protocol`: `pocsag` is not a supported protocol; allowed: jtech, lrs, waveware"]
+    );
+    assert_eq!(
+        problems_of(&with("transport = \"simulated\"\nsystem_id = 4")),
+        ["key `devices.pager.system_id`: applies only to a pager transmitter on a serial: transport; remove it"]
     );
 }
