@@ -6,4 +6,5 @@
 
 pub mod config;
 pub mod privacy;
+pub mod queue;
 pub mod text;

@@ -1,0 +1,461 @@
+//! The queue at a service point, as pure rules: commands in (issue a ticket, call the next one for a counter,
+//! recall, serve, finish, no-show, transfer), events out. State is rebuilt by replaying events, so the shell
+//! can persist the event log and a restart in the middle of the day loses no ticket and repeats no number.
+//!
+//! Time is passed in (seconds since the Unix epoch, local day number alongside); nothing here reads a clock.
+//! Must not do: I/O, or page a pager itself (it emits `PagerCalled`; the shell drives the transmitter).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Seconds since the Unix epoch.
+pub type Seconds = i64;
+/// A local calendar day (days since the Unix epoch in the kiosk's time zone); numbers restart each day.
+pub type Day = i32;
+pub type TicketId = u64;
+pub type PagerId = u16;
+
+/// Why a resident may be served ahead of others (shown on the ticket; verified by staff at the counter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    None,
+    Elderly,
+    Merit,
+    Disability,
+    Pregnant,
+}
+
+impl Priority {
+    pub fn is_priority(self) -> bool {
+        self != Priority::None
+    }
+}
+
+/// How priority tickets go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// A waiting priority ticket is always called first.
+    Strict,
+    /// Priority first, except that an ordinary ticket that has waited `max_wait` seconds or more is called
+    /// before any priority ticket issued after it: nobody waits forever behind a stream of priority tickets.
+    Bounded { max_wait: Seconds },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Waiting,
+    Called {
+        counter: u16,
+    },
+    Serving {
+        counter: u16,
+    },
+    Done,
+    NoShow,
+    /// Moved to another service's queue (the new ticket carries on; this one is closed).
+    Transferred,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub day: Day,
+    pub service: String,
+    pub number: u32,
+    pub priority: Priority,
+    pub issued_at: Seconds,
+    pub pager: Option<PagerId>,
+    pub state: State,
+    pub called_at: Option<Seconds>,
+    pub serving_since: Option<Seconds>,
+    pub finished_at: Option<Seconds>,
+}
+
+impl Ticket {
+    /// What is printed and called out: service prefix and number, `HT-007`.
+    pub fn label(&self) -> String {
+        format!("{}-{:03}", self.service, self.number)
+    }
+}
+
+/// Facts, in the past tense, in the order they happened. The event log is the queue's durable form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    TicketIssued {
+        id: TicketId,
+        day: Day,
+        service: String,
+        number: u32,
+        priority: Priority,
+        at: Seconds,
+        pager: Option<PagerId>,
+    },
+    TicketCalled {
+        id: TicketId,
+        counter: u16,
+        at: Seconds,
+    },
+    /// The ticket's pager should vibrate (on call and on recall).
+    PagerCalled {
+        id: TicketId,
+        pager: PagerId,
+    },
+    ServingStarted {
+        id: TicketId,
+        counter: u16,
+        at: Seconds,
+    },
+    TicketDone {
+        id: TicketId,
+        at: Seconds,
+    },
+    TicketNoShow {
+        id: TicketId,
+        at: Seconds,
+    },
+    TicketTransferred {
+        id: TicketId,
+        to: TicketId,
+        at: Seconds,
+    },
+    PagerReturned {
+        pager: PagerId,
+    },
+    PagerMarkedMissing {
+        pager: PagerId,
+    },
+    /// A new day began: waiting and called tickets of the old day were closed as no-shows.
+    DayClosed {
+        day: Day,
+        unreturned_pagers: Vec<PagerId>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("no service with code {0}")]
+    UnknownService(String),
+    #[error("no ticket {0}")]
+    UnknownTicket(TicketId),
+    #[error("ticket {id} cannot {action} while {state:?}")]
+    WrongState { id: TicketId, action: &'static str, state: State },
+    #[error("no ticket is waiting for these services")]
+    NobodyWaiting,
+}
+
+/// The queue's configuration: services and their codes, the pager pool, the priority policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setup {
+    pub services: Vec<String>,
+    pub pagers: Vec<PagerId>,
+    pub policy: Policy,
+}
+
+/// The whole queue, rebuilt from events.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    setup: Setup,
+    day: Day,
+    tickets: BTreeMap<TicketId, Ticket>,
+    next_number: BTreeMap<(Day, String), u32>,
+    pagers_out: BTreeMap<PagerId, TicketId>,
+    missing: BTreeSet<PagerId>,
+    next_id: TicketId,
+}
+
+impl Queue {
+    pub fn new(setup: Setup, day: Day) -> Queue {
+        Queue {
+            setup,
+            day,
+            tickets: BTreeMap::new(),
+            next_number: BTreeMap::new(),
+            pagers_out: BTreeMap::new(),
+            missing: BTreeSet::new(),
+            next_id: 1,
+        }
+    }
+
+    /// Rebuilds a queue from its event log.
+    pub fn replay(setup: Setup, day: Day, events: &[Event]) -> Queue {
+        let mut queue = Queue::new(setup, day);
+        for event in events {
+            queue.apply(event);
+        }
+        queue
+    }
+
+    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+        self.tickets.get(&id)
+    }
+
+    /// Tickets waiting for `service`, in the order they will be called.
+    pub fn waiting(&self, services: &[String], now: Seconds) -> Vec<&Ticket> {
+        let mut waiting: Vec<&Ticket> = self
+            .tickets
+            .values()
+            .filter(|t| t.state == State::Waiting && t.day == self.day && services.contains(&t.service))
+            .collect();
+        waiting.sort_by_key(|t| self.rank(t, now));
+        waiting
+    }
+
+    /// Sort key: lower is called sooner.
+    fn rank(&self, ticket: &Ticket, now: Seconds) -> (u8, Seconds, TicketId) {
+        let overdue = match self.setup.policy {
+            Policy::Bounded { max_wait } => !ticket.priority.is_priority() && now - ticket.issued_at >= max_wait,
+            Policy::Strict => false,
+        };
+        // Overdue ordinary tickets and priority tickets share the front class, in issue order; the rest follow.
+        let class = if overdue || ticket.priority.is_priority() { 0 } else { 1 };
+        (class, ticket.issued_at, ticket.id)
+    }
+
+    /// How many are ahead of ticket `id` for its service, and an estimate in seconds with whether it is rough.
+    pub fn ahead(&self, id: TicketId, now: Seconds) -> Option<(usize, Estimate)> {
+        let ticket = self.tickets.get(&id)?;
+        let waiting = self.waiting(std::slice::from_ref(&ticket.service), now);
+        let ahead = waiting.iter().position(|t| t.id == id)?;
+        Some((ahead, self.estimate(&ticket.service, ahead)))
+    }
+
+    /// Wait estimate: people ahead times the median of the last 10 service times of that service (counter call to
+    /// done). With fewer than 3 finished tickets today the estimate uses 5 minutes each and is marked rough.
+    pub fn estimate(&self, service: &str, ahead: usize) -> Estimate {
+        let mut durations: Vec<Seconds> = self
+            .tickets
+            .values()
+            .filter(|t| t.service == service && t.state == State::Done && t.day == self.day)
+            .filter_map(|t| Some(t.finished_at? - t.called_at?))
+            .collect();
+        durations.sort_unstable();
+        let recent: Vec<Seconds> = durations.iter().rev().take(10).copied().collect();
+        if recent.len() < 3 {
+            return Estimate { seconds: ahead as Seconds * 300, rough: true };
+        }
+        let mut sorted = recent;
+        sorted.sort_unstable();
+        Estimate { seconds: ahead as Seconds * sorted[sorted.len() / 2], rough: false }
+    }
+
+    /// Pagers not yet handed back (their tickets are not finished, or were finished without a return).
+    pub fn pagers_out(&self) -> Vec<PagerId> {
+        self.pagers_out.keys().copied().collect()
+    }
+
+    fn free_pager(&self) -> Option<PagerId> {
+        self.setup.pagers.iter().copied().find(|p| !self.pagers_out.contains_key(p) && !self.missing.contains(p))
+    }
+
+    // ---- commands: check, then return the events; `apply` each event to change state ----
+
+    pub fn issue(&mut self, service: &str, priority: Priority, day: Day, at: Seconds) -> Result<Vec<Event>, Error> {
+        if !self.setup.services.iter().any(|s| s == service) {
+            return Err(Error::UnknownService(service.to_owned()));
+        }
+        let mut events = self.roll_over(day);
+        let number = self.next_number.get(&(day, service.to_owned())).copied().unwrap_or(0) + 1;
+        events.push(Event::TicketIssued {
+            id: self.next_id,
+            day,
+            service: service.to_owned(),
+            number,
+            priority,
+            at,
+            pager: self.free_pager(),
+        });
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    /// Calls the next ticket among `services` for `counter`.
+    pub fn call_next(&mut self, counter: u16, services: &[String], day: Day, at: Seconds) -> Result<Vec<Event>, Error> {
+        let mut events = self.roll_over(day);
+        self.apply_all(&events);
+        let next = self.waiting(services, at).first().map(|t| (t.id, t.pager)).ok_or(Error::NobodyWaiting)?;
+        let called = self.called_events(next.0, next.1, counter, at);
+        self.apply_all(&called);
+        events.extend(called);
+        Ok(events)
+    }
+
+    fn called_events(&self, id: TicketId, pager: Option<PagerId>, counter: u16, at: Seconds) -> Vec<Event> {
+        let mut events = vec![Event::TicketCalled { id, counter, at }];
+        if let Some(pager) = pager {
+            events.push(Event::PagerCalled { id, pager });
+        }
+        events
+    }
+
+    pub fn recall(&mut self, id: TicketId) -> Result<Vec<Event>, Error> {
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        match (ticket.state, ticket.pager) {
+            (State::Called { .. }, Some(pager)) => Ok(vec![Event::PagerCalled { id, pager }]),
+            (State::Called { .. }, None) => Ok(Vec::new()),
+            (state, _) => Err(Error::WrongState { id, action: "be recalled", state }),
+        }
+    }
+
+    pub fn start_serving(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        let State::Called { counter } = ticket.state else {
+            return Err(Error::WrongState { id, action: "start being served", state: ticket.state });
+        };
+        let events = vec![Event::ServingStarted { id, counter, at }];
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    pub fn done(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        if !matches!(ticket.state, State::Called { .. } | State::Serving { .. }) {
+            return Err(Error::WrongState { id, action: "be finished", state: ticket.state });
+        }
+        let mut events = vec![Event::TicketDone { id, at }];
+        events.extend(ticket.pager.map(|pager| Event::PagerReturned { pager }));
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    pub fn no_show(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        if !matches!(ticket.state, State::Called { .. }) {
+            return Err(Error::WrongState { id, action: "be marked absent", state: ticket.state });
+        }
+        let mut events = vec![Event::TicketNoShow { id, at }];
+        events.extend(ticket.pager.map(|pager| Event::PagerReturned { pager }));
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    /// Sends a called or served ticket to another service's queue, keeping its place by issue time and its pager.
+    pub fn transfer(&mut self, id: TicketId, to_service: &str, at: Seconds) -> Result<Vec<Event>, Error> {
+        if !self.setup.services.iter().any(|s| s == to_service) {
+            return Err(Error::UnknownService(to_service.to_owned()));
+        }
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?.clone();
+        if !matches!(ticket.state, State::Called { .. } | State::Serving { .. }) {
+            return Err(Error::WrongState { id, action: "be transferred", state: ticket.state });
+        }
+        let number = self.next_number.get(&(ticket.day, to_service.to_owned())).copied().unwrap_or(0) + 1;
+        let new_id = self.next_id;
+        let events = vec![
+            Event::TicketTransferred { id, to: new_id, at },
+            Event::TicketIssued {
+                id: new_id,
+                day: ticket.day,
+                service: to_service.to_owned(),
+                number,
+                priority: ticket.priority,
+                at: ticket.issued_at,
+                pager: ticket.pager,
+            },
+        ];
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    pub fn mark_pager_missing(&mut self, pager: PagerId) -> Vec<Event> {
+        let events = vec![Event::PagerMarkedMissing { pager }];
+        self.apply_all(&events);
+        events
+    }
+
+    /// Closes the old day when `day` is a new one: unfinished tickets become no-shows, unreturned pagers are
+    /// reported, and numbering restarts.
+    fn roll_over(&self, day: Day) -> Vec<Event> {
+        if day <= self.day {
+            return Vec::new();
+        }
+        let mut events: Vec<Event> = self
+            .tickets
+            .values()
+            .filter(|t| matches!(t.state, State::Waiting | State::Called { .. }))
+            .map(|t| Event::TicketNoShow { id: t.id, at: t.issued_at })
+            .collect();
+        events.push(Event::DayClosed { day: self.day, unreturned_pagers: self.pagers_out() });
+        events
+    }
+
+    fn apply_all(&mut self, events: &[Event]) {
+        for event in events {
+            self.apply(event);
+        }
+    }
+
+    /// Changes state by one event (used live and when replaying the log).
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::TicketIssued { id, day, service, number, priority, at, pager } => {
+                self.day = self.day.max(*day);
+                self.next_number.insert((*day, service.clone()), *number);
+                self.next_id = self.next_id.max(id + 1);
+                if let Some(pager) = pager {
+                    self.pagers_out.insert(*pager, *id);
+                }
+                self.tickets.insert(
+                    *id,
+                    Ticket {
+                        id: *id,
+                        day: *day,
+                        service: service.clone(),
+                        number: *number,
+                        priority: *priority,
+                        issued_at: *at,
+                        pager: *pager,
+                        state: State::Waiting,
+                        called_at: None,
+                        serving_since: None,
+                        finished_at: None,
+                    },
+                );
+            }
+            Event::TicketCalled { id, counter, at } => self.update(*id, |t| {
+                t.state = State::Called { counter: *counter };
+                t.called_at = Some(*at);
+            }),
+            Event::PagerCalled { .. } => {}
+            Event::ServingStarted { id, counter, at } => self.update(*id, |t| {
+                t.state = State::Serving { counter: *counter };
+                t.serving_since = Some(*at);
+            }),
+            Event::TicketDone { id, at } => self.update(*id, |t| {
+                t.state = State::Done;
+                t.finished_at = Some(*at);
+            }),
+            Event::TicketNoShow { id, at } => self.update(*id, |t| {
+                t.state = State::NoShow;
+                t.finished_at = Some(*at);
+            }),
+            Event::TicketTransferred { id, at, .. } => self.update(*id, |t| {
+                t.state = State::Transferred;
+                t.finished_at = Some(*at);
+            }),
+            Event::PagerReturned { pager } => {
+                self.pagers_out.remove(pager);
+            }
+            Event::PagerMarkedMissing { pager } => {
+                self.missing.insert(*pager);
+                self.pagers_out.remove(pager);
+            }
+            Event::DayClosed { day, .. } => {
+                self.day = self.day.max(day + 1);
+            }
+        }
+    }
+
+    fn update(&mut self, id: TicketId, change: impl FnOnce(&mut Ticket)) {
+        if let Some(ticket) = self.tickets.get_mut(&id) {
+            change(ticket);
+        }
+    }
+}
+
+/// A wait estimate; `rough` when there is too little history (the screen then says "about").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Estimate {
+    pub seconds: Seconds,
+    pub rough: bool,
+}
+
+#[cfg(test)]
+mod tests;
