@@ -7,6 +7,7 @@
 pub mod devices;
 pub mod logging;
 pub mod printing;
+pub mod queue_store;
 pub mod ui;
 
 use std::path::Path;

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 /// Seconds since the Unix epoch.
 pub type Seconds = i64;
 /// A local calendar day (days since the Unix epoch in the kiosk's time zone); numbers restart each day.
@@ -15,7 +17,7 @@ pub type TicketId = u64;
 pub type PagerId = u16;
 
 /// Why a resident may be served ahead of others (shown on the ticket; verified by staff at the counter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Priority {
     None,
     Elderly,
@@ -78,7 +80,7 @@ impl Ticket {
 }
 
 /// Facts, in the past tense, in the order they happened. The event log is the queue's durable form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     TicketIssued {
         id: TicketId,
