@@ -298,6 +298,20 @@ pub const BAUD_RATES: [u32; 8] = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 1
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
     pub services: Vec<Service>,
+    /// The pager ids in the pool (printed on the pagers' cases).
+    pub pagers: Vec<u16>,
+    pub priority: crate::queue::Policy,
+}
+
+impl Queue {
+    /// What the queue rules need from the configuration.
+    pub fn setup(&self) -> crate::queue::Setup {
+        crate::queue::Setup {
+            services: self.services.iter().map(|s| s.code.clone()).collect(),
+            pagers: self.pagers.clone(),
+            policy: self.priority,
+        }
+    }
 }
 
 /// A service residents take queue tickets for (Hộ tịch, Chứng thực, ...).
@@ -513,6 +527,9 @@ mod raw {
     #[serde(deny_unknown_fields)]
     pub struct Queue {
         pub services: Vec<Service>,
+        pub pager_range: Option<Vec<i64>>,
+        pub priority: Option<String>,
+        pub max_priority_wait_minutes: Option<i64>,
     }
 
     #[derive(Deserialize)]
@@ -939,7 +956,40 @@ fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {
             name_en: required_text(&service.name_en, &format!("{key}.name_en"), problems),
         });
     }
-    (problems.len() == before).then_some(Queue { services })
+    let pagers = match raw.pager_range.as_deref() {
+        None => Vec::new(),
+        Some([first, last]) if 0 <= *first && first <= last && *last <= 9999 => {
+            (*first as u16..=*last as u16).collect()
+        }
+        Some(_) => {
+            problem(problems, "queue.pager_range", "give the first and last pager number, e.g. [1, 20] (0 to 9999)");
+            Vec::new()
+        }
+    };
+    let wait = raw.max_priority_wait_minutes;
+    let priority = match (raw.priority.as_deref().unwrap_or("bounded"), wait) {
+        ("strict", None) => crate::queue::Policy::Strict,
+        ("strict", Some(_)) => {
+            problem(problems, "queue.max_priority_wait_minutes", "applies only to priority = \"bounded\"; remove it");
+            crate::queue::Policy::Strict
+        }
+        ("bounded", minutes) => {
+            let minutes = minutes.unwrap_or(20);
+            if !(5..=240).contains(&minutes) {
+                problem(
+                    problems,
+                    "queue.max_priority_wait_minutes",
+                    format!("{minutes} is out of range; allowed: 5 to 240"),
+                );
+            }
+            crate::queue::Policy::Bounded { max_wait: minutes * 60 }
+        }
+        (other, _) => {
+            problem(problems, "queue.priority", format!("`{other}` is not a policy; allowed: strict, bounded"));
+            crate::queue::Policy::Strict
+        }
+    };
+    (problems.len() == before).then_some(Queue { services, pagers, priority })
 }
 
 #[cfg(test)]

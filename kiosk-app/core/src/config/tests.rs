@@ -292,3 +292,28 @@ fn pager_protocols_and_their_keys() {
         ["key `devices.pager.system_id`: applies only to a pager transmitter on a serial: transport; remove it"]
     );
 }
+
+#[test]
+fn queue_pagers_and_priority_policy() {
+    let config = parse(Path::new("k.toml"), EXAMPLE.as_bytes()).expect("valid");
+    assert_eq!(config.queue.pagers, (1..=20).collect::<Vec<u16>>());
+    assert_eq!(config.queue.priority, crate::queue::Policy::Bounded { max_wait: 20 * 60 });
+    assert_eq!(config.queue.setup().services[0], "HT");
+    let strict = example_with("priority = \"bounded\"", "priority = \"strict\"").replacen(
+        "max_priority_wait_minutes = 20\n",
+        "",
+        1,
+    );
+    assert_eq!(
+        parse(Path::new("k.toml"), strict.as_bytes()).expect("valid").queue.priority,
+        crate::queue::Policy::Strict
+    );
+    assert_eq!(
+        problems_of(&example_with("pager_range = [1, 20]", "pager_range = [20, 1]")),
+        ["key `queue.pager_range`: give the first and last pager number, e.g. [1, 20] (0 to 9999)"]
+    );
+    assert_eq!(
+        problems_of(&example_with("priority = \"bounded\"", "priority = \"fifo\"")),
+        ["key `queue.priority`: `fifo` is not a policy; allowed: strict, bounded"]
+    );
+}
