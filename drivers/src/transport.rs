@@ -60,6 +60,79 @@ pub fn is_disconnect(error: &io::Error) -> bool {
         || error.raw_os_error() == Some(libc::ENXIO)
 }
 
+/// A link that opens itself on first use and again after the device has gone, so an unplugged device is found
+/// again without a restart. `greeting` is sent each time it opens (e.g. "enable automatic status back").
+pub struct Reconnecting {
+    endpoint: Option<Endpoint>,
+    link: Option<Box<dyn Link>>,
+    greeting: Vec<u8>,
+}
+
+impl Reconnecting {
+    pub fn new(endpoint: Endpoint) -> Reconnecting {
+        Reconnecting { endpoint: Some(endpoint), link: None, greeting: Vec::new() }
+    }
+
+    /// A link already open that cannot be reopened (one end of a pseudo-terminal pair in tests).
+    pub fn on_link(link: Box<dyn Link>) -> Reconnecting {
+        Reconnecting { endpoint: None, link: Some(link), greeting: Vec::new() }
+    }
+
+    /// Bytes to send whenever the link opens; sent now too if it is open already.
+    pub fn set_greeting(&mut self, greeting: &[u8]) -> io::Result<()> {
+        self.greeting = greeting.to_vec();
+        match self.link.as_mut() {
+            Some(link) if !greeting.is_empty() => link.send(greeting),
+            _ => Ok(()),
+        }
+    }
+
+    /// The open link, opening it if needed.
+    pub fn get(&mut self) -> io::Result<&mut Box<dyn Link>> {
+        if self.link.is_none() {
+            let endpoint =
+                self.endpoint.as_ref().ok_or_else(|| io::Error::new(io::ErrorKind::NotConnected, "link closed"))?;
+            let mut link = open(endpoint)?;
+            if !self.greeting.is_empty() {
+                link.send(&self.greeting)?;
+            }
+            self.link = Some(link);
+        }
+        Ok(self.link.as_mut().expect("opened above"))
+    }
+
+    /// The link if it is open now, without opening it.
+    pub fn current(&mut self) -> Option<&mut Box<dyn Link>> {
+        self.link.as_mut()
+    }
+
+    /// Takes note of a failure: when it means the device has gone, the link is dropped so the next use reopens
+    /// it. Returns whether it was a disconnect.
+    pub fn note_failure(&mut self, error: &io::Error) -> bool {
+        let gone = is_disconnect(error);
+        if gone {
+            self.link = None;
+        }
+        gone
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let result = self.get().and_then(|link| link.send(bytes));
+        if let Err(error) = &result {
+            self.note_failure(error);
+        }
+        result
+    }
+
+    pub fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
+        let result = self.get().and_then(|link| link.receive(buf, timeout));
+        if let Err(error) = &result {
+            self.note_failure(error);
+        }
+        result
+    }
+}
+
 /// A serial port (USB-serial adapters included), raw 8N1.
 pub struct SerialLink {
     port: serialport::TTYPort,

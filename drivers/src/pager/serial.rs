@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::frame::{self, jtech, lrs, waveware, Page};
 use super::{Error, PagerId, PagerTransmitter};
-use crate::transport::{self, Endpoint, Link};
+use crate::transport::{self, Endpoint, Link, Reconnecting};
 
 /// Which protocol the transmitter speaks, with its addressing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,42 +27,30 @@ pub const NAK_RETRIES: usize = 2;
 
 pub struct SerialTransmitter {
     protocol: Protocol,
-    endpoint: Option<Endpoint>,
-    link: Option<Box<dyn Link>>,
+    link: Reconnecting,
+}
+
+/// A link failure as a pager error: a transmitter that has gone is Disconnected.
+fn link_error(error: std::io::Error) -> Error {
+    if transport::is_disconnect(&error) {
+        Error::Disconnected(error)
+    } else {
+        Error::Io(error)
+    }
 }
 
 impl SerialTransmitter {
     pub fn new(protocol: Protocol, endpoint: Endpoint) -> SerialTransmitter {
-        SerialTransmitter { protocol, endpoint: Some(endpoint), link: None }
+        SerialTransmitter { protocol, link: Reconnecting::new(endpoint) }
     }
 
     /// A transmitter on a link already open (a pseudo-terminal in tests).
     pub fn on_link(protocol: Protocol, link: Box<dyn Link>) -> SerialTransmitter {
-        SerialTransmitter { protocol, endpoint: None, link: Some(link) }
-    }
-
-    fn link(&mut self) -> Result<&mut Box<dyn Link>, Error> {
-        if self.link.is_none() {
-            let endpoint = self.endpoint.as_ref().ok_or_else(|| {
-                Error::Disconnected(std::io::Error::new(std::io::ErrorKind::NotConnected, "link closed"))
-            })?;
-            self.link = Some(transport::open(endpoint).map_err(Error::Disconnected)?);
-        }
-        Ok(self.link.as_mut().expect("opened above"))
-    }
-
-    fn failed(&mut self, error: std::io::Error) -> Error {
-        if transport::is_disconnect(&error) {
-            self.link = None;
-            Error::Disconnected(error)
-        } else {
-            Error::Io(error)
-        }
+        SerialTransmitter { protocol, link: Reconnecting::on_link(link) }
     }
 
     fn send(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let sent = self.link()?.send(bytes);
-        sent.map_err(|e| self.failed(e))
+        self.link.send(bytes).map_err(link_error)
     }
 
     /// Collects what arrives until `done` finds an answer in it, or the timeout passes.
@@ -75,8 +63,7 @@ impl SerialTransmitter {
             if left.is_zero() {
                 return Err(Error::Timeout(REPLY_TIMEOUT));
             }
-            let read = self.link()?.receive(&mut chunk, left);
-            match read {
+            match self.link.receive(&mut chunk, left) {
                 Ok(0) => {}
                 Ok(n) => {
                     received.extend_from_slice(&chunk[..n]);
@@ -84,7 +71,7 @@ impl SerialTransmitter {
                         return Ok(answer);
                     }
                 }
-                Err(e) => return Err(self.failed(e)),
+                Err(e) => return Err(link_error(e)),
             }
         }
     }
@@ -104,7 +91,7 @@ impl PagerTransmitter for SerialTransmitter {
                 self.send(lrs::STATUS)?;
                 self.await_reply(|received| (!received.is_empty()).then_some(()))
             }
-            Protocol::Jtech { .. } | Protocol::WaveWare { .. } => self.link().map(|_| ()),
+            Protocol::Jtech { .. } | Protocol::WaveWare { .. } => self.link.get().map(|_| ()).map_err(link_error),
         }
     }
 
@@ -326,25 +313,29 @@ mod tests {
 
     #[test]
     fn a_transmitter_on_a_serial_path_is_found_again_after_it_comes_back() {
-        // The transmitter is reopened by path on every call after a disconnect; a pseudo-terminal's path stands
-        // in for /dev/kiosk-pager. First nothing is there, then it is.
-        let missing = std::env::temp_dir().join(format!("kiosk-no-pager-{}", std::process::id()));
+        // The kiosk names its transmitter by a stable path (a udev symlink such as /dev/kiosk-pager). Here the
+        // symlink first points nowhere, then at a pseudo-terminal with a transmitter behind it; the same
+        // transmitter object finds it without being recreated.
+        use serialport::SerialPort as _;
+        let dir = std::env::temp_dir().join(format!("kiosk-pager-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let link_path = dir.join("kiosk-pager");
+        let protocol = Protocol::WaveWare { cap_base: 700000 };
         let mut transmitter = SerialTransmitter::new(
-            Protocol::WaveWare { cap_base: 700000 },
-            Endpoint::Serial { path: missing, baud: 9600, flow: transport::Flow::None },
+            protocol,
+            Endpoint::Serial { path: link_path.clone(), baud: 9600, flow: transport::Flow::None },
         );
         assert_eq!(transmitter.page(1).map_err(|e| e.kind()), Err(ErrorKind::Disconnected));
-        use serialport::SerialPort as _;
+
         let (master, slave) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
-        // The slave end has the /dev/pts path a driver opens; this handle keeps it alive meanwhile.
-        let path = slave.name().expect("pty path");
+        std::os::unix::fs::symlink(slave.name().expect("pty path"), &link_path).expect("symlink");
         let device = SimTransmitterDevice::default();
         let server = device.clone();
-        let protocol = Protocol::WaveWare { cap_base: 700000 };
         std::thread::spawn(move || server.serve(protocol, Box::new(SerialLink::from_port(master))));
-        transmitter.endpoint = Some(Endpoint::Serial { path: path.into(), baud: 9600, flow: transport::Flow::None });
         transmitter.page(9).expect("found again");
         assert_eq!(device.paged(), vec![9]);
+        // This handle kept the pseudo-terminal's slave side alive until the transmitter had opened it.
         drop(slave);
     }
 }

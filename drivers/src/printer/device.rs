@@ -7,76 +7,52 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{decode, status, Error, ReceiptPrinter, Status};
-use crate::transport::{self, Endpoint, Link};
+use crate::transport::{self, Endpoint, Link, Reconnecting};
 
 /// How long a printer has to answer one status request before it counts as not responding.
 pub const STATUS_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// An ESC/POS printer on a link that is (re)opened on demand: after an unplug the next call finds it again.
 pub struct EscPos {
-    endpoint: Option<Endpoint>,
-    link: Option<Box<dyn Link>>,
-    /// Whether to switch on automatic status back (GS a) each time the link opens.
-    automatic_status_back: bool,
+    link: Reconnecting,
     /// The last automatic status back block the printer sent, as it arrived between replies.
     last_automatic: Option<Status>,
     /// Bytes of an automatic status back block still coming in.
     asb_partial: Vec<u8>,
 }
 
+/// A link failure as a printer error: a device that has gone is Disconnected.
+fn link_error(error: std::io::Error) -> Error {
+    if transport::is_disconnect(&error) {
+        Error::Disconnected(error)
+    } else {
+        Error::Io(error)
+    }
+}
+
 impl EscPos {
     /// A printer at `endpoint`; nothing is opened until it is used.
     pub fn new(endpoint: Endpoint) -> EscPos {
-        EscPos {
-            endpoint: Some(endpoint),
-            link: None,
-            automatic_status_back: false,
-            last_automatic: None,
-            asb_partial: Vec::new(),
-        }
+        EscPos { link: Reconnecting::new(endpoint), last_automatic: None, asb_partial: Vec::new() }
     }
 
     /// A printer on a link that is already open and cannot be reopened (tests, a pseudo-terminal).
     pub fn on_link(link: Box<dyn Link>) -> EscPos {
-        EscPos {
-            endpoint: None,
-            link: Some(link),
-            automatic_status_back: false,
-            last_automatic: None,
-            asb_partial: Vec::new(),
-        }
+        EscPos { link: Reconnecting::on_link(link), last_automatic: None, asb_partial: Vec::new() }
     }
 
     /// Switches automatic status back on (for profiles that have it): the printer then reports every change by
     /// itself, and [`EscPos::last_automatic_status`] has the latest report. Status checks still ask DLE EOT.
     pub fn with_automatic_status_back(mut self, enabled: bool) -> EscPos {
-        self.automatic_status_back = enabled;
-        if enabled {
-            if let Some(link) = self.link.as_mut() {
-                // A failed send shows up, and drops the link, at the next exchange.
-                let _ = link.send(&status::ENABLE_ASB);
-            }
-        }
+        let greeting: &[u8] = if enabled { &status::ENABLE_ASB } else { &[] };
+        // A failed send shows up, and drops the link, at the next exchange.
+        let _ = self.link.set_greeting(greeting);
         self
     }
 
     /// The printer's latest automatic status back report, if it has sent one.
     pub fn last_automatic_status(&self) -> Option<Status> {
         self.last_automatic
-    }
-
-    fn link(&mut self) -> Result<&mut Box<dyn Link>, Error> {
-        if self.link.is_none() {
-            let endpoint = self.endpoint.as_ref().ok_or_else(|| {
-                Error::Disconnected(std::io::Error::new(std::io::ErrorKind::NotConnected, "link closed"))
-            })?;
-            let mut link = transport::open(endpoint).map_err(Error::Disconnected)?;
-            if self.automatic_status_back {
-                link.send(&status::ENABLE_ASB).map_err(Error::Disconnected)?;
-            }
-            self.link = Some(link);
-        }
-        Ok(self.link.as_mut().expect("opened above"))
     }
 
     /// Takes one byte that is not a DLE EOT reply: part of an automatic status back block, or noise (XON/XOFF).
@@ -97,22 +73,8 @@ impl EscPos {
         }
     }
 
-    /// Maps an I/O failure, dropping the link when the device has gone so the next call reopens it.
-    fn failed(&mut self, error: std::io::Error) -> Error {
-        if transport::is_disconnect(&error) {
-            self.link = None;
-            Error::Disconnected(error)
-        } else {
-            Error::Io(error)
-        }
-    }
-
     fn ask(&mut self, n: u8) -> Result<u8, Error> {
-        let link = self.link()?;
-        let sent = link.send(&status::request(n));
-        if let Err(e) = sent {
-            return Err(self.failed(e));
-        }
+        self.link.send(&status::request(n)).map_err(link_error)?;
         let deadline = std::time::Instant::now() + STATUS_TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -120,15 +82,14 @@ impl EscPos {
                 return Err(Error::Timeout(STATUS_TIMEOUT));
             }
             let mut byte = [0u8; 1];
-            let received = self.link()?.receive(&mut byte, left);
-            match received {
+            match self.link.receive(&mut byte, left) {
                 Ok(0) => return Err(Error::Timeout(STATUS_TIMEOUT)),
                 // Bytes that are not a reply are automatic status back blocks or flow control.
                 Ok(_) => match status::check_reply(byte[0]) {
                     Ok(reply) if self.asb_partial.is_empty() => return Ok(reply),
                     _ => self.unsolicited(byte[0]),
                 },
-                Err(e) => return Err(self.failed(e)),
+                Err(e) => return Err(link_error(e)),
             }
         }
     }
@@ -143,9 +104,12 @@ impl ReceiptPrinter for EscPos {
                 // Some USB printers send no DLE EOT replies on bulk IN; the printer class's own port status
                 // still tells paper and errors apart.
                 Err(Error::Timeout(waited)) => {
-                    return match self.link.as_mut().and_then(|link| link.port_status()) {
+                    return match self.link.current().and_then(|link| link.port_status()) {
                         Some(Ok(port)) => Ok(status::from_port_status(port)),
-                        Some(Err(e)) => Err(self.failed(e)),
+                        Some(Err(e)) => {
+                            self.link.note_failure(&e);
+                            Err(link_error(e))
+                        }
                         None => Err(Error::Timeout(waited)),
                     };
                 }
@@ -160,8 +124,7 @@ impl ReceiptPrinter for EscPos {
         if let Some(kind) = before.blocking_problem() {
             return Err(Error::Reported(kind));
         }
-        let sent = self.link()?.send(job);
-        sent.map_err(|e| self.failed(e))
+        self.link.send(job).map_err(link_error)
     }
 }
 
