@@ -14,5 +14,8 @@ venv="${HOME}/.cache/kiosk-bench-venv"
 echo "== Printing: bytes, encode time, time on a serial line =="
 KIOSK_BENCH_PYTHON="$venv/bin/python" "$target_dir/release/bench-print"
 echo
+echo "== Queue: durable ticket issue, call next to pager =="
+"$target_dir/release/bench-queue"
+echo
 echo "== First frame and memory =="
 "$target_dir/release/bench-first-frame"
