@@ -9,3 +9,9 @@ pub mod pager;
 pub mod printer;
 pub mod scanner;
 pub mod transport;
+
+/// Locks a simulator's shared state. A poisoned lock only means a test thread panicked while holding it; the
+/// state itself is still whole, so every simulator carries on with it.
+pub(crate) fn lock_sim<T>(shared: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -61,13 +61,13 @@ impl SimScanner {
 impl SimScannerControl {
     /// Makes the simulated scanner report `problem` (None: ready).
     pub fn set_problem(&self, problem: Option<ErrorKind>) {
-        *self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = problem;
+        *crate::lock_sim(&self.shared) = problem;
     }
 }
 
 impl Scanner for SimScanner {
     fn check(&mut self) -> Result<(), Error> {
-        match *self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        match *crate::lock_sim(&self.shared) {
             None => Ok(()),
             Some(ErrorKind::Disconnected) => Err(Error::Disconnected),
             Some(kind) => Err(Error::Reported(kind)),

@@ -84,24 +84,20 @@ impl SimPager {
     }
 }
 
-fn lock(shared: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
-    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 impl SimPagerControl {
     pub fn set_connected(&self, connected: bool) {
-        lock(&self.shared).connected = connected;
+        crate::lock_sim(&self.shared).connected = connected;
     }
 
     /// Every pager paged so far, oldest first.
     pub fn paged(&self) -> Vec<PagerId> {
-        lock(&self.shared).paged.clone()
+        crate::lock_sim(&self.shared).paged.clone()
     }
 }
 
 impl PagerTransmitter for SimPager {
     fn check(&mut self) -> Result<(), Error> {
-        if lock(&self.shared).connected {
+        if crate::lock_sim(&self.shared).connected {
             Ok(())
         } else {
             Err(Error::Disconnected(std::io::ErrorKind::NotConnected.into()))
@@ -110,7 +106,7 @@ impl PagerTransmitter for SimPager {
 
     fn page(&mut self, pager: PagerId) -> Result<(), Error> {
         self.check()?;
-        lock(&self.shared).paged.push(pager);
+        crate::lock_sim(&self.shared).paged.push(pager);
         Ok(())
     }
 }

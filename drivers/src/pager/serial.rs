@@ -144,7 +144,7 @@ pub struct SimTransmitterDevice {
 
 impl SimTransmitterDevice {
     fn lock(&self) -> std::sync::MutexGuard<'_, SimTransmitterState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock_sim(&self.state)
     }
 
     pub fn paged(&self) -> Vec<PagerId> {

@@ -212,7 +212,7 @@ pub struct SimDevice {
 
 impl SimDevice {
     fn lock(&self) -> std::sync::MutexGuard<'_, SimDeviceState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock_sim(&self.state)
     }
 
     pub fn set_status(&self, status: Status) {

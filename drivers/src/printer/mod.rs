@@ -147,14 +147,13 @@ impl SimPrinter {
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, SimState> {
-        // A poisoned lock only means a test thread panicked while holding it; the state itself is still whole.
-        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock_sim(&self.shared)
     }
 }
 
 impl SimPrinterControl {
     fn state(&self) -> std::sync::MutexGuard<'_, SimState> {
-        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock_sim(&self.shared)
     }
 
     pub fn set_status(&self, status: Status) {
