@@ -28,6 +28,69 @@ pub struct Config {
     pub ui: Ui,
     pub devices: Devices,
     pub queue: Queue,
+    /// The counter staff's HTTP API; `None` when the section is absent (then no counter can call tickets).
+    pub counter_api: Option<CounterApi>,
+}
+
+/// Where the counter API listens and who may reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterApi {
+    /// The kiosk's address on the service point's network (or loopback for the demo), e.g. `192.168.10.20:8790`.
+    pub listen: std::net::SocketAddr,
+    /// Networks the counters' computers are on. Requests from anywhere else are refused; loopback is always allowed.
+    pub allow: Vec<Network>,
+}
+
+/// An IP network such as `192.168.10.0/24`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    pub address: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Result<Network, String> {
+        let (address, prefix) =
+            text.split_once('/').ok_or_else(|| format!("`{text}` is not a network such as 192.168.10.0/24"))?;
+        let address: std::net::IpAddr = address.parse().map_err(|_| format!("`{address}` is not an IP address"))?;
+        let max = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix
+            .parse::<u8>()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| format!("`/{prefix}` is not a prefix length 0 to {max}"))?;
+        Ok(Network { address, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        fn masked(bits: u128, width: u32, prefix: u8) -> u128 {
+            if prefix == 0 {
+                0
+            } else {
+                bits >> (width - u32::from(prefix))
+            }
+        }
+        let ip = match ip {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.address, ip) {
+            (std::net::IpAddr::V4(net), std::net::IpAddr::V4(ip)) => {
+                masked(u128::from(u32::from(net)), 32, self.prefix)
+                    == masked(u128::from(u32::from(ip)), 32, self.prefix)
+            }
+            (std::net::IpAddr::V6(net), std::net::IpAddr::V6(ip)) => {
+                masked(u128::from(net), 128, self.prefix) == masked(u128::from(ip), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Network {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.address, self.prefix)
+    }
 }
 
 /// Who and where this kiosk is. Shown on screen and printed on tickets.
@@ -301,9 +364,28 @@ pub struct Queue {
     /// The pager ids in the pool (printed on the pagers' cases).
     pub pagers: Vec<u16>,
     pub priority: crate::queue::Policy,
+    /// The counters that call tickets, each with the services it handles.
+    pub counters: Vec<Counter>,
+}
+
+/// A counter (quầy) at the service point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    /// The number shown above the counter and said in "mời số ... đến quầy 2".
+    pub number: u16,
+    /// Service codes this counter calls tickets for, e.g. `["HT", "CT"]`.
+    pub services: Vec<String>,
 }
 
 impl Queue {
+    pub fn counter(&self, number: u16) -> Option<&Counter> {
+        self.counters.iter().find(|c| c.number == number)
+    }
+
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code == code)
+    }
+
     /// What the queue rules need from the configuration.
     pub fn setup(&self) -> crate::queue::Setup {
         crate::queue::Setup {
@@ -379,7 +461,7 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, Error> {
     parse_problems(bytes).map_err(|problems| Error { file: file.to_owned(), problems })
 }
 
-const SECTIONS: [&str; 5] = ["kiosk", "portal", "ui", "devices", "queue"];
+const SECTIONS: [&str; 6] = ["kiosk", "portal", "ui", "devices", "queue", "counter_api"];
 
 fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -405,10 +487,17 @@ fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
         section::<raw::Devices>(&mut table, "devices", &mut problems).and_then(|raw| check_devices(raw, &mut problems));
     let queue =
         section::<raw::Queue>(&mut table, "queue", &mut problems).and_then(|raw| check_queue(raw, &mut problems));
+    let counter_api = if table.contains_key("counter_api") {
+        section::<raw::CounterApi>(&mut table, "counter_api", &mut problems)
+            .and_then(|raw| check_counter_api(raw, queue.as_ref(), &mut problems))
+            .map(Some)
+    } else {
+        Some(None)
+    };
 
-    match (kiosk, portal, ui, devices, queue) {
-        (Some(kiosk), Some(portal), Some(ui), Some(devices), Some(queue)) if problems.is_empty() => {
-            Ok(Config { kiosk, portal, ui, devices, queue })
+    match (kiosk, portal, ui, devices, queue, counter_api) {
+        (Some(kiosk), Some(portal), Some(ui), Some(devices), Some(queue), Some(counter_api)) if problems.is_empty() => {
+            Ok(Config { kiosk, portal, ui, devices, queue, counter_api })
         }
         _ => Err(problems),
     }
@@ -530,6 +619,23 @@ mod raw {
         pub pager_range: Option<Vec<i64>>,
         pub priority: Option<String>,
         pub max_priority_wait_minutes: Option<i64>,
+        #[serde(default)]
+        pub counters: Vec<Counter>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Counter {
+        pub number: i64,
+        pub services: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CounterApi {
+        pub listen: String,
+        #[serde(default)]
+        pub allow: Vec<String>,
     }
 
     #[derive(Deserialize)]
@@ -989,7 +1095,65 @@ fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {
             crate::queue::Policy::Strict
         }
     };
-    (problems.len() == before).then_some(Queue { services, pagers, priority })
+    let mut counters: Vec<Counter> = Vec::new();
+    for (idx, counter) in raw.counters.into_iter().enumerate() {
+        let key = format!("queue.counters[{idx}]");
+        if !(1..=99).contains(&counter.number) {
+            problem(
+                problems,
+                &format!("{key}.number"),
+                format!("{} is out of range; allowed: 1 to 99", counter.number),
+            );
+        } else if counters.iter().any(|c| i64::from(c.number) == counter.number) {
+            problem(problems, &format!("{key}.number"), format!("counter {} is listed twice", counter.number));
+        }
+        if counter.services.is_empty() {
+            problem(problems, &format!("{key}.services"), "name at least one service code this counter calls");
+        }
+        for code in &counter.services {
+            if !codes.contains(code) {
+                let known: Vec<&str> = codes.iter().map(String::as_str).collect();
+                problem(
+                    problems,
+                    &format!("{key}.services"),
+                    format!("`{code}` is not one of the services above; allowed: {}", known.join(", ")),
+                );
+            }
+        }
+        counters.push(Counter { number: counter.number.clamp(0, 99) as u16, services: counter.services });
+    }
+    (problems.len() == before).then_some(Queue { services, pagers, priority, counters })
+}
+
+fn check_counter_api(raw: raw::CounterApi, queue: Option<&Queue>, problems: &mut Vec<Problem>) -> Option<CounterApi> {
+    let before = problems.len();
+    let listen = match raw.listen.trim().parse::<std::net::SocketAddr>() {
+        Ok(listen) if listen.port() != 0 => Some(listen),
+        _ => {
+            problem(
+                problems,
+                "counter_api.listen",
+                format!("`{}` is not an address and port such as 192.168.10.20:8790 or 127.0.0.1:8790", raw.listen),
+            );
+            None
+        }
+    };
+    let mut allow = Vec::new();
+    for (idx, network) in raw.allow.iter().enumerate() {
+        match Network::parse(network.trim()) {
+            Ok(network) => allow.push(network),
+            Err(message) => problem(problems, &format!("counter_api.allow[{idx}]"), message),
+        }
+    }
+    if queue.is_some_and(|q| q.counters.is_empty()) {
+        problem(
+            problems,
+            "queue.counters",
+            "the counter API needs at least one [[queue.counters]] entry (number and the services it calls)",
+        );
+    }
+    let listen = listen?;
+    (problems.len() == before).then_some(CounterApi { listen, allow })
 }
 
 #[cfg(test)]

@@ -7,4 +7,5 @@
 pub mod config;
 pub mod privacy;
 pub mod queue;
+pub mod staff;
 pub mod text;

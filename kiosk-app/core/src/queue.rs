@@ -244,6 +244,71 @@ impl Queue {
         self.pagers_out.keys().copied().collect()
     }
 
+    /// Pagers staff marked missing (never handed out again until the pool is reconfigured).
+    pub fn pagers_missing(&self) -> Vec<PagerId> {
+        self.missing.iter().copied().collect()
+    }
+
+    /// The ticket a pager is out with, if any.
+    pub fn pager_holder(&self, pager: PagerId) -> Option<TicketId> {
+        self.pagers_out.get(&pager).copied()
+    }
+
+    /// The pager pool as configured.
+    pub fn pagers(&self) -> &[PagerId] {
+        &self.setup.pagers
+    }
+
+    /// The current day (the latest day any event belongs to).
+    pub fn day(&self) -> Day {
+        self.day
+    }
+
+    /// Today's tickets, in issue order.
+    pub fn today(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values().filter(move |t| t.day == self.day)
+    }
+
+    /// Tickets called or being served, the most recently called first: what the "now serving" display shows.
+    pub fn now_serving(&self) -> Vec<&Ticket> {
+        let mut called: Vec<&Ticket> =
+            self.today().filter(|t| matches!(t.state, State::Called { .. } | State::Serving { .. })).collect();
+        called.sort_by_key(|t| std::cmp::Reverse((t.called_at, t.id)));
+        called
+    }
+
+    /// Today's figures per service, in the configured order.
+    pub fn figures(&self, now: Seconds) -> Vec<Figures> {
+        self.setup
+            .services
+            .iter()
+            .map(|service| {
+                let tickets: Vec<&Ticket> = self.today().filter(|t| &t.service == service).collect();
+                let count = |wanted: fn(&State) -> bool| tickets.iter().filter(|t| wanted(&t.state)).count();
+                let mut waits: Vec<Seconds> = tickets.iter().filter_map(|t| Some(t.called_at? - t.issued_at)).collect();
+                let mut services: Vec<Seconds> = tickets
+                    .iter()
+                    .filter(|t| t.state == State::Done)
+                    .filter_map(|t| Some(t.finished_at? - t.called_at?))
+                    .collect();
+                let longest_waiting =
+                    tickets.iter().filter(|t| t.state == State::Waiting).map(|t| now - t.issued_at).max();
+                Figures {
+                    service: service.clone(),
+                    issued: tickets.len(),
+                    waiting: count(|s| *s == State::Waiting),
+                    called: count(|s| matches!(s, State::Called { .. } | State::Serving { .. })),
+                    done: count(|s| *s == State::Done),
+                    no_show: count(|s| *s == State::NoShow),
+                    transferred: count(|s| *s == State::Transferred),
+                    median_wait: median(&mut waits),
+                    longest_wait: waits.iter().copied().chain(longest_waiting).max(),
+                    median_service: median(&mut services),
+                }
+            })
+            .collect()
+    }
+
     fn free_pager(&self) -> Option<PagerId> {
         self.setup.pagers.iter().copied().find(|p| !self.pagers_out.contains_key(p) && !self.missing.contains(p))
     }
@@ -450,6 +515,27 @@ impl Queue {
             change(ticket);
         }
     }
+}
+
+/// One service's figures for the day. Waits run from issue to call; service times from call to done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figures {
+    pub service: String,
+    pub issued: usize,
+    pub waiting: usize,
+    pub called: usize,
+    pub done: usize,
+    pub no_show: usize,
+    pub transferred: usize,
+    pub median_wait: Option<Seconds>,
+    /// The longest wait of the day so far, counting tickets still waiting.
+    pub longest_wait: Option<Seconds>,
+    pub median_service: Option<Seconds>,
+}
+
+fn median(values: &mut [Seconds]) -> Option<Seconds> {
+    values.sort_unstable();
+    values.get(values.len() / 2).copied()
 }
 
 /// A wait estimate; `rough` when there is too little history (the screen then says "about").

@@ -48,7 +48,9 @@ fn missing_section_is_named() {
     let text = example_with("[ui]\n", "[ux]\n");
     let problems = problems_of(&text);
     assert!(
-        problems.contains(&"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue".to_owned()),
+        problems.contains(
+            &"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue, counter_api".to_owned()
+        ),
         "{problems:#?}"
     );
     assert!(problems.contains(&"key `ui`: missing section; see assets/kiosk.example.toml".to_owned()), "{problems:#?}");
@@ -175,6 +177,7 @@ fn every_problem_is_reported_at_once() {
             "key `ui.languages[2]`: `vi` is listed twice",
             "key `ui.idle_timeout_seconds`: 5 is out of range; allowed: 30 to 600 seconds",
             "key `queue.services[1].code`: `HT` is used by another service; codes must differ",
+            "key `queue.counters[0].services`: `CT` is not one of the services above; allowed: BHX, CTR, DD, HT, NCC",
         ]
     );
 }
@@ -316,4 +319,63 @@ fn queue_pagers_and_priority_policy() {
         problems_of(&example_with("priority = \"bounded\"", "priority = \"fifo\"")),
         ["key `queue.priority`: `fifo` is not a policy; allowed: strict, bounded"]
     );
+}
+
+#[test]
+fn counters_and_the_counter_api() {
+    let config = parse(Path::new("k.toml"), EXAMPLE.as_bytes()).expect("valid");
+    assert_eq!(config.queue.counter(2).map(|c| c.services.clone()), Some(vec!["CTR".to_owned(), "DD".to_owned()]));
+    let api = config.counter_api.expect("the example has the API");
+    assert_eq!(api.listen, "127.0.0.1:8790".parse().expect("address"));
+    assert!(api.allow.is_empty());
+
+    let without_api = EXAMPLE.split("\n[counter_api]").next().expect("text").to_owned();
+    assert_eq!(parse(Path::new("k.toml"), without_api.as_bytes()).expect("valid").counter_api, None);
+
+    assert_eq!(
+        problems_of(&example_with("services = [\"CTR\", \"DD\"]", "services = [\"CTR\", \"XX\"]")),
+        ["key `queue.counters[1].services`: `XX` is not one of the services above; allowed: BHX, CT, CTR, DD, HT, NCC"]
+    );
+    assert_eq!(
+        problems_of(&example_with("number = 2", "number = 1")),
+        ["key `queue.counters[1].number`: counter 1 is listed twice"]
+    );
+    assert_eq!(
+        problems_of(&example_with("listen = \"127.0.0.1:8790\"", "listen = \"localhost\"")),
+        ["key `counter_api.listen`: `localhost` is not an address and port such as 192.168.10.20:8790 or 127.0.0.1:8790"]
+    );
+    assert_eq!(
+        problems_of(&example_with("allow = []", "allow = [\"192.168.1.0/33\", \"10.0.0.0/8\"]")),
+        ["key `counter_api.allow[0]`: `/33` is not a prefix length 0 to 32"]
+    );
+    let no_counters: String =
+        EXAMPLE
+            .split("\n[[queue.counters]]")
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    part.split_once("\n\n").map(|x| x.1).unwrap_or_default().to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+    assert_eq!(
+        problems_of(&no_counters),
+        ["key `queue.counters`: the counter API needs at least one [[queue.counters]] entry (number and the services it calls)"]
+    );
+}
+
+#[test]
+fn networks_contain_their_addresses() {
+    let lan = Network::parse("192.168.10.0/24").expect("valid");
+    assert!(lan.contains("192.168.10.77".parse().expect("ip")));
+    assert!(!lan.contains("192.168.11.1".parse().expect("ip")));
+    assert!(lan.contains("::ffff:192.168.10.5".parse().expect("mapped ip")), "IPv4 through an IPv6 socket");
+    assert!(Network::parse("0.0.0.0/0").expect("all").contains("8.8.8.8".parse().expect("ip")));
+    assert!(Network::parse("fd00::/8").expect("v6").contains("fd12::1".parse().expect("ip")));
+    assert!(!Network::parse("fd00::/8").expect("v6").contains("10.0.0.1".parse().expect("ip")));
+    assert_eq!(lan.to_string(), "192.168.10.0/24");
+    assert!(Network::parse("192.168.10.0").is_err());
 }

@@ -178,3 +178,31 @@ fn people_ahead_and_the_estimate_say_when_they_are_rough() {
     }
     assert_eq!(queue.ahead(6, 2000), Some((2, Estimate { seconds: 2 * 6 * MIN, rough: false })));
 }
+
+#[test]
+fn todays_figures_and_the_now_serving_list() {
+    let mut q = Queue::new(setup(Policy::Strict), DAY);
+    for at in [0, MIN, 2 * MIN] {
+        q.issue("HT", Priority::None, DAY, at).expect("issued");
+    }
+    q.issue("CT", Priority::None, DAY, 3 * MIN).expect("issued");
+    q.call_next(1, &services(&["HT"]), DAY, 10 * MIN).expect("called #1");
+    q.done(1, 14 * MIN).expect("done");
+    q.call_next(1, &services(&["HT"]), DAY, 15 * MIN).expect("called #2");
+    q.no_show(2, 16 * MIN).expect("absent");
+    q.call_next(2, &services(&["HT"]), DAY, 17 * MIN).expect("called #3");
+    q.call_next(1, &services(&["CT"]), DAY, 18 * MIN).expect("called #4");
+
+    let now_serving: Vec<String> = q.now_serving().iter().map(|t| t.label()).collect();
+    assert_eq!(now_serving, ["CT-001", "HT-003"], "most recent call first; finished tickets leave the list");
+
+    let figures = q.figures(20 * MIN);
+    let ht = &figures[0];
+    assert_eq!((ht.service.as_str(), ht.issued, ht.waiting, ht.called, ht.done, ht.no_show), ("HT", 3, 0, 1, 1, 1));
+    assert_eq!(ht.median_wait, Some(14 * MIN), "waits 10, 14, 15 minutes");
+    assert_eq!(ht.longest_wait, Some(15 * MIN));
+    assert_eq!(ht.median_service, Some(4 * MIN));
+    q.issue("HT", Priority::None, DAY, 19 * MIN).expect("issued");
+    assert_eq!(q.figures(40 * MIN)[0].longest_wait, Some(21 * MIN), "a ticket still waiting counts");
+    assert_eq!(q.figures(40 * MIN)[1].median_service, None, "no CT ticket finished yet");
+}
