@@ -4,6 +4,8 @@
 //! Invariants: only [`ui`] (the bridge, and its headless renderer) names Slint types; the UI thread never blocks (devices and the network are polled on
 //! their own threads and results come back through the event loop); residents' data never reaches a log line.
 
+pub mod clock;
+pub mod counter_api;
 pub mod devices;
 pub mod logging;
 pub mod printing;
@@ -18,4 +20,25 @@ use kiosk_core::config::{self, Config};
 pub fn load_config(path: &Path) -> Result<Config, config::Error> {
     let bytes = std::fs::read(path).map_err(|e| config::Error::unreadable(path, &e))?;
     config::parse(path, &bytes)
+}
+
+/// The staff accounts file inside the state directory (managed by `kiosk-provision staff`).
+pub const STAFF_FILE: &str = "staff.toml";
+
+/// Creates the state directory if needed, readable and writable by the kiosk's user alone.
+pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating the state directory {}", dir.display()))?;
+    }
+    let mode = std::fs::metadata(dir).with_context(|| format!("reading {}", dir.display()))?.permissions().mode();
+    if mode & 0o077 != 0 {
+        tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "the state directory is readable by other users; chmod 700 it");
+    }
+    Ok(())
 }

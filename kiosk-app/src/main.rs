@@ -7,9 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
+use kiosk_app::counter_api::{self, CounterApi};
+use kiosk_app::queue_store::QueueStore;
 use kiosk_app::ui::{self, headless};
 use kiosk_app::{devices, logging};
+use kiosk_core::queue::State;
 use slint::ComponentHandle;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(version, about = "Hanoi public-service kiosk")]
@@ -24,6 +28,9 @@ struct Args {
     /// Needs no display.
     #[arg(long, value_name = "DIR")]
     walkthrough: Option<PathBuf>,
+    /// Where the kiosk keeps its queue database and staff accounts (systemd's StateDirectory sets it).
+    #[arg(long, env = "STATE_DIRECTORY", default_value = "/var/lib/kiosk")]
+    state_dir: PathBuf,
 }
 
 fn main() -> ExitCode {
@@ -45,7 +52,7 @@ fn main() -> ExitCode {
 
     let result = match &args.walkthrough {
         Some(dir) => walkthrough(&config, dir),
-        None => run(&config, args.windowed),
+        None => run(&config, args.windowed, &args.state_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,7 +73,7 @@ fn walkthrough(config: &kiosk_core::config::Config, dir: &std::path::Path) -> an
     Ok(())
 }
 
-fn run(config: &kiosk_core::config::Config, windowed: bool) -> anyhow::Result<()> {
+fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::path::Path) -> anyhow::Result<()> {
     let app = ui::build(config).context(
         "opening the kiosk window (on a desktop or under Xvfb set DISPLAY; on a kiosk build with --features kms)",
     )?;
@@ -75,8 +82,40 @@ fn run(config: &kiosk_core::config::Config, windowed: bool) -> anyhow::Result<()
     }
     let _clock = ui::start_clock(&app);
 
-    let weak = app.as_weak();
     let devices = devices::Devices::open(&config.devices);
+    let store = open_queue(config, state_dir)?;
+    let weak = app.as_weak();
+    store.subscribe(Box::new(move |_, queue| {
+        let called: Vec<(String, u16)> = queue
+            .now_serving()
+            .into_iter()
+            .filter_map(|t| match t.state {
+                State::Called { counter } | State::Serving { counter } => Some((t.label(), counter)),
+                _ => None,
+            })
+            .collect();
+        let _ = weak.upgrade_in_event_loop(move |app| ui::show_now_serving(&app, &called));
+    }));
+    if let Some(api) = &config.counter_api {
+        let weak = app.as_weak();
+        let counter_api = CounterApi::new(
+            store.clone(),
+            config.queue.clone(),
+            api.allow.clone(),
+            state_dir.join(kiosk_app::STAFF_FILE),
+            devices.pager_line(),
+            kiosk_app::clock::now,
+        )
+        .on_page(Box::new(move |pager, outcome| {
+            if let devices::PageOutcome::Paged { simulated: true } = outcome {
+                let _ = weak.upgrade_in_event_loop(move |app| ui::show_vibrating_pager(&app, pager));
+            }
+        }));
+        counter_api::spawn(Arc::new(counter_api), api.listen)?;
+    } else {
+        tracing::warn!("no [counter_api] in the configuration: counters cannot call tickets from this kiosk");
+    }
+    let weak = app.as_weak();
     let (requests, requested) = std::sync::mpsc::channel();
     ui::on_print_test_page(&app, move || {
         // The device thread is gone only when the kiosk is stopping.
@@ -98,6 +137,15 @@ fn run(config: &kiosk_core::config::Config, windowed: bool) -> anyhow::Result<()
     )
     .context("starting the device monitor thread")?;
 
-    tracing::info!(windowed, "kiosk window shown");
+    tracing::info!(windowed, state_dir = %state_dir.display(), "kiosk window shown");
     app.run().context("running the kiosk UI")
+}
+
+/// Opens the queue's database in the state directory (creating both, readable by the kiosk's user alone).
+fn open_queue(config: &kiosk_core::config::Config, state_dir: &std::path::Path) -> anyhow::Result<Arc<QueueStore>> {
+    kiosk_app::ensure_private_dir(state_dir)?;
+    let path = state_dir.join("queue.sqlite");
+    let store = QueueStore::open(&path, config.queue.setup(), kiosk_app::clock::now().0)
+        .with_context(|| format!("opening the queue (state directory {}; is it writable?)", state_dir.display()))?;
+    Ok(Arc::new(store))
 }

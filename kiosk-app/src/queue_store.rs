@@ -17,7 +17,12 @@ pub struct QueueStore {
 struct Inner {
     db: Connection,
     queue: Queue,
+    listeners: Vec<Listener>,
 }
+
+/// Told of every committed change, in commit order, with the queue as it now is. Runs under the store's lock:
+/// it must only hand the news on (to a channel or the UI's event loop), never block.
+pub type Listener = Box<dyn Fn(&[Event], &Queue) + Send>;
 
 impl QueueStore {
     /// Opens (or creates) the store at `path` and replays its log.
@@ -38,7 +43,7 @@ impl QueueStore {
             events
         };
         let queue = Queue::replay(setup, today, &events);
-        Ok(QueueStore { inner: Mutex::new(Inner { db, queue }) })
+        Ok(QueueStore { inner: Mutex::new(Inner { db, queue, listeners: Vec::new() }) })
     }
 
     /// Runs one queue command; its events are committed to disk before they are returned.
@@ -47,7 +52,7 @@ impl QueueStore {
         command: impl FnOnce(&mut Queue) -> Result<Vec<Event>, queue::Error>,
     ) -> anyhow::Result<Result<Vec<Event>, queue::Error>> {
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Inner { db, queue } = &mut *inner;
+        let Inner { db, queue, listeners } = &mut *inner;
         // Commands change the in-memory queue as they go; work on a copy so a failed commit changes nothing.
         let mut draft = queue.clone();
         let events = match command(&mut draft) {
@@ -62,7 +67,19 @@ impl QueueStore {
         }
         transaction.commit().context("committing queue events")?;
         *queue = draft;
+        if !events.is_empty() {
+            for listener in listeners.iter() {
+                listener(&events, queue);
+            }
+        }
         Ok(Ok(events))
+    }
+
+    /// Adds a listener for committed changes; it is first called at once with no events and the current queue.
+    pub fn subscribe(&self, listener: Listener) {
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        listener(&[], &inner.queue);
+        inner.listeners.push(listener);
     }
 
     /// Reads the queue as it is now.

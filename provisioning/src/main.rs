@@ -83,6 +83,51 @@ enum Command {
         #[arg(long, default_value_t = 700_000)]
         cap_base: u32,
     },
+    /// Manage the counter staff who may sign in to the counter API.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a member of counter staff. The PIN (6 to 12 digits) is asked twice on a terminal, or read as one line
+    /// from standard input.
+    Add {
+        #[command(flatten)]
+        place: StaffPlace,
+        /// Login id: 2 to 16 lower-case letters, digits or dashes, e.g. nv01.
+        #[arg(long)]
+        id: String,
+        /// Full name, shown on the counter console.
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a new PIN for a member of staff (a forgotten PIN, or after a lockout).
+    SetPin {
+        #[command(flatten)]
+        place: StaffPlace,
+        #[arg(long)]
+        id: String,
+    },
+    /// Remove a member of staff.
+    Remove {
+        #[command(flatten)]
+        place: StaffPlace,
+        #[arg(long)]
+        id: String,
+    },
+    /// List staff ids and names (never PINs).
+    List {
+        #[command(flatten)]
+        place: StaffPlace,
+    },
+}
+
+#[derive(clap::Args)]
+struct StaffPlace {
+    /// The kiosk's state directory (the staff file is staff.toml inside it).
+    #[arg(long, env = "STATE_DIRECTORY", default_value = "/var/lib/kiosk")]
+    state_dir: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +148,13 @@ enum Document {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::CheckConfig { file } => check_config(&file),
+        Command::Staff(command) => match staff(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("kiosk-provision: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Page { to, protocol, pager, baud, base_id, separator, system_id, cap_base } => {
             let protocol = match protocol {
                 PagerProtocolArg::Jtech => Protocol::Jtech { base_id, separator },
@@ -299,4 +351,98 @@ fn summary(file: &Path, config: &Config) -> String {
     let services: Vec<String> = config.queue.services.iter().map(|s| format!("{} {}", s.code, s.name_vi)).collect();
     out += &format!("  services   {}\n", services.join(", "));
     out
+}
+
+/// The staff file in a state directory.
+pub const STAFF_FILE: &str = "staff.toml";
+
+fn staff(command: StaffCommand) -> anyhow::Result<()> {
+    use kiosk_core::staff::Accounts;
+    let (place, action) = match &command {
+        StaffCommand::Add { place, .. } => (place, "add"),
+        StaffCommand::SetPin { place, .. } => (place, "set-pin"),
+        StaffCommand::Remove { place, .. } => (place, "remove"),
+        StaffCommand::List { place } => (place, "list"),
+    };
+    let path = place.state_dir.join(STAFF_FILE);
+    let mut accounts = match std::fs::read_to_string(&path) {
+        Ok(text) => Accounts::parse(&text).with_context(|| format!("reading {}", path.display()))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && action == "add" => Accounts::default(),
+        Err(error) => return Err(error).with_context(|| format!("reading {} (add staff first)", path.display())),
+    };
+    match command {
+        StaffCommand::List { .. } => {
+            if accounts.staff.is_empty() {
+                println!("No staff in {}.", path.display());
+            }
+            for account in &accounts.staff {
+                println!("{}\t{}", account.id, account.name);
+            }
+            return Ok(());
+        }
+        StaffCommand::Add { id, name, .. } => {
+            let pin = read_new_pin()?;
+            accounts.add(&id, &name, &pin, salt()?)?;
+            println!("Added {id} ({}).", name.trim());
+        }
+        StaffCommand::SetPin { id, .. } => {
+            if accounts.find(&id).is_none() {
+                bail!("no staff member has id `{id}` in {}", path.display());
+            }
+            let pin = read_new_pin()?;
+            accounts.set_pin(&id, &pin, salt()?)?;
+            println!("New PIN set for {id}. A running kiosk uses it at the next sign-in.");
+        }
+        StaffCommand::Remove { id, .. } => {
+            accounts.remove(&id)?;
+            println!("Removed {id}. Sessions already open end when they expire or the kiosk restarts.");
+        }
+    }
+    write_private(&path, accounts.to_toml().as_bytes())
+}
+
+fn salt() -> anyhow::Result<[u8; 16]> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness for the PIN's salt: {e}"))?;
+    Ok(salt)
+}
+
+/// A new PIN: asked twice without echo on a terminal, or one line from standard input (scripts).
+fn read_new_pin() -> anyhow::Result<String> {
+    use std::io::IsTerminal as _;
+    let pin = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New PIN (6 to 12 digits): ")?;
+        let again = rpassword::prompt_password("The same PIN again: ")?;
+        if first != again {
+            bail!("the two PINs differ; nothing was changed");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("reading the PIN from standard input")?;
+        line.trim().to_owned()
+    };
+    kiosk_core::staff::check_pin(&pin)?;
+    Ok(pin)
+}
+
+/// Writes a file readable by its owner alone, atomically (temporary file, fsync, rename, fsync the directory).
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let temporary = path.with_extension("toml.new");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)
+        .with_context(|| format!("writing {}", temporary.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path).with_context(|| format!("replacing {}", path.display()))?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }

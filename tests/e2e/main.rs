@@ -2,6 +2,7 @@
 //! processes, and the rules the workspace's layout must keep.
 
 mod config_check;
+mod counter_api;
 mod layering;
 mod screens;
 mod translations;

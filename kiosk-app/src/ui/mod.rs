@@ -193,3 +193,30 @@ pub fn screen_slug(screen: Screen) -> &'static str {
 pub fn open(ui: &AppWindow, screen: Screen) {
     ui.global::<Kiosk>().invoke_open(screen);
 }
+
+/// Shows the tickets most recently called to counters (label and counter), most recent first.
+pub fn show_now_serving(ui: &AppWindow, called: &[(String, u16)]) {
+    let rows: Vec<CalledTicket> = called
+        .iter()
+        .map(|(label, counter)| CalledTicket { label: label.as_str().into(), counter: i32::from(*counter) })
+        .collect();
+    ui.global::<Kiosk>().set_now_serving(ModelRc::from(Rc::new(VecModel::from(rows))));
+}
+
+/// How long the demo shows a simulated pager vibrating.
+pub const VIBRATION_SHOWN: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Shows that the simulated transmitter is making `pager` vibrate, for a few seconds (demo kiosks only).
+pub fn show_vibrating_pager(ui: &AppWindow, pager: u16) {
+    let pager = i32::from(pager);
+    ui.global::<Kiosk>().set_vibrating_pager(pager);
+    let weak = ui.as_weak();
+    slint::Timer::single_shot(VIBRATION_SHOWN, move || {
+        if let Some(ui) = weak.upgrade() {
+            // A later page keeps its own few seconds.
+            if ui.global::<Kiosk>().get_vibrating_pager() == pager {
+                ui.global::<Kiosk>().set_vibrating_pager(0);
+            }
+        }
+    });
+}

@@ -1,0 +1,32 @@
+//! The kiosk's clock, in the terms the queue rules use: seconds since the Unix epoch and the local day number.
+//! Set the kiosk's time zone (Asia/Ho_Chi_Minh) in the system; queue numbers restart at local midnight.
+
+use chrono::{Datelike as _, Local};
+use kiosk_core::queue::{Day, Seconds};
+
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// Now: the local day number and seconds since the epoch.
+pub fn now() -> (Day, Seconds) {
+    let now = Local::now();
+    (now.date_naive().num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE, now.timestamp())
+}
+
+/// A moment as local wall-clock time, `2026-11-23T09:41:07+07:00`.
+pub fn local_rfc3339(at: Seconds) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|utc| utc.with_timezone(&Local).to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_epoch_is_day_zero() {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date");
+        assert_eq!(chrono::Datelike::num_days_from_ce(&epoch) - super::UNIX_EPOCH_DAYS_FROM_CE, 0);
+        let (day, seconds) = super::now();
+        assert!((day as i64 - seconds / 86_400).abs() <= 1, "local day within a day of UTC's");
+    }
+}

@@ -1,0 +1,795 @@
+//! The counter API: counter staff sign in with their id and PIN and call tickets from their computers on the
+//! service point's network. Documented in docs/api/counter-api.yaml (served at `/counter/v1/openapi.yaml`).
+//!
+//! Every request is checked against the allowed networks first (loopback always passes); everything else needs a
+//! session token from `POST /counter/v1/sessions`. Queue commands go through the [`QueueStore`], whose lock makes
+//! two counters calling at the same moment get different tickets. Calling or recalling a ticket pages its pager
+//! through the [`PagerLine`] and reports what the transmitter said.
+//! Must not do: decide queue rules (kiosk-core does), log PINs or tokens, or serve the resident screens.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use kiosk_core::config::{self, Network};
+use kiosk_core::queue::{self, Day, Event, Priority, Queue, Seconds, State as TicketState, Ticket, TicketId};
+use kiosk_core::staff::{self, Accounts, Gate, Lockout, Refusal};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::devices::{PageOutcome, PagerLine, PAGE_WAIT};
+use crate::queue_store::QueueStore;
+
+/// The OpenAPI document, served as it is in the repository.
+pub const OPENAPI: &str = include_str!("../../docs/api/counter-api.yaml");
+
+/// How long a session lasts: a working day; staff sign in again the next morning.
+pub const SESSION_SECONDS: Seconds = 12 * 3600;
+
+/// Everything the API needs, shared by its handlers.
+pub struct CounterApi {
+    store: Arc<QueueStore>,
+    queue: config::Queue,
+    allow: Vec<Network>,
+    staff_file: PathBuf,
+    pager: PagerLine,
+    clock: fn() -> (Day, Seconds),
+    lockout: Mutex<Lockout>,
+    sessions: Mutex<HashMap<String, Session>>,
+    on_page: Option<PageListener>,
+}
+
+/// Told of each page's outcome (the kiosk shows a simulated pager vibrating).
+pub type PageListener = Box<dyn Fn(u16, PageOutcome) + Send + Sync>;
+
+#[derive(Debug, Clone)]
+struct Session {
+    staff_id: String,
+    staff_name: String,
+    counter: u16,
+    expires_at: Seconds,
+}
+
+impl CounterApi {
+    pub fn new(
+        store: Arc<QueueStore>,
+        queue: config::Queue,
+        allow: Vec<Network>,
+        staff_file: PathBuf,
+        pager: PagerLine,
+        clock: fn() -> (Day, Seconds),
+    ) -> CounterApi {
+        CounterApi {
+            store,
+            queue,
+            allow,
+            staff_file,
+            pager,
+            clock,
+            lockout: Mutex::new(Lockout::default()),
+            sessions: Mutex::new(HashMap::new()),
+            on_page: None,
+        }
+    }
+
+    pub fn on_page(mut self, listener: PageListener) -> CounterApi {
+        self.on_page = Some(listener);
+        self
+    }
+}
+
+/// The routes, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub fn router(api: Arc<CounterApi>) -> Router {
+    let v1 = Router::new()
+        .route("/openapi.yaml", get(openapi))
+        .route("/sessions", post(sign_in))
+        .route("/sessions/current", get(whoami).delete(sign_out))
+        .route("/call-next", post(call_next))
+        .route("/tickets/{id}/recall", post(recall))
+        .route("/tickets/{id}/serve", post(start_serving))
+        .route("/tickets/{id}/done", post(done))
+        .route("/tickets/{id}/no-show", post(no_show))
+        .route("/tickets/{id}/transfer", post(transfer))
+        .route("/queue", get(overview))
+        .route("/figures/today", get(figures))
+        .route("/pagers", get(pagers))
+        .route("/pagers/{pager}/missing", post(pager_missing));
+    Router::new()
+        .nest("/counter/v1", v1)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(api.clone(), only_allowed_networks))
+        .with_state(api)
+}
+
+/// Serves the API on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, api: Arc<CounterApi>) -> std::io::Result<()> {
+    axum::serve(listener, router(api).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// Starts the API on its own thread with its own runtime; returns the address it listens on.
+pub fn spawn(api: Arc<CounterApi>, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+    use anyhow::Context as _;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("counter-api")
+        .enable_all()
+        .build()
+        .context("starting the counter API's runtime")?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(listen))
+        .with_context(|| format!("listening for the counter API on {listen} (is another kiosk process running?)"))?;
+    let address = listener.local_addr()?;
+    std::thread::Builder::new().name("counter-api".into()).spawn(move || {
+        if let Err(error) = runtime.block_on(serve(listener, api)) {
+            tracing::error!(%error, "the counter API stopped");
+        }
+    })?;
+    tracing::info!(%address, "counter API listening");
+    Ok(address)
+}
+
+// ---- errors ----
+
+/// An error as counter staff see it: a code for programs, a sentence in Vietnamese and English.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    vi: String,
+    en: String,
+    retry_after: Option<Seconds>,
+    detail: serde_json::Value,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError { status, code, vi: vi.into(), en: en.into(), retry_after: None, detail: serde_json::Value::Null }
+    }
+
+    fn detail(mut self, detail: serde_json::Value) -> ApiError {
+        self.detail = detail;
+        self
+    }
+
+    fn storage(error: anyhow::Error) -> ApiError {
+        tracing::error!(error = %format!("{error:#}"), "queue storage failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage_failed",
+            "Không ghi được hàng đợi; thao tác chưa được thực hiện. Thử lại; nếu vẫn lỗi, báo kỹ thuật viên.",
+            "The queue could not be saved; nothing was changed. Try again; if it keeps failing, call the technician.",
+        )
+    }
+
+    fn queue(error: queue::Error) -> ApiError {
+        match error {
+            queue::Error::UnknownService(code) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unknown_service",
+                format!("Không có lĩnh vực mã {code} tại điểm phục vụ này."),
+                format!("There is no service with code {code} at this service point."),
+            ),
+            queue::Error::UnknownTicket(id) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_ticket",
+                format!("Không có vé số {id}."),
+                format!("There is no ticket {id}."),
+            ),
+            queue::Error::WrongState { id, action, state } => ApiError::new(
+                StatusCode::CONFLICT,
+                "wrong_state",
+                format!(
+                    "Vé {id} đang ở trạng thái \u{201c}{}\u{201d}, không thể thực hiện thao tác này.",
+                    state_vi(state)
+                ),
+                format!("Ticket {id} cannot {action} while it is {}.", state_name(state)),
+            )
+            .detail(json!({ "state": state_name(state) })),
+            queue::Error::NobodyWaiting => ApiError::new(
+                StatusCode::CONFLICT,
+                "nobody_waiting",
+                "Không còn ai chờ ở các lĩnh vực của quầy này.",
+                "Nobody is waiting for this counter's services.",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.code, "message_vi": self.vi, "message_en": self.en });
+        if let (Some(map), serde_json::Value::Object(detail)) = (body.as_object_mut(), self.detail) {
+            map.extend(detail);
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không có địa chỉ này trong API quầy; xem /counter/v1/openapi.yaml.",
+        "No such path in the counter API; see /counter/v1/openapi.yaml.",
+    )
+}
+
+// ---- who may ask ----
+
+async fn only_allowed_networks(
+    State(api): State<Arc<CounterApi>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ip = peer.ip();
+    let loopback = ip.is_loopback()
+        || matches!(ip, std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
+    if loopback || api.allow.iter().any(|network| network.contains(ip)) {
+        next.run(request).await
+    } else {
+        tracing::warn!(client = %ip, "counter API request from outside the allowed networks refused");
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "network_not_allowed",
+            "Máy này không thuộc mạng của các quầy nên không được dùng API quầy.",
+            "This computer is not on the counters' network and may not use the counter API.",
+        )
+        .into_response()
+    }
+}
+
+/// A signed-in counter, from the `Authorization: Bearer` header.
+struct Signed(Session);
+
+impl FromRequestParts<Arc<CounterApi>> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Arc<CounterApi>) -> Result<Signed, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "sign_in_needed",
+                "Cần đăng nhập bằng mã cán bộ và mã PIN.",
+                "Sign in with your staff id and PIN first.",
+            ));
+        };
+        let now = (api.clock)().1;
+        let mut sessions = lock(&api.sessions);
+        sessions.retain(|_, s| s.expires_at > now);
+        sessions.get(token).cloned().map(Signed).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "session_expired",
+                "Phiên làm việc đã hết hạn hoặc đã đăng xuất; hãy đăng nhập lại.",
+                "The session has ended or was signed out; sign in again.",
+            )
+        })
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+// ---- sessions ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    staff_id: String,
+    pin: String,
+    counter: u16,
+}
+
+async fn sign_in(
+    State(api): State<Arc<CounterApi>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let Json(request) = body.map_err(bad_body)?;
+    let client = peer.ip().to_string();
+    let now = (api.clock)().1;
+    if let Gate::Locked { until } = lock(&api.lockout).gate(&request.staff_id, &client, now) {
+        return Err(locked(until, now));
+    }
+    let Some(counter) = api.queue.counter(request.counter).cloned() else {
+        let numbers: Vec<String> = api.queue.counters.iter().map(|c| c.number.to_string()).collect();
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unknown_counter",
+            format!("Không có quầy số {}. Các quầy: {}.", request.counter, numbers.join(", ")),
+            format!("There is no counter {}. Counters: {}.", request.counter, numbers.join(", ")),
+        ));
+    };
+    let accounts = read_accounts(&api.staff_file)?;
+    let account = accounts.find(&request.staff_id).cloned();
+    // An unknown id is checked against a throwaway hash too, so the answer takes as long as for a wrong PIN.
+    let hash = account.as_ref().map(|a| a.pin_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let pin = request.pin.clone();
+    let matches = tokio::task::spawn_blocking(move || staff::verify_pin(&hash, &pin)).await.unwrap_or(false);
+    let account = match account {
+        Some(account) if matches => account,
+        _ => {
+            let refusal = lock(&api.lockout).failed(&request.staff_id, &client, now);
+            tracing::warn!(client = %client, "counter sign-in refused: wrong staff id or PIN");
+            return Err(match refusal {
+                Refusal::NowLocked { until } => locked(until, now),
+                Refusal::WrongPin { attempts_left } => ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "wrong_pin",
+                    format!("Sai mã cán bộ hoặc mã PIN. Còn {attempts_left} lần thử trước khi bị khoá 15 phút."),
+                    format!("Wrong staff id or PIN. {attempts_left} attempts left before a 15-minute lock."),
+                )
+                .detail(json!({ "attempts_left": attempts_left })),
+            });
+        }
+    };
+    lock(&api.lockout).succeeded(&account.id, &client);
+    let token = new_token().map_err(|e| ApiError::storage(anyhow::anyhow!("no randomness for a token: {e}")))?;
+    let session = Session {
+        staff_id: account.id.clone(),
+        staff_name: account.name.clone(),
+        counter: counter.number,
+        expires_at: now + SESSION_SECONDS,
+    };
+    lock(&api.sessions).insert(token.clone(), session.clone());
+    tracing::info!(staff = %account.id, counter = counter.number, "counter signed in");
+    let mut body = session_json(&session, &counter);
+    body["token"] = json!(token);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    staff::hash_pin("864209", [0x5a; 16]).unwrap_or_default() // a valid PIN: hashing cannot fail
+});
+
+fn locked(until: Seconds, now: Seconds) -> ApiError {
+    let minutes = ((until - now) + 59) / 60;
+    let mut error = ApiError::new(
+        StatusCode::LOCKED,
+        "locked",
+        format!("Nhập sai quá nhiều lần; tạm khoá {minutes} phút. Nếu quên PIN, nhờ kỹ thuật viên đặt lại."),
+        format!("Too many wrong attempts; locked for {minutes} minutes. If the PIN is forgotten, ask the technician to reset it."),
+    )
+    .detail(json!({ "retry_after_seconds": until - now }));
+    error.retry_after = Some(until - now);
+    error
+}
+
+fn read_accounts(path: &std::path::Path) -> ApiResult<Accounts> {
+    let unavailable = |cause: String| {
+        tracing::error!(file = %path.display(), %cause, "staff accounts unavailable; add staff with `kiosk-provision staff add`");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_staff_accounts",
+            "Kiosk chưa có tài khoản cán bộ nào dùng được; kỹ thuật viên cần thêm bằng kiosk-provision staff add.",
+            "The kiosk has no usable staff accounts; the technician adds them with kiosk-provision staff add.",
+        )
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => Accounts::parse(&text).map_err(|e| unavailable(e.to_string())),
+        Err(error) => Err(unavailable(error.to_string())),
+    }
+}
+
+fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn session_json(session: &Session, counter: &config::Counter) -> serde_json::Value {
+    json!({
+        "staff_id": session.staff_id,
+        "staff_name": session.staff_name,
+        "counter": counter.number,
+        "services": counter.services,
+        "expires_at": crate::clock::local_rfc3339(session.expires_at),
+    })
+}
+
+async fn whoami(State(api): State<Arc<CounterApi>>, Signed(session): Signed) -> ApiResult<Json<serde_json::Value>> {
+    let counter = api
+        .queue
+        .counter(session.counter)
+        .cloned()
+        .unwrap_or_else(|| config::Counter { number: session.counter, services: Vec::new() });
+    Ok(Json(session_json(&session, &counter)))
+}
+
+async fn sign_out(State(api): State<Arc<CounterApi>>, parts: axum::http::HeaderMap) -> StatusCode {
+    if let Some(token) =
+        parts.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        lock(&api.sessions).remove(token.trim());
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/yaml; charset=utf-8")], OPENAPI)
+}
+
+// ---- tickets ----
+
+#[derive(Serialize)]
+struct TicketView {
+    id: TicketId,
+    label: String,
+    service: String,
+    service_name_vi: String,
+    service_name_en: String,
+    number: u32,
+    priority: &'static str,
+    state: &'static str,
+    counter: Option<u16>,
+    pager: Option<u16>,
+    issued_at: String,
+    called_at: Option<String>,
+    waited_seconds: Seconds,
+}
+
+impl CounterApi {
+    fn view(&self, ticket: &Ticket, now: Seconds) -> TicketView {
+        let service = self.queue.service(&ticket.service);
+        let counter = match ticket.state {
+            TicketState::Called { counter } | TicketState::Serving { counter } => Some(counter),
+            _ => None,
+        };
+        TicketView {
+            id: ticket.id,
+            label: ticket.label(),
+            service: ticket.service.clone(),
+            service_name_vi: service.map(|s| s.name_vi.clone()).unwrap_or_default(),
+            service_name_en: service.map(|s| s.name_en.clone()).unwrap_or_default(),
+            number: ticket.number,
+            priority: priority_name(ticket.priority),
+            state: state_name(ticket.state),
+            counter,
+            pager: ticket.pager,
+            issued_at: crate::clock::local_rfc3339(ticket.issued_at),
+            called_at: ticket.called_at.map(crate::clock::local_rfc3339),
+            waited_seconds: ticket.called_at.unwrap_or(now) - ticket.issued_at,
+        }
+    }
+
+    /// Runs a queue command on a blocking thread (SQLite commits and waits for the disk).
+    async fn run(
+        self: &Arc<Self>,
+        command: impl FnOnce(&mut Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send + 'static,
+    ) -> ApiResult<(Vec<Event>, Seconds)> {
+        let api = self.clone();
+        let (day, now) = (self.clock)();
+        let result = tokio::task::spawn_blocking(move || api.store.run(|q| command(q, day, now)))
+            .await
+            .map_err(|e| ApiError::storage(anyhow::anyhow!("queue task failed: {e}")))?;
+        match result {
+            Ok(Ok(events)) => Ok((events, now)),
+            Ok(Err(refused)) => Err(ApiError::queue(refused)),
+            Err(error) => Err(ApiError::storage(error)),
+        }
+    }
+
+    /// Pages the pagers the events ask for and reports the first outcome.
+    async fn page(self: &Arc<Self>, events: &[Event]) -> serde_json::Value {
+        let Some(pager) = events.iter().find_map(|e| match e {
+            Event::PagerCalled { pager, .. } => Some(*pager),
+            _ => None,
+        }) else {
+            return json!(null);
+        };
+        let line = self.pager.clone();
+        let outcome =
+            tokio::task::spawn_blocking(move || line.page(pager, PAGE_WAIT)).await.unwrap_or(PageOutcome::Pending);
+        let (name, vi, en) = match outcome {
+            PageOutcome::Paged { simulated: false } => ("paged", "Thẻ rung đang rung.", "The pager is vibrating."),
+            PageOutcome::Paged { simulated: true } => (
+                "simulated",
+                "Thẻ rung mô phỏng đã nhận lệnh (kiosk trình diễn).",
+                "The simulated pager was paged (demo kiosk).",
+            ),
+            PageOutcome::Failed(_) => (
+                "failed",
+                "Máy phát thẻ rung không nhận lệnh; hãy gọi số bằng loa và báo kỹ thuật viên.",
+                "The pager transmitter did not take the page; call the number aloud and tell the technician.",
+            ),
+            PageOutcome::NoTransmitter => (
+                "no_transmitter",
+                "Kiosk này không có máy phát thẻ rung; hãy gọi số bằng loa.",
+                "This kiosk has no pager transmitter; call the number aloud.",
+            ),
+            PageOutcome::Pending => (
+                "pending",
+                "Máy phát thẻ rung đang trả lời chậm; lệnh vẫn đang được gửi.",
+                "The pager transmitter is slow to answer; the page is still being sent.",
+            ),
+        };
+        let problem = match outcome {
+            PageOutcome::Failed(kind) => json!(format!("{kind:?}").to_lowercase()),
+            _ => json!(null),
+        };
+        json!({ "pager": pager, "outcome": name, "problem": problem, "message_vi": vi, "message_en": en })
+    }
+
+    /// The ticket, after checking it is this counter's to act on.
+    fn own_ticket(&self, id: TicketId, counter: u16) -> ApiResult<()> {
+        let state = self.store.read(|q| q.ticket(id).map(|t| t.state));
+        match state {
+            None => Err(ApiError::queue(queue::Error::UnknownTicket(id))),
+            Some(TicketState::Called { counter: c } | TicketState::Serving { counter: c }) if c != counter => {
+                Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "other_counter",
+                    format!("Vé này do quầy {c} gọi; chỉ quầy {c} thao tác được."),
+                    format!("Counter {c} called this ticket; only counter {c} can act on it."),
+                )
+                .detail(json!({ "counter": c })))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn ticket_json(&self, id: TicketId, now: Seconds) -> serde_json::Value {
+        self.store.read(|q| q.ticket(id).map(|t| json!(self.view(t, now)))).unwrap_or(json!(null))
+    }
+}
+
+fn first_called(events: &[Event]) -> Option<TicketId> {
+    events.iter().find_map(|e| match e {
+        Event::TicketCalled { id, .. } => Some(*id),
+        _ => None,
+    })
+}
+
+async fn call_next(State(api): State<Arc<CounterApi>>, Signed(session): Signed) -> ApiResult<Json<serde_json::Value>> {
+    let services = api.queue.counter(session.counter).map(|c| c.services.clone()).unwrap_or_default();
+    let counter = session.counter;
+    let (events, now) = api.run(move |q, day, now| q.call_next(counter, &services, day, now)).await?;
+    let id = first_called(&events).ok_or_else(|| ApiError::storage(anyhow::anyhow!("call_next returned no call")))?;
+    tracing::info!(ticket = id, counter, "ticket called");
+    let page = api.page(&events).await;
+    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "page": page })))
+}
+
+async fn recall(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(id): Path<TicketId>,
+) -> ApiResult<Json<serde_json::Value>> {
+    api.own_ticket(id, session.counter)?;
+    let (events, now) = api.run(move |q, _, _| q.recall(id)).await?;
+    let page = api.page(&events).await;
+    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "page": page })))
+}
+
+async fn start_serving(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(id): Path<TicketId>,
+) -> ApiResult<Json<serde_json::Value>> {
+    api.own_ticket(id, session.counter)?;
+    let (_, now) = api.run(move |q, _, now| q.start_serving(id, now)).await?;
+    Ok(Json(json!({ "ticket": api.ticket_json(id, now) })))
+}
+
+async fn done(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(id): Path<TicketId>,
+) -> ApiResult<Json<serde_json::Value>> {
+    api.own_ticket(id, session.counter)?;
+    let (events, now) = api.run(move |q, _, now| q.done(id, now)).await?;
+    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "pager_returned": returned(&events) })))
+}
+
+async fn no_show(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(id): Path<TicketId>,
+) -> ApiResult<Json<serde_json::Value>> {
+    api.own_ticket(id, session.counter)?;
+    let (events, now) = api.run(move |q, _, now| q.no_show(id, now)).await?;
+    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "pager_returned": returned(&events) })))
+}
+
+fn returned(events: &[Event]) -> Option<u16> {
+    events.iter().find_map(|e| match e {
+        Event::PagerReturned { pager } => Some(*pager),
+        _ => None,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Transfer {
+    service: String,
+}
+
+async fn transfer(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(id): Path<TicketId>,
+    body: Result<Json<Transfer>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Json(Transfer { service }) = body.map_err(bad_body)?;
+    api.own_ticket(id, session.counter)?;
+    let (events, now) = api.run(move |q, _, now| q.transfer(id, &service, now)).await?;
+    let new_id = events.iter().find_map(|e| match e {
+        Event::TicketTransferred { to, .. } => Some(*to),
+        _ => None,
+    });
+    Ok(Json(json!({
+        "from": api.ticket_json(id, now),
+        "ticket": new_id.map(|n| api.ticket_json(n, now)).unwrap_or(json!(null)),
+    })))
+}
+
+fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "Yêu cầu không đúng định dạng; xem tài liệu API.",
+        format!("The request body is not what this endpoint takes: {}", rejection.body_text()),
+    )
+}
+
+// ---- overview, figures, pagers ----
+
+async fn overview(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
+    let (_, now) = (api.clock)();
+    let body = api.store.read(|q| {
+        let services: Vec<serde_json::Value> = api
+            .queue
+            .services
+            .iter()
+            .map(|service| {
+                let waiting: Vec<TicketView> = q
+                    .waiting(std::slice::from_ref(&service.code), now)
+                    .into_iter()
+                    .map(|t| api.view(t, now))
+                    .collect();
+                json!({ "service": service.code, "name_vi": service.name_vi, "name_en": service.name_en,
+                        "waiting": waiting })
+            })
+            .collect();
+        let counters: Vec<serde_json::Value> = api
+            .queue
+            .counters
+            .iter()
+            .map(|counter| {
+                let current: Vec<TicketView> = q
+                    .now_serving()
+                    .into_iter()
+                    .filter(|t| matches!(t.state, TicketState::Called { counter: c } | TicketState::Serving { counter: c } if c == counter.number))
+                    .map(|t| api.view(t, now))
+                    .collect();
+                let next = q.waiting(&counter.services, now).first().map(|t| t.label());
+                json!({ "counter": counter.number, "services": counter.services, "current": current, "next": next })
+            })
+            .collect();
+        json!({ "now": crate::clock::local_rfc3339(now), "services": services, "counters": counters })
+    });
+    Json(body)
+}
+
+async fn figures(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
+    let (_, now) = (api.clock)();
+    let body = api.store.read(|q| {
+        let services: Vec<serde_json::Value> = q
+            .figures(now)
+            .into_iter()
+            .map(|f| {
+                json!({
+                    "service": f.service, "issued": f.issued, "waiting": f.waiting, "called": f.called,
+                    "done": f.done, "no_show": f.no_show, "transferred": f.transferred,
+                    "median_wait_seconds": f.median_wait, "longest_wait_seconds": f.longest_wait,
+                    "median_service_seconds": f.median_service,
+                })
+            })
+            .collect();
+        json!({ "day": day_text(q.day()), "services": services,
+                "pagers_out": q.pagers_out(), "pagers_missing": q.pagers_missing() })
+    });
+    Json(body)
+}
+
+fn day_text(day: Day) -> String {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).map(|d| d.to_string()).unwrap_or_default()
+}
+
+async fn pagers(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
+    let body = api.store.read(|q| {
+        let missing = q.pagers_missing();
+        let pagers: Vec<serde_json::Value> = q
+            .pagers()
+            .iter()
+            .map(|pager| {
+                let holder = q.pager_holder(*pager).and_then(|id| q.ticket(id)).map(|t| t.label());
+                let state = if missing.contains(pager) {
+                    "missing"
+                } else if holder.is_some() {
+                    "out"
+                } else {
+                    "free"
+                };
+                json!({ "pager": pager, "state": state, "ticket": holder })
+            })
+            .collect();
+        json!({ "pagers": pagers })
+    });
+    Json(body)
+}
+
+async fn pager_missing(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(pager): Path<u16>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if !api.store.read(|q| q.pagers().contains(&pager)) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_pager",
+            format!("Thẻ rung số {pager} không thuộc bộ thẻ của điểm này."),
+            format!("Pager {pager} is not in this service point's pool."),
+        ));
+    }
+    api.run(move |q, _, _| Ok(q.mark_pager_missing(pager))).await?;
+    tracing::info!(pager, staff = %session.staff_id, "pager marked missing");
+    Ok(Json(json!({ "pager": pager, "state": "missing" })))
+}
+
+// ---- names ----
+
+pub fn priority_name(priority: Priority) -> &'static str {
+    match priority {
+        Priority::None => "none",
+        Priority::Elderly => "elderly",
+        Priority::Merit => "merit",
+        Priority::Disability => "disability",
+        Priority::Pregnant => "pregnant",
+    }
+}
+
+pub fn state_name(state: TicketState) -> &'static str {
+    match state {
+        TicketState::Waiting => "waiting",
+        TicketState::Called { .. } => "called",
+        TicketState::Serving { .. } => "serving",
+        TicketState::Done => "done",
+        TicketState::NoShow => "no_show",
+        TicketState::Transferred => "transferred",
+    }
+}
+
+fn state_vi(state: TicketState) -> &'static str {
+    match state {
+        TicketState::Waiting => "đang chờ",
+        TicketState::Called { .. } => "đã gọi",
+        TicketState::Serving { .. } => "đang phục vụ",
+        TicketState::Done => "đã xong",
+        TicketState::NoShow => "vắng mặt",
+        TicketState::Transferred => "đã chuyển",
+    }
+}
