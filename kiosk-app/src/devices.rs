@@ -413,10 +413,12 @@ pub fn portal_reachable(host: &str, port: u16, timeout: Duration) -> bool {
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(10);
 
 /// What the device thread is asked to do besides its checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Staff asked for a test page (every Vietnamese letter and a QR code).
     PrintTestPage,
+    /// A resident's queue ticket.
+    PrintTicket(kiosk_drivers::printer::document::Document),
 }
 
 /// What the device thread tells the UI.
@@ -425,6 +427,8 @@ pub enum Event {
     Checked(Report),
     /// A print finished: how it went, and the paper as the printer received it (8-bit grey, one byte a dot).
     Printed(Printed),
+    /// A queue ticket's print finished.
+    TicketPrinted(Printed),
 }
 
 #[derive(Debug, Clone)]
@@ -443,6 +447,16 @@ pub struct Paper2d {
 
 /// Prints the test page on the configured printer and draws what the printer received. Blocking.
 pub fn print_test_page(devices: &mut Devices, config: &config::Devices) -> Printed {
+    let name = config.printer.printer.as_ref().map(|p| p.base.clone()).unwrap_or_else(|| "generic-80".into());
+    print_document(devices, config, &kiosk_drivers::printer::samples::self_test(&name))
+}
+
+/// Prints a document on the configured printer and draws what the printer received. Blocking.
+pub fn print_document(
+    devices: &mut Devices,
+    config: &config::Devices,
+    document: &kiosk_drivers::printer::document::Document,
+) -> Printed {
     let face = crate::printing::typeface();
     let profile = config
         .printer
@@ -450,14 +464,9 @@ pub fn print_test_page(devices: &mut Devices, config: &config::Devices) -> Print
         .as_ref()
         .map(printer_profile)
         .unwrap_or_else(|| Profile::builtin("generic-80").expect("shipped profile"));
-    let job = kiosk_drivers::printer::encode::encode(
-        &kiosk_drivers::printer::samples::self_test(&profile.name),
-        &profile,
-        &face,
-    )
-    .bytes;
+    let job = kiosk_drivers::printer::encode::encode(document, &profile, &face).bytes;
     let outcome = devices.print(&job).map_err(|e| e.kind());
-    tracing::info!(outcome = ?outcome, bytes = job.len(), "test page");
+    tracing::info!(outcome = ?outcome, bytes = job.len(), "printed");
     let received = match &devices.simulators.printer {
         Some(simulated) if outcome.is_ok() => simulated.jobs().last().cloned(),
         None if outcome.is_ok() => Some(job),
@@ -497,6 +506,11 @@ pub fn spawn_monitor(
         match requests.recv_timeout(interval) {
             Ok(Request::PrintTestPage) => {
                 if !deliver(Event::Printed(print_test_page(&mut devices, &config))) {
+                    break;
+                }
+            }
+            Ok(Request::PrintTicket(document)) => {
+                if !deliver(Event::TicketPrinted(print_document(&mut devices, &config, &document))) {
                     break;
                 }
             }

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod logging;
 pub mod printing;
 pub mod queue_store;
+pub mod tickets;
 pub mod ui;
 
 use std::path::Path;

@@ -115,12 +115,36 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     } else {
         tracing::warn!("no [counter_api] in the configuration: counters cannot call tickets from this kiosk");
     }
-    let weak = app.as_weak();
     let (requests, requested) = std::sync::mpsc::channel();
+    let print_requests = requests.clone();
     ui::on_print_test_page(&app, move || {
         // The device thread is gone only when the kiosk is stopping.
-        let _ = requests.send(devices::Request::PrintTestPage);
+        let _ = print_requests.send(devices::Request::PrintTestPage);
     });
+    let weak = app.as_weak();
+    let (ticket_store, ticket_config) = (store.clone(), Arc::new(config.clone()));
+    ui::on_take_ticket(&app, move |service, priority, language| {
+        let (store, config, weak, requests) =
+            (ticket_store.clone(), ticket_config.clone(), weak.clone(), requests.clone());
+        // Issuing waits for the disk: never on the UI thread.
+        let spawned = std::thread::Builder::new().name("take-ticket".into()).spawn(move || {
+            match kiosk_app::tickets::issue(&store, &config, &service, priority, kiosk_app::clock::now()) {
+                Ok(issued) => {
+                    let document = kiosk_app::tickets::ticket_document(&config, &issued, language);
+                    let _ = weak.upgrade_in_event_loop(move |app| ui::show_ticket(&app, &issued));
+                    let _ = requests.send(devices::Request::PrintTicket(document));
+                }
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), "a queue ticket could not be issued");
+                    let _ = weak.upgrade_in_event_loop(|app| ui::show_ticket_failed(&app));
+                }
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start issuing a ticket");
+        }
+    });
+    let weak = app.as_weak();
     devices::spawn_monitor(
         devices,
         config.devices.clone(),
@@ -131,6 +155,7 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
             weak.upgrade_in_event_loop(move |app| match event {
                 devices::Event::Checked(report) => ui::apply_report(&app, &report),
                 devices::Event::Printed(printed) => ui::show_printed(&app, &printed),
+                devices::Event::TicketPrinted(printed) => ui::show_ticket_printed(&app, &printed),
             })
             .is_ok()
         },

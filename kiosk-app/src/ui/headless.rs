@@ -81,6 +81,25 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     };
     ui::apply_report(&app, &Report { printer, scanner, pager, portal });
 
+    // A real ticket, issued into a throwaway queue (never the kiosk's own), for the queue screens and the slip.
+    let scratch = out_dir.join(".walkthrough-queue.sqlite");
+    let _ = std::fs::remove_file(&scratch);
+    let store = crate::queue_store::QueueStore::open(&scratch, config.queue.setup(), crate::clock::now().0)?;
+    let service = config.queue.services[0].code.clone();
+    for _ in 0..3 {
+        crate::tickets::issue(&store, config, &service, kiosk_core::queue::Priority::None, crate::clock::now())?;
+    }
+    let issued =
+        crate::tickets::issue(&store, config, &service, kiosk_core::queue::Priority::None, crate::clock::now())?;
+    let services = config.queue.setup().services;
+    let (day, now) = crate::clock::now();
+    store.run(|q| q.call_next(1, &services, day, now))??;
+    let called: Vec<(String, u16)> = store.read(|q| q.now_serving().iter().map(|t| (t.label(), 1)).collect());
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+    }
+
     let mut written = Vec::new();
     for size in SIZES {
         window.set_size(PhysicalSize::new(size.0, size.1));
@@ -88,15 +107,27 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             ui::select_language(&app, language);
             let mut views = vec![ui::Screen::Home];
             views.extend(ui::TASK_SCREENS);
-            for screen in views {
-                ui::open(&app, screen);
+            let mut save = |slug: &str| -> anyhow::Result<()> {
                 let pixels = render(&window, size);
-                let path =
-                    out_dir.join(format!("{}-{}-{}x{}.png", ui::screen_slug(screen), language.code(), size.0, size.1));
+                let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
                 write_png(&path, size.0, size.1, 3, &pixels)?;
                 written.push(path);
+                Ok(())
+            };
+            for screen in views {
+                ui::open(&app, screen);
+                save(ui::screen_slug(screen))?;
+                if screen == ui::Screen::Queue {
+                    ui::show_ticket_step(&app, ui::TicketStep::ChoosePriority);
+                    save("queue-priority")?;
+                    ui::show_ticket(&app, &issued);
+                    save("queue-ticket")?;
+                }
             }
             ui::go_home(&app);
+            ui::show_now_serving(&app, &called);
+            save("home-now-serving")?;
+            ui::show_now_serving(&app, &[]);
         }
     }
     app.hide().context("hiding the kiosk UI")?;
@@ -109,7 +140,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             kiosk_drivers::printer::profile::Profile::builtin("generic-80").expect("shipped profile")
         });
     for (name, document) in [
-        ("ticket", kiosk_drivers::printer::samples::queue_ticket()),
+        ("ticket", crate::tickets::ticket_document(config, &issued, config.ui.languages[0])),
         ("guidance", kiosk_drivers::printer::samples::guidance_slip()),
         ("receipt", kiosk_drivers::printer::samples::submission_receipt()),
     ] {

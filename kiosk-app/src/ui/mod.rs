@@ -37,6 +37,20 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     kiosk.set_service_point(config.kiosk.service_point.as_str().into());
     kiosk.set_ward(config.kiosk.ward.as_str().into());
     kiosk.set_version(env!("CARGO_PKG_VERSION").into());
+    let services: Vec<ServiceChoice> = config
+        .queue
+        .services
+        .iter()
+        .map(|s| ServiceChoice {
+            code: s.code.as_str().into(),
+            name_vi: s.name_vi.as_str().into(),
+            name_en: s.name_en.as_str().into(),
+        })
+        .collect();
+    let half = services.len().div_ceil(2);
+    kiosk.set_services_first_half(model(services[..half].to_vec()));
+    kiosk.set_services_second_half(model(services[half..].to_vec()));
+    kiosk.set_services(model(services));
     apply_report(&ui, &Report::CHECKING);
     set_clock(&ui, chrono::Local::now().naive_local());
 
@@ -50,11 +64,20 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     kiosk.on_open(move |screen| {
         if let Some(ui) = weak.upgrade() {
             tracing::info!(?screen, "screen opened");
-            ui.global::<Kiosk>().set_screen(screen);
+            let kiosk = ui.global::<Kiosk>();
+            if screen == Screen::Queue {
+                kiosk.set_ticket_step(TicketStep::ChooseService);
+                kiosk.set_ticket_print(PrintState::Idle);
+            }
+            kiosk.set_screen(screen);
         }
     });
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
+}
+
+fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+    ModelRc::from(Rc::new(VecModel::from(rows)))
 }
 
 /// Shows every text in `language`. The UI's source strings are English; Vietnamese comes from the bundled
@@ -219,4 +242,64 @@ pub fn show_vibrating_pager(ui: &AppWindow, pager: u16) {
             }
         }
     });
+}
+
+/// What "take a number" does: `take` gets the service code and priority, and must hand the work to another
+/// thread (issuing commits to disk). The screen shows "getting your number" until [`show_ticket`] or
+/// [`show_ticket_failed`].
+pub fn on_take_ticket(ui: &AppWindow, take: impl Fn(String, kiosk_core::queue::Priority, Language) + 'static) {
+    use kiosk_core::queue::Priority;
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_take_ticket(move |code, priority| {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        if kiosk.get_ticket_step() == TicketStep::Issuing {
+            return; // a second tap while the first is being issued
+        }
+        let priority = match priority {
+            1 => Priority::Elderly,
+            2 => Priority::Merit,
+            3 => Priority::Disability,
+            4 => Priority::Pregnant,
+            _ => Priority::None,
+        };
+        kiosk.set_ticket_step(TicketStep::Issuing);
+        kiosk.set_ticket_print(PrintState::Idle);
+        take(code.to_string(), priority, current_language(&ui).unwrap_or(Language::Vietnamese));
+    });
+}
+
+/// Shows the number just issued; printing starts.
+pub fn show_ticket(ui: &AppWindow, issued: &crate::tickets::Issued) {
+    let kiosk = ui.global::<Kiosk>();
+    let language = current_language(ui).unwrap_or(Language::Vietnamese);
+    kiosk.set_ticket(IssuedTicket {
+        label: issued.label.as_str().into(),
+        service_name: issued.service_name(language).into(),
+        pager: issued.pager.map_or(0, i32::from),
+        ahead: issued.ahead as i32,
+        wait_minutes: issued.wait_minutes as i32,
+        rough: issued.rough,
+    });
+    kiosk.set_ticket_step(TicketStep::Issued);
+    kiosk.set_ticket_print(PrintState::Printing);
+}
+
+/// The ticket could not be issued: the resident is sent to a person.
+pub fn show_ticket_failed(ui: &AppWindow) {
+    ui.global::<Kiosk>().set_ticket_step(TicketStep::Failed);
+}
+
+/// The ticket's print finished (or failed: the number stays valid and on screen).
+pub fn show_ticket_printed(ui: &AppWindow, printed: &Printed) {
+    ui.global::<Kiosk>().set_ticket_print(if printed.outcome.is_ok() {
+        PrintState::Printed
+    } else {
+        PrintState::Failed
+    });
+}
+
+/// Moves the queue screen to a step (the walkthrough draws each one).
+pub fn show_ticket_step(ui: &AppWindow, step: TicketStep) {
+    ui.global::<Kiosk>().set_ticket_step(step);
 }
