@@ -13,6 +13,15 @@ cargo build --release --workspace
 kiosk="${CARGO_TARGET_DIR:-target}/release/kiosk"
 
 config=(--config "${KIOSK_CONFIG:-assets/kiosk.example.toml}")
+
+# The demo keeps its queue and staff accounts in out/demo-state (a real kiosk: /var/lib/kiosk).
+export STATE_DIRECTORY="${STATE_DIRECTORY:-$PWD/out/demo-state}"
+provision="${CARGO_TARGET_DIR:-target}/release/kiosk-provision"
+if [ ! -e "$STATE_DIRECTORY/staff.toml" ]; then
+  mkdir -p -m 700 "$STATE_DIRECTORY"
+  echo 246813 | "$provision" staff add --id demo --name "Cán bộ trình diễn (demo)" >/dev/null
+fi
+echo "Demo counter staff: id demo, PIN 246813 (counter API on http://127.0.0.1:8790/counter/v1; see README)."
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   window=(--windowed)
   [ "${KIOSK_FULLSCREEN:-0}" = "1" ] && window=()

@@ -503,6 +503,9 @@ impl CounterApi {
         let line = self.pager.clone();
         let outcome =
             tokio::task::spawn_blocking(move || line.page(pager, PAGE_WAIT)).await.unwrap_or(PageOutcome::Pending);
+        if let Some(listener) = &self.on_page {
+            listener(pager, outcome);
+        }
         let (name, vi, en) = match outcome {
             PageOutcome::Paged { simulated: false } => ("paged", "Thẻ rung đang rung.", "The pager is vibrating."),
             PageOutcome::Paged { simulated: true } => (

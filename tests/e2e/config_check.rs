@@ -131,3 +131,47 @@ fn provision_page_reaches_a_serial_transmitter() {
     assert_eq!(device.paged(), vec![7]);
     drop(slave);
 }
+
+/// The technician manages counter staff: PINs go in on standard input and only their hashes reach the file,
+/// which only the kiosk's user can read.
+#[test]
+fn provision_staff_keeps_hashes_only_in_a_private_file() {
+    use std::io::Write as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = scratch_dir("staff");
+    let state = dir.to_str().expect("utf-8");
+    let staff = |args: &[&str], pin: &str| {
+        let mut child = std::process::Command::new(kiosk_tests::binary("kiosk-provision"))
+            .arg("staff")
+            .args(args)
+            .args(["--state-dir", state])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kiosk-provision");
+        // Commands that ask for no PIN exit without reading it.
+        let _ = child.stdin.take().expect("stdin").write_all(format!("{pin}\n").as_bytes());
+        child.wait_with_output().expect("finished")
+    };
+    let added = staff(&["add", "--id", "nv01", "--name", "Nguyễn Thị Hoa"], "246813");
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let weak = staff(&["add", "--id", "nv02", "--name", "Trần Văn Bình"], "123456");
+    assert!(!weak.status.success());
+    assert!(text(&weak.stderr).contains("too easy to guess"), "{}", text(&weak.stderr));
+    let twice = staff(&["add", "--id", "nv01", "--name", "Someone"], "246813");
+    assert!(text(&twice.stderr).contains("already a staff member with id `nv01`"), "{}", text(&twice.stderr));
+
+    let file = dir.join("staff.toml");
+    let contents = std::fs::read_to_string(&file).expect("staff file");
+    assert!(contents.contains("$argon2id$") && !contents.contains("246813"), "{contents}");
+    assert_eq!(std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777, 0o600);
+
+    let list = staff(&["list"], "");
+    assert_eq!(text(&list.stdout), "nv01\tNguyễn Thị Hoa\n");
+    assert!(staff(&["set-pin", "--id", "nv01"], "135790").status.success());
+    let accounts = kiosk_core::staff::Accounts::parse(&std::fs::read_to_string(&file).expect("file")).expect("valid");
+    assert!(kiosk_core::staff::verify_pin(&accounts.staff[0].pin_hash, "135790"));
+    assert!(staff(&["remove", "--id", "nv01"], "").status.success());
+    assert_eq!(text(&staff(&["list"], "").stdout), format!("No staff in {}.\n", file.display()));
+}

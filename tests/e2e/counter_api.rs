@@ -32,6 +32,8 @@ struct Kiosk {
     store: Arc<QueueStore>,
     devices: Devices,
     client: Client,
+    /// What the API told the kiosk about each page (the screen shows a simulated pager vibrating).
+    pages: Arc<std::sync::Mutex<Vec<(u16, kiosk_app::devices::PageOutcome)>>>,
 }
 
 /// Starts the counter API on a free loopback port, with staff `nv01` and `nv02` (PIN 246813).
@@ -51,8 +53,11 @@ fn start(test: &str, config: &Config) -> Kiosk {
         devices.pager_line(),
         clock,
     );
+    let pages = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = pages.clone();
+    let api = api.on_page(Box::new(move |pager, outcome| heard.lock().expect("pages").push((pager, outcome))));
     let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    Kiosk { base: format!("http://{address}/counter/v1"), store, devices, client: Client::new() }
+    Kiosk { base: format!("http://{address}/counter/v1"), store, devices, client: Client::new(), pages }
 }
 
 impl Kiosk {
@@ -169,6 +174,8 @@ fn a_ticket_from_call_to_done_pages_its_pager_and_shows_in_the_figures() {
         json!("simulated")
     );
     assert_eq!(pagers.paged(), vec![2, 2], "a recall pages again");
+    let simulated = kiosk_app::devices::PageOutcome::Paged { simulated: true };
+    assert_eq!(*kiosk.pages.lock().expect("pages"), [(2, simulated), (2, simulated)], "the kiosk hears of each page");
     let other = kiosk.token("nv02", 3);
     let (status, code, body_) = error_of(kiosk.post(&other, &format!("/tickets/{elderly}/done"), None));
     assert_eq!((status, code.as_str(), body_["counter"].as_u64()), (StatusCode::FORBIDDEN, "other_counter", Some(1)));
