@@ -126,6 +126,7 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     ui::on_take_ticket(&app, move |service, priority, language| {
         let (store, config, weak, requests) =
             (ticket_store.clone(), ticket_config.clone(), weak.clone(), requests.clone());
+        let failed = weak.clone();
         // Issuing waits for the disk: never on the UI thread.
         let spawned = std::thread::Builder::new().name("take-ticket".into()).spawn(move || {
             match kiosk_app::tickets::issue(&store, &config, &service, priority, kiosk_app::clock::now()) {
@@ -142,6 +143,7 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         });
         if let Err(error) = spawned {
             tracing::error!(%error, "could not start issuing a ticket");
+            let _ = failed.upgrade_in_event_loop(|app| ui::show_ticket_failed(&app));
         }
     });
     let weak = app.as_weak();
