@@ -740,7 +740,8 @@ async fn pagers(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<s
                 json!({ "pager": pager, "state": state, "ticket": holder })
             })
             .collect();
-        json!({ "pagers": pagers })
+        let unreturned = q.last_close().map(|(day, pagers)| json!({ "day": day_text(day), "pagers": pagers }));
+        json!({ "pagers": pagers, "unreturned_at_last_day_close": unreturned })
     });
     Json(body)
 }

@@ -67,6 +67,13 @@ impl QueueStore {
         }
         transaction.commit().context("committing queue events")?;
         *queue = draft;
+        for event in &events {
+            if let Event::DayClosed { day, unreturned_pagers } = event {
+                if !unreturned_pagers.is_empty() {
+                    tracing::warn!(day, pagers = ?unreturned_pagers, "pagers not handed back by the end of the day");
+                }
+            }
+        }
         if !events.is_empty() {
             for listener in listeners.iter() {
                 listener(&events, queue);

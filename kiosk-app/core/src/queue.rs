@@ -162,6 +162,8 @@ pub struct Queue {
     pagers_out: BTreeMap<PagerId, TicketId>,
     missing: BTreeSet<PagerId>,
     next_id: TicketId,
+    /// The last day closed and the pagers not handed back by then.
+    last_close: Option<(Day, Vec<PagerId>)>,
 }
 
 impl Queue {
@@ -174,6 +176,7 @@ impl Queue {
             pagers_out: BTreeMap::new(),
             missing: BTreeSet::new(),
             next_id: 1,
+            last_close: None,
         }
     }
 
@@ -247,6 +250,11 @@ impl Queue {
     /// Pagers staff marked missing (never handed out again until the pool is reconfigured).
     pub fn pagers_missing(&self) -> Vec<PagerId> {
         self.missing.iter().copied().collect()
+    }
+
+    /// The last day closed and the pagers that were not handed back by its end (to look for, or mark missing).
+    pub fn last_close(&self) -> Option<(Day, &[PagerId])> {
+        self.last_close.as_ref().map(|(day, pagers)| (*day, pagers.as_slice()))
     }
 
     /// The ticket a pager is out with, if any.
@@ -504,8 +512,9 @@ impl Queue {
                 self.missing.insert(*pager);
                 self.pagers_out.remove(pager);
             }
-            Event::DayClosed { day, .. } => {
+            Event::DayClosed { day, unreturned_pagers } => {
                 self.day = self.day.max(day + 1);
+                self.last_close = Some((*day, unreturned_pagers.clone()));
             }
         }
     }

@@ -205,4 +205,8 @@ fn todays_figures_and_the_now_serving_list() {
     q.issue("HT", Priority::None, DAY, 19 * MIN).expect("issued");
     assert_eq!(q.figures(40 * MIN)[0].longest_wait, Some(21 * MIN), "a ticket still waiting counts");
     assert_eq!(q.figures(40 * MIN)[1].median_service, None, "no CT ticket finished yet");
+
+    assert_eq!(q.last_close(), None);
+    q.issue("HT", Priority::None, DAY + 1, 0).expect("next day");
+    assert_eq!(q.last_close(), Some((DAY, &[1, 3][..])), "pagers still out at the day's end are reported");
 }
