@@ -5,6 +5,7 @@
 //! so both judge a configuration, a ticket or a form in exactly the same way.
 
 pub mod config;
+pub mod outbox;
 pub mod privacy;
 pub mod queue;
 pub mod staff;
