@@ -16,7 +16,8 @@ fn dependencies(manifest: &str) -> Vec<String> {
 
 #[test]
 fn kiosk_core_stays_pure() {
-    let allowed = ["serde", "toml", "serde_path_to_error", "unicode-normalization", "thiserror", "base64", "argon2"];
+    let allowed =
+        ["serde", "toml", "serde_path_to_error", "unicode-normalization", "thiserror", "base64", "argon2", "sha2"];
     for dependency in dependencies("kiosk-app/core/Cargo.toml") {
         assert!(
             allowed.contains(&dependency.as_str()),

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod outbox;
+pub mod portal;
 pub mod privacy;
 pub mod queue;
 pub mod staff;

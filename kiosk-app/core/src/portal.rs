@@ -1,0 +1,132 @@
+//! The portal contract as the kiosk uses it (docs/api/portal-api.yaml), as data: paths, the request signature's
+//! canonical text, and the JSON bodies. The kiosk's client and the portal simulator both build on this, so they
+//! cannot drift apart.
+//!
+//! Signing: every request carries `X-Kiosk-Id`, `X-Kiosk-Time` (Unix seconds) and `X-Kiosk-Signature`, the
+//! base64 Ed25519 signature of [`signing_text`]: method, path, time and the SHA-256 of the body, one per line.
+//! Must not do: hold residents' data in clear (payloads and pages are sealed before they reach these types).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+pub const HEADER_KIOSK: &str = "x-kiosk-id";
+pub const HEADER_TIME: &str = "x-kiosk-time";
+pub const HEADER_SIGNATURE: &str = "x-kiosk-signature";
+
+/// How far the kiosk's clock and the portal's may differ before a signature is refused (replay window).
+pub const CLOCK_SKEW: i64 = 300;
+
+/// The text a request's signature covers.
+pub fn signing_text(method: &str, path: &str, time: i64, body: &[u8]) -> String {
+    format!("{}\n{path}\n{time}\n{}", method.to_ascii_uppercase(), hex(&Sha256::digest(body)))
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of some bytes, in hex (payload fingerprints in receipts and the simulator).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// `PUT {base}/v1/submissions/{id}/pages/{index}`: one sealed page (application/octet-stream).
+pub fn page_path(id: &str, index: u32) -> String {
+    format!("/v1/submissions/{id}/pages/{index}")
+}
+
+/// `PUT {base}/v1/submissions/{id}`: the sealed form, after all its pages ([`Submission`] as JSON).
+pub fn submission_path(id: &str) -> String {
+    format!("/v1/submissions/{id}")
+}
+
+/// `POST {base}/v1/kiosks`: enrol this kiosk's public key ([`Enrolment`]).
+pub const ENROL_PATH: &str = "/v1/kiosks";
+/// `POST {base}/v1/heartbeat`: the kiosk's condition ([`Heartbeat`]).
+pub const HEARTBEAT_PATH: &str = "/v1/heartbeat";
+
+/// `GET {base}/v1/dossiers/{code}`: a dossier's status by the code on the resident's receipt.
+pub fn dossier_path(code: &str) -> String {
+    format!("/v1/dossiers/{code}")
+}
+
+/// `GET {base}/v1/catalogue`, with If-None-Match.
+pub const CATALOGUE_PATH: &str = "/v1/catalogue";
+
+/// What a submission is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A dossier for a procedure, with scanned pages.
+    Dossier,
+    /// A request for the ward's mobile support team to come to the resident's home.
+    HomeVisit,
+}
+
+/// The body of `PUT /v1/submissions/{id}`. Only non-personal metadata is in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub kind: Kind,
+    /// The national procedure code (e.g. 1.001193), for dossiers.
+    pub procedure_code: Option<String>,
+    pub page_count: u32,
+    /// When the resident finished at the kiosk (Unix seconds).
+    pub created_at: i64,
+    /// The form, sealed to the portal's key (libsodium sealed box), in base64.
+    pub sealed_form: String,
+}
+
+/// The portal's acknowledgement of a submission (201, or 202 when accepted for later processing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The dossier code printed on the resident's receipt.
+    pub dossier_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrolment {
+    pub kiosk_id: String,
+    /// The kiosk's Ed25519 public key, base64.
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub printer: String,
+    pub scanner: String,
+    pub pager: String,
+    pub outbox_waiting: u64,
+    pub outbox_oldest_seconds: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signed_text_covers_method_path_time_and_body() {
+        let text = signing_text("put", "/v1/submissions/abc", 1_763_863_200, b"{}");
+        assert_eq!(
+            text,
+            "PUT\n/v1/submissions/abc\n1763863200\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+        assert_ne!(text, signing_text("PUT", "/v1/submissions/abc", 1_763_863_200, b"{ }"));
+    }
+
+    #[test]
+    fn submissions_round_trip_as_json() {
+        let submission = Submission {
+            kind: Kind::HomeVisit,
+            procedure_code: None,
+            page_count: 0,
+            created_at: 5,
+            sealed_form: "AAAA".into(),
+        };
+        let text = serde_json::to_string(&submission).expect("json");
+        assert!(text.contains("\"kind\":\"home_visit\""), "{text}");
+        assert_eq!(serde_json::from_str::<Submission>(&text).expect("back"), submission);
+    }
+}

@@ -1,0 +1,166 @@
+//! The forwarder: drains the outbox to the portal whenever it can, pages first, then the form; judges each answer
+//! with kiosk-core's rules (acknowledge, retry later with backoff, quarantine) and keeps a circuit breaker for the
+//! portal's host. Runs on its own thread with its own runtime, so SQLite's blocking calls stall nothing else.
+//! Must not do: re-serialise or re-seal anything (the stored bytes are sent), or send one submission twice at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use kiosk_core::outbox::{self, Breaker, Verdict};
+use kiosk_core::portal::{Receipt, Submission};
+
+use super::portal::Portal;
+use super::store::{Due, Outbox, Summary};
+
+/// How the forwarder is woken early (a new submission) and told to stop.
+#[derive(Default)]
+pub struct Signal {
+    notify: tokio::sync::Notify,
+    stop: std::sync::atomic::AtomicBool,
+}
+
+impl Signal {
+    /// A new submission is waiting.
+    pub fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    pub fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// What happened to one submission on one pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Acknowledged { dossier_code: String },
+    RetryAt { at: i64, reason: String },
+    Quarantined { reason: String },
+}
+
+pub struct Forwarder<P: Portal> {
+    pub outbox: Arc<Outbox>,
+    pub portal: P,
+    pub clock: fn() -> i64,
+    /// Uniform in [0, 1), for the backoff's jitter.
+    pub random: fn() -> f64,
+    breaker: Breaker,
+}
+
+/// A random fraction from the OS.
+pub fn os_random() -> f64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes); // on failure 0.0: the minimum wait, still correct
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+impl<P: Portal> Forwarder<P> {
+    pub fn new(outbox: Arc<Outbox>, portal: P, clock: fn() -> i64, random: fn() -> f64) -> Forwarder<P> {
+        Forwarder { outbox, portal, clock, random, breaker: Breaker::default() }
+    }
+
+    /// Sends everything due now, one submission at a time; returns how many were handled.
+    pub async fn drain_due(&mut self) -> anyhow::Result<usize> {
+        let mut handled = 0;
+        loop {
+            let now = (self.clock)();
+            if !self.breaker.allows(now) {
+                return Ok(handled);
+            }
+            let Some(due) = self.outbox.take_due(now)? else {
+                return Ok(handled);
+            };
+            self.forward(&due).await?;
+            handled += 1;
+        }
+    }
+
+    /// Sends one submission: the pages not yet acknowledged, then the form.
+    pub async fn forward(&mut self, due: &Due) -> anyhow::Result<Outcome> {
+        for index in due.pages_sent..due.page_count {
+            let page = self.outbox.sealed_page(&due.id, index)?;
+            let reply = self.portal.upload_page(&due.id, index, page).await;
+            match outbox::classify(reply.answer()) {
+                Verdict::Accepted => self.outbox.page_sent(&due.id, index)?,
+                verdict => return self.settle(due, verdict, reply.error),
+            }
+        }
+        let sealed = self.outbox.sealed_form(&due.id)?;
+        let submission = Submission {
+            kind: due.kind,
+            procedure_code: due.procedure_code.clone(),
+            page_count: due.page_count,
+            created_at: due.created_at,
+            sealed_form: base64::engine::general_purpose::STANDARD.encode(sealed),
+        };
+        let reply = self.portal.submit(&due.id, &submission).await;
+        let verdict = outbox::classify(reply.answer());
+        if verdict == Verdict::Accepted {
+            match serde_json::from_slice::<Receipt>(&reply.body) {
+                Ok(receipt) => {
+                    self.breaker.succeeded();
+                    self.outbox.acknowledged(&due.id, &receipt.dossier_code, (self.clock)())?;
+                    return Ok(Outcome::Acknowledged { dossier_code: receipt.dossier_code });
+                }
+                Err(_) => {
+                    let verdict = Verdict::Retry { reason: "acknowledged without a dossier code".into(), after: None };
+                    return self.settle(due, verdict, None);
+                }
+            }
+        }
+        self.settle(due, verdict, reply.error)
+    }
+
+    fn settle(&mut self, due: &Due, verdict: Verdict, network: Option<String>) -> anyhow::Result<Outcome> {
+        let now = (self.clock)();
+        match verdict {
+            Verdict::Accepted => unreachable!("acceptances are handled by the caller"),
+            Verdict::Retry { reason, after } => {
+                let reason = network.unwrap_or(reason);
+                self.breaker.failed(now);
+                let at = outbox::next_attempt(now, due.attempts, (self.random)(), after);
+                self.outbox.retry_at(&due.id, &reason, at)?;
+                tracing::info!(submission = %due.id, %reason, retry_in = at - now, host = self.portal.host(), "portal did not take the submission; will retry");
+                Ok(Outcome::RetryAt { at, reason })
+            }
+            Verdict::Quarantine { reason } => {
+                self.breaker.succeeded(); // the host answered: it is up
+                self.outbox.quarantine(&due.id, &reason)?;
+                Ok(Outcome::Quarantined { reason })
+            }
+        }
+    }
+
+    /// Runs until `signal.stop()`: drains what is due, then sleeps until the next due time, the breaker's probe
+    /// or a wake-up, whichever is first. `report` gets the outbox's counts after each pass (the status strip).
+    pub async fn run(mut self, signal: Arc<Signal>, report: impl Fn(Summary)) {
+        while !signal.stopped() {
+            if let Err(error) = self.drain_due().await {
+                tracing::error!(error = %format!("{error:#}"), "the outbox could not be read or written");
+            }
+            let now = (self.clock)();
+            if let Ok(summary) = self.outbox.summary(now) {
+                report(summary);
+            }
+            let next = self.outbox.next_due_at().ok().flatten();
+            let wake_at = match (next, self.breaker.open_until()) {
+                (Some(due), Some(open)) => Some(due.max(open)),
+                (Some(due), None) => Some(due),
+                (None, _) => None,
+            };
+            let sleep =
+                wake_at.map_or(Duration::from_secs(60), |at| Duration::from_secs((at - now).clamp(0, 60) as u64));
+            let sleep = sleep.max(Duration::from_millis(50));
+            tokio::select! {
+                () = signal.notify.notified() => {}
+                () = tokio::time::sleep(sleep) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The durable outbox: every submission is sealed and stored before the resident is told "saved", then forwarded
+//! to the portal whenever it can be, exactly once, and deleted from the kiosk once the portal acknowledges it.
+//! See `store` (SQLite and page files), `portal` (the Portal trait, signed HTTP, the device key) and `forwarder`.
+
+pub mod forwarder;
+pub mod portal;
+pub mod store;

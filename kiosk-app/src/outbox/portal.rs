@@ -1,0 +1,172 @@
+//! Talking to the portal: the [`Portal`] trait the forwarder uses (an adapter for another city system implements
+//! it without touching the outbox), the HTTP implementation with signed requests, and the kiosk's device key.
+//! Must not do: decide what an answer means (kiosk-core's `outbox::classify` does) or log bodies.
+
+use std::future::Future;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use base64::Engine as _;
+use ed25519_dalek::{Signer as _, SigningKey};
+use kiosk_core::portal::{self, Submission};
+
+/// One answer from the portal, or why there was none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    /// None when no HTTP answer came (refused, reset, timed out).
+    pub status: Option<u16>,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+    /// What went wrong at the network level (for the technician; never holds personal data).
+    pub error: Option<String>,
+}
+
+impl Reply {
+    pub fn answer(&self) -> kiosk_core::outbox::Answer<'_> {
+        kiosk_core::outbox::Answer {
+            status: self.status,
+            content_type: self.content_type.as_deref(),
+            retry_after: self.retry_after.as_deref(),
+        }
+    }
+}
+
+/// What the outbox needs from a portal.
+pub trait Portal: Send + Sync {
+    /// Uploads one sealed page; a page already there with the same bytes is acknowledged again.
+    fn upload_page(&self, id: &str, index: u32, sealed: Vec<u8>) -> impl Future<Output = Reply> + Send;
+    /// Submits the sealed form after its pages, under its idempotency key.
+    fn submit(&self, id: &str, submission: &Submission) -> impl Future<Output = Reply> + Send;
+    /// Tells the portal this kiosk's public key (first start).
+    fn enrol(&self, enrolment: &portal::Enrolment) -> impl Future<Output = Reply> + Send;
+    /// The host the circuit breaker is kept for.
+    fn host(&self) -> &str;
+}
+
+/// The city portal over HTTPS (HTTP only to loopback, for the simulator), every request signed.
+pub struct HttpPortal {
+    base_url: String,
+    host: String,
+    kiosk_id: String,
+    key: SigningKey,
+    client: reqwest::Client,
+    clock: fn() -> i64,
+}
+
+impl HttpPortal {
+    pub fn new(base_url: &str, kiosk_id: &str, key: SigningKey, clock: fn() -> i64) -> anyhow::Result<HttpPortal> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("hanoi-kiosk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")?;
+        let host = base_url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or(base_url).to_owned();
+        Ok(HttpPortal {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            host,
+            kiosk_id: kiosk_id.to_owned(),
+            key,
+            client,
+            clock,
+        })
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let time = (self.clock)();
+        let signature = self.key.sign(portal::signing_text(method.as_str(), path, time, &body).as_bytes());
+        let request = self
+            .client
+            .request(method, format!("{}{path}", self.base_url))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .header(portal::HEADER_KIOSK, &self.kiosk_id)
+            .header(portal::HEADER_TIME, time.to_string())
+            .header(portal::HEADER_SIGNATURE, base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()))
+            .body(body);
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return Reply { error: Some(network_error(&error)), ..Reply::default() },
+        };
+        let status = response.status().as_u16();
+        let header = |name: reqwest::header::HeaderName| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let retry_after = header(reqwest::header::RETRY_AFTER);
+        match response.bytes().await {
+            Ok(body) => Reply { status: Some(status), content_type, retry_after, body: body.to_vec(), error: None },
+            // The answer broke off in the middle: as good as no answer (the idempotency key makes a retry safe).
+            Err(error) => Reply { error: Some(network_error(&error)), ..Reply::default() },
+        }
+    }
+}
+
+fn network_error(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "the answer broke off"
+    } else {
+        "network error"
+    };
+    // reqwest's message names the URL (no personal data in it); keep the cause chain short.
+    format!("{kind}: {}", std::error::Error::source(error).map(|s| s.to_string()).unwrap_or_else(|| error.to_string()))
+}
+
+impl Portal for HttpPortal {
+    async fn upload_page(&self, id: &str, index: u32, sealed: Vec<u8>) -> Reply {
+        self.send(reqwest::Method::PUT, &portal::page_path(id, index), "application/octet-stream", sealed).await
+    }
+
+    async fn submit(&self, id: &str, submission: &Submission) -> Reply {
+        let body = serde_json::to_vec(submission).unwrap_or_default();
+        self.send(reqwest::Method::PUT, &portal::submission_path(id), "application/json", body).await
+    }
+
+    async fn enrol(&self, enrolment: &portal::Enrolment) -> Reply {
+        let body = serde_json::to_vec(enrolment).unwrap_or_default();
+        self.send(reqwest::Method::POST, portal::ENROL_PATH, "application/json", body).await
+    }
+
+    fn host(&self) -> &str {
+        &self.host
+    }
+}
+
+/// The kiosk's Ed25519 device key: loaded from `device.key` in the state directory, or created there on first
+/// start (mode 600) until the provisioning tool issues keys.
+pub fn device_key(state_dir: &Path) -> anyhow::Result<SigningKey> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let path = state_dir.join("device.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .with_context(|| format!("{} is not a 32-byte key in base64", path.display()))?;
+            Ok(SigningKey::from_bytes(&bytes))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness for the device key: {e}"))?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            file.write_all(base64::engine::general_purpose::STANDARD.encode(seed).as_bytes())?;
+            file.sync_all()?;
+            tracing::info!(file = %path.display(), "created this kiosk's device key");
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
