@@ -1,0 +1,61 @@
+//! `portal-sim`: the portal simulator as a program, for the demo (the README's run command starts it beside the
+//! kiosk) and for trying faults by hand. Change faults while it runs with
+//! `curl -X POST http://127.0.0.1:8787/admin/faults -H 'content-type: application/json' -d '{"error_rate":0.3}'`.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use kiosk_tests::portal_sim::{self, Faults, Sim};
+
+#[derive(Parser)]
+#[command(about = "A stand-in for the city portal's kiosk API, with fault injection")]
+struct Args {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: std::net::SocketAddr,
+    /// Where the simulator keeps what it receives.
+    #[arg(long, default_value = "out/portal-sim.sqlite")]
+    db: PathBuf,
+    /// Share of requests answered 503.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Share answered 429 with Retry-After: 1.
+    #[arg(long, default_value_t = 0.0)]
+    rate_limit_rate: f64,
+    /// Share whose answer breaks off midway (after the request was stored).
+    #[arg(long, default_value_t = 0.0)]
+    reset_rate: f64,
+    /// Share answered 200 with an HTML page (a captive portal).
+    #[arg(long, default_value_t = 0.0)]
+    html_rate: f64,
+    /// Share answered 413.
+    #[arg(long, default_value_t = 0.0)]
+    too_large_rate: f64,
+    /// Delay before every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Seed for the fault dice.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if let Some(dir) = args.db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let faults = Faults {
+        error_rate: args.error_rate,
+        rate_limit_rate: args.rate_limit_rate,
+        reset_rate: args.reset_rate,
+        html_rate: args.html_rate,
+        too_large_rate: args.too_large_rate,
+        latency_ms: args.latency_ms,
+    };
+    let sim = Sim::open(&args.db, portal_sim::DEV_SECRET, faults, args.seed)?;
+    let running = portal_sim::spawn(sim, args.listen)?;
+    println!("portal simulator on {} (data in {})", running.base_url(), args.db.display());
+    loop {
+        std::thread::park();
+    }
+}

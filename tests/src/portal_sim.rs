@@ -1,0 +1,460 @@
+//! The portal simulator: a real HTTP server (axum) that speaks the kiosk API of docs/api/portal-api.yaml, keeps
+//! what it receives in its own SQLite file, verifies every request's Ed25519 signature, opens the sealed forms
+//! and pages with its secret key, and refuses a second, different payload under an idempotency key already used.
+//! Faults are injected from its flags or `POST /admin/faults`: errors, 429 with Retry-After, latency, a connection
+//! reset in the middle of the answer (after the submission was stored), a 200 HTML page, 413.
+//! Used by the tests, the benchmark and the README's run command (`portal-sim`).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
+use kiosk_core::portal::{self, Enrolment, Submission};
+use rusqlite::{params, Connection, OptionalExtension as _};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The development secret key (its public half is in assets/kiosk.example.toml). Never for a real portal.
+pub const DEV_SECRET: &str = include_str!("../portal-sim/dev-secret.key");
+
+/// Faults to inject, each a probability per request (0 to 1), plus a fixed latency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// 503 Service Unavailable.
+    pub error_rate: f64,
+    /// 429 Too Many Requests with `Retry-After: 1`.
+    pub rate_limit_rate: f64,
+    /// The answer breaks off after its first bytes; the request was processed (the nastiest case).
+    pub reset_rate: f64,
+    /// 200 with an HTML page, as a captive portal would answer.
+    pub html_rate: f64,
+    /// 413 Payload Too Large (a permanent refusal: the submission is quarantined).
+    pub too_large_rate: f64,
+    /// Delay before every answer, in milliseconds.
+    pub latency_ms: u64,
+}
+
+/// What the simulator holds, for tests to compare with what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub id: String,
+    pub kind: String,
+    pub procedure_code: Option<String>,
+    pub form: Vec<u8>,
+    pub pages: Vec<Vec<u8>>,
+    pub dossier_code: String,
+}
+
+pub struct Sim {
+    db: Mutex<Connection>,
+    secret: crypto_box::SecretKey,
+    faults: Mutex<Faults>,
+    random: Mutex<u64>,
+}
+
+impl Sim {
+    pub fn open(db_path: &Path, secret_base64: &str, faults: Faults, seed: u64) -> anyhow::Result<Arc<Sim>> {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(secret_base64.trim())?;
+        let secret = crypto_box::SecretKey::from_slice(&bytes).map_err(|_| anyhow::anyhow!("secret key: 32 bytes"))?;
+        let db = Connection::open(db_path)?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, public_key TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS pages (id TEXT, idx INTEGER, sealed_sha TEXT, plain BLOB, PRIMARY KEY (id, idx));
+             CREATE TABLE IF NOT EXISTS submissions (id TEXT PRIMARY KEY, kind TEXT, procedure_code TEXT,
+                 page_count INTEGER, sealed_sha TEXT, form BLOB, dossier_code TEXT, kiosk_id TEXT, received_at INTEGER);
+             CREATE TABLE IF NOT EXISTS requests (n INTEGER);",
+        )?;
+        Ok(Arc::new(Sim { db: Mutex::new(db), secret, faults: Mutex::new(faults), random: Mutex::new(seed.max(1)) }))
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = faults;
+    }
+
+    /// A uniform number in [0, 1) from a seeded xorshift, so a test's faults repeat.
+    fn roll(&self) -> f64 {
+        let mut state = self.random.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Every submission received, with its opened form and pages.
+    pub fn received(&self) -> Vec<Received> {
+        let db = self.db();
+        let mut statement = match db.prepare(
+            "SELECT id, kind, procedure_code, page_count, form, dossier_code FROM submissions ORDER BY received_at",
+        ) {
+            Ok(statement) => statement,
+            Err(_) => return Vec::new(),
+        };
+        let rows: Vec<(String, String, Option<String>, u32, Vec<u8>, String)> = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_default();
+        rows.into_iter()
+            .map(|(id, kind, procedure_code, page_count, form, dossier_code)| {
+                let pages = (0..page_count)
+                    .map(|idx| {
+                        db.query_row("SELECT plain FROM pages WHERE id = ?1 AND idx = ?2", params![id, idx], |r| {
+                            r.get(0)
+                        })
+                        .unwrap_or_default()
+                    })
+                    .collect();
+                Received { id, kind, procedure_code, form, pages, dossier_code }
+            })
+            .collect()
+    }
+}
+
+/// A running simulator: its address, and a way to stop it ("the portal goes away entirely").
+pub struct Running {
+    pub address: SocketAddr,
+    pub sim: Arc<Sim>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// The base URL the kiosk's config names.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/kiosk-api", self.address)
+    }
+
+    /// Stops listening: connections are refused from now on.
+    pub fn stop(mut self) -> Arc<Sim> {
+        self.shutdown();
+        self.sim.clone()
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Starts the simulator on `address` (port 0 for any free port) on its own thread.
+pub fn spawn(sim: Arc<Sim>, address: SocketAddr) -> anyhow::Result<Running> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(address))?;
+    let address = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(sim.clone());
+    let thread = std::thread::Builder::new().name("portal-sim".into()).spawn(move || {
+        runtime.block_on(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        runtime.shutdown_timeout(Duration::from_secs(1));
+    })?;
+    Ok(Running { address, sim, stop: Some(stop), thread: Some(thread) })
+}
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/kiosk-api/v1/kiosks", post(enrol))
+        .route("/kiosk-api/v1/heartbeat", post(heartbeat))
+        .route("/kiosk-api/v1/submissions/{id}/pages/{index}", put(page))
+        .route("/kiosk-api/v1/submissions/{id}", put(submit))
+        .route("/kiosk-api/v1/dossiers/{code}", get(dossier))
+        .route("/kiosk-api/v1/catalogue", get(catalogue))
+        .route("/admin/faults", post(set_faults))
+        .with_state(sim)
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+/// Applies the injected faults before the request is processed; `Err` is the faulty answer.
+async fn before(sim: &Sim) -> Result<(), Response> {
+    let faults = sim.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    if sim.roll() < faults.error_rate {
+        return Err(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "simulated outage"));
+    }
+    if sim.roll() < faults.rate_limit_rate {
+        let mut response = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "simulated rate limit");
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        return Err(response);
+    }
+    if sim.roll() < faults.html_rate {
+        return Err((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body>Wi-Fi login</body></html>")
+            .into_response());
+    }
+    if sim.roll() < faults.too_large_rate {
+        return Err(error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "simulated size limit"));
+    }
+    Ok(())
+}
+
+/// After processing: maybe break the answer off in the middle.
+fn after(sim: &Sim, response: Response) -> Response {
+    let reset = sim.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner).reset_rate;
+    if sim.roll() >= reset {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        vec![Ok(Bytes::from_static(b"{\"dossier_co")), Err(std::io::Error::other("simulated connection reset"))];
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+}
+
+/// Checks the request's signature against the kiosk's enrolled key (or `key` when enrolling).
+fn verify(
+    sim: &Sim,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    key: Option<&str>,
+) -> Result<String, Response> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let refused = |why: &str| error(StatusCode::UNAUTHORIZED, "bad_signature", why);
+    let kiosk = header(portal::HEADER_KIOSK).ok_or_else(|| refused("no kiosk id"))?;
+    let time: i64 = header(portal::HEADER_TIME).and_then(|t| t.parse().ok()).ok_or_else(|| refused("no time"))?;
+    let now = chrono::Utc::now().timestamp();
+    if (now - time).abs() > portal::CLOCK_SKEW {
+        return Err(refused("the request's time is too far from the portal's clock"));
+    }
+    let key = match key {
+        Some(key) => key.to_owned(),
+        None => sim
+            .db()
+            .query_row("SELECT public_key FROM kiosks WHERE kiosk_id = ?1", [&kiosk], |r| r.get::<_, String>(0))
+            .optional()
+            .ok()
+            .flatten()
+            .ok_or_else(|| refused("this kiosk is not enrolled"))?,
+    };
+    let key: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(key)
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| refused("the enrolled key is not 32 bytes"))?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| refused("the enrolled key is not an Ed25519 key"))?;
+    let signature: [u8; 64] = header(portal::HEADER_SIGNATURE)
+        .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| refused("no signature"))?;
+    let text = portal::signing_text(method.as_str(), path, time, body);
+    key.verify(text.as_bytes(), &Signature::from_bytes(&signature))
+        .map_err(|_| refused("the signature does not match"))?;
+    Ok(kiosk)
+}
+
+async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
+    }
+    let Ok(enrolment) = serde_json::from_slice::<Enrolment>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "not an enrolment");
+    };
+    if let Err(refused) = verify(&sim, &method, portal::ENROL_PATH, &headers, &body, Some(&enrolment.public_key)) {
+        return refused;
+    }
+    let db = sim.db();
+    let known: Option<String> = db
+        .query_row("SELECT public_key FROM kiosks WHERE kiosk_id = ?1", [&enrolment.kiosk_id], |r| r.get(0))
+        .optional()
+        .unwrap_or_default();
+    match known {
+        Some(key) if key != enrolment.public_key => {
+            error(StatusCode::CONFLICT, "other_key", "this kiosk id is enrolled with another key")
+        }
+        _ => {
+            let _ = db.execute(
+                "INSERT OR IGNORE INTO kiosks (kiosk_id, public_key) VALUES (?1, ?2)",
+                params![enrolment.kiosk_id, enrolment.public_key],
+            );
+            (StatusCode::CREATED, Json(json!({ "kiosk_id": enrolment.kiosk_id }))).into_response()
+        }
+    }
+}
+
+async fn heartbeat(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = verify(&sim, &method, portal::HEARTBEAT_PATH, &headers, &body, None) {
+        return refused;
+    }
+    (StatusCode::ACCEPTED, Json(json!({}))).into_response()
+}
+
+async fn page(
+    State(sim): State<Arc<Sim>>,
+    UrlPath((id, index)): UrlPath<(String, u32)>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
+    }
+    if let Err(refused) = verify(&sim, &method, &portal::page_path(&id, index), &headers, &body, None) {
+        return refused;
+    }
+    let Ok(plain) = sim.secret.unseal(&body) else {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "cannot_open", "the page is not sealed to this portal's key");
+    };
+    let sha = portal::sha256_hex(&body);
+    let response = {
+        let db = sim.db();
+        let existing: Option<String> = db
+            .query_row("SELECT sealed_sha FROM pages WHERE id = ?1 AND idx = ?2", params![id, index], |r| r.get(0))
+            .optional()
+            .unwrap_or_default();
+        match existing {
+            Some(known) if known != sha => {
+                error(StatusCode::CONFLICT, "different_page", "another page was stored under this key and index")
+            }
+            Some(_) => (StatusCode::CREATED, Json(json!({ "page": index, "again": true }))).into_response(),
+            None => {
+                let _ = db.execute(
+                    "INSERT INTO pages (id, idx, sealed_sha, plain) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, index, sha, plain],
+                );
+                (StatusCode::CREATED, Json(json!({ "page": index }))).into_response()
+            }
+        }
+    };
+    after(&sim, response)
+}
+
+async fn submit(
+    State(sim): State<Arc<Sim>>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
+    }
+    let kiosk = match verify(&sim, &method, &portal::submission_path(&id), &headers, &body, None) {
+        Ok(kiosk) => kiosk,
+        Err(refused) => return refused,
+    };
+    let Ok(submission) = serde_json::from_slice::<Submission>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "not a submission");
+    };
+    let Some(form) = base64::engine::general_purpose::STANDARD
+        .decode(&submission.sealed_form)
+        .ok()
+        .and_then(|sealed| sim.secret.unseal(&sealed).ok())
+    else {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "cannot_open", "the form is not sealed to this portal's key");
+    };
+    let sha = portal::sha256_hex(submission.sealed_form.as_bytes());
+    let response = {
+        let db = sim.db();
+        let existing: Option<(String, String)> = db
+            .query_row("SELECT sealed_sha, dossier_code FROM submissions WHERE id = ?1", [&id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .unwrap_or_default();
+        match existing {
+            Some((known, _)) if known != sha => error(
+                StatusCode::CONFLICT,
+                "different_payload",
+                "another submission was stored under this idempotency key",
+            ),
+            Some((_, code)) => (StatusCode::CREATED, Json(json!({ "dossier_code": code }))).into_response(),
+            None => {
+                let pages: u32 =
+                    db.query_row("SELECT COUNT(*) FROM pages WHERE id = ?1", [&id], |r| r.get(0)).unwrap_or_default();
+                if pages < submission.page_count {
+                    return error(StatusCode::UNPROCESSABLE_ENTITY, "missing_pages", "send every page first");
+                }
+                let count: i64 = db.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)).unwrap_or_default();
+                let today = chrono::Utc::now().format("%y%m%d");
+                let code = format!("SIM-{today}-{:06}", count + 1);
+                let kind = match submission.kind {
+                    portal::Kind::Dossier => "dossier",
+                    portal::Kind::HomeVisit => "home_visit",
+                };
+                let _ = db.execute(
+                    "INSERT INTO submissions (id, kind, procedure_code, page_count, sealed_sha, form, dossier_code,
+                     kiosk_id, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![
+                        id,
+                        kind,
+                        submission.procedure_code,
+                        submission.page_count,
+                        sha,
+                        form,
+                        code,
+                        kiosk,
+                        chrono::Utc::now().timestamp_micros()
+                    ],
+                );
+                (StatusCode::CREATED, Json(json!({ "dossier_code": code }))).into_response()
+            }
+        }
+    };
+    after(&sim, response)
+}
+
+async fn dossier(State(sim): State<Arc<Sim>>, UrlPath(code): UrlPath<String>) -> Response {
+    let found: Option<(String, i64)> = sim
+        .db()
+        .query_row("SELECT kind, received_at FROM submissions WHERE dossier_code = ?1", [&code], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+        .unwrap_or_default();
+    match found {
+        Some((kind, received)) => Json(
+            json!({ "dossier_code": code, "kind": kind, "state": "received", "received_at": received / 1_000_000 }),
+        )
+        .into_response(),
+        None => error(StatusCode::NOT_FOUND, "unknown_dossier", "no dossier has this code"),
+    }
+}
+
+async fn catalogue(headers: HeaderMap) -> Response {
+    const ETAG: &str = "\"sim-catalogue-1\"";
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(ETAG) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, ETAG)]).into_response();
+    }
+    // The simulator has no catalogue of its own: an empty one, said plainly.
+    ([(header::ETAG, ETAG)], Json(json!({ "procedures": [], "source": "portal simulator (no catalogue)" })))
+        .into_response()
+}
+
+async fn set_faults(State(sim): State<Arc<Sim>>, Json(faults): Json<Faults>) -> Response {
+    sim.set_faults(faults.clone());
+    Json(faults).into_response()
+}
