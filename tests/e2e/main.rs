@@ -4,5 +4,6 @@
 mod config_check;
 mod counter_api;
 mod layering;
+mod outbox;
 mod screens;
 mod translations;
