@@ -22,10 +22,19 @@ if [ ! -e "$STATE_DIRECTORY/staff.toml" ]; then
   echo 246813 | "$provision" staff add --id demo --name "Cán bộ trình diễn (demo)" >/dev/null
 fi
 echo "Demo counter staff: id demo, PIN 246813 (counter API on http://127.0.0.1:8790/counter/v1; see README)."
+# The portal simulator beside the kiosk (the example config's portal is http://127.0.0.1:8787/kiosk-api), unless
+# something already listens there. It keeps what it receives in out/portal-sim.sqlite.
+if ! (exec 3<>/dev/tcp/127.0.0.1/8787) 2>/dev/null; then
+  "${CARGO_TARGET_DIR:-target}/release/portal-sim" --listen 127.0.0.1:8787 --db out/portal-sim.sqlite &
+  sim=$!
+  trap 'kill "$sim" 2>/dev/null || true' EXIT
+fi
+
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   window=(--windowed)
   [ "${KIOSK_FULLSCREEN:-0}" = "1" ] && window=()
-  exec "$kiosk" "${config[@]}" "${window[@]}" "$@"
+  "$kiosk" "${config[@]}" "${window[@]}" "$@"
+  exit
 fi
 
 out=out/walkthrough

@@ -31,6 +31,40 @@ struct Args {
     /// Where the kiosk keeps its queue database and staff accounts (systemd's StateDirectory sets it).
     #[arg(long, env = "STATE_DIRECTORY", default_value = "/var/lib/kiosk")]
     state_dir: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// The outbox: what waits to be sent to the portal, for staff, technicians and benchmarks.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(clap::Subcommand)]
+enum OutboxCommand {
+    /// Counts by state, the oldest waiting, the last error, and quarantined submissions with their reasons.
+    Show,
+    /// Send a quarantined submission again (after fixing what the portal refused).
+    Retry { id: String },
+    /// Save N synthetic dossiers (2 KB form, PAGES pages of PAGE_BYTES) and print each id once saved.
+    Enqueue {
+        #[arg(long, default_value_t = 1)]
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        pages: u32,
+        #[arg(long, default_value_t = 150_000)]
+        page_bytes: usize,
+        /// Forward to this portal URL while enqueueing (the crash test's child process).
+        #[arg(long)]
+        forward_to: Option<String>,
+    },
+    /// Run only the forwarder until nothing is waiting (the configured portal, or --portal URL).
+    Forward {
+        #[arg(long)]
+        portal: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,9 +84,21 @@ fn main() -> ExitCode {
     };
     tracing::info!(kiosk = %config.kiosk.id, file = %args.config.display(), "configuration loaded");
 
-    let result = match &args.walkthrough {
-        Some(dir) => walkthrough(&config, dir),
-        None => run(&config, args.windowed, &args.state_dir),
+    use kiosk_app::outbox::commands;
+    let state = args.state_dir.as_path();
+    let result = match (&args.command, &args.walkthrough) {
+        (Some(Command::Outbox(command)), _) => match command {
+            OutboxCommand::Show => commands::show(&config, state),
+            OutboxCommand::Retry { id } => commands::retry(&config, state, id),
+            OutboxCommand::Enqueue { count, pages, page_bytes, forward_to } => {
+                commands::enqueue(&config, state, *count, *pages, *page_bytes, forward_to.as_deref())
+            }
+            OutboxCommand::Forward { portal } => {
+                commands::forward(&config, state, portal.as_deref().unwrap_or(&config.portal.base_url))
+            }
+        },
+        (None, Some(dir)) => walkthrough(&config, dir),
+        (None, None) => run(&config, args.windowed, state),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,6 +130,17 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
 
     let devices = devices::Devices::open(&config.devices);
     let store = open_queue(config, state_dir)?;
+    let outbox = Arc::new(kiosk_app::outbox::commands::open(config, state_dir)?);
+    let weak = app.as_weak();
+    let (_outbox_signal, _forwarder) = kiosk_app::outbox::commands::spawn_forwarder_reporting(
+        config,
+        state_dir,
+        &config.portal.base_url,
+        outbox.clone(),
+        move |summary| {
+            let _ = weak.upgrade_in_event_loop(move |app| ui::show_outbox(&app, &summary));
+        },
+    )?;
     let weak = app.as_weak();
     store.subscribe(Box::new(move |_, queue| {
         let called: Vec<(String, u16)> = queue

@@ -31,7 +31,7 @@ impl Signal {
         self.notify.notify_one();
     }
 
-    fn stopped(&self) -> bool {
+    pub fn is_stopped(&self) -> bool {
         self.stop.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
@@ -140,7 +140,7 @@ impl<P: Portal> Forwarder<P> {
     /// Runs until `signal.stop()`: drains what is due, then sleeps until the next due time, the breaker's probe
     /// or a wake-up, whichever is first. `report` gets the outbox's counts after each pass (the status strip).
     pub async fn run(mut self, signal: Arc<Signal>, report: impl Fn(Summary)) {
-        while !signal.stopped() {
+        while !signal.is_stopped() {
             if let Err(error) = self.drain_due().await {
                 tracing::error!(error = %format!("{error:#}"), "the outbox could not be read or written");
             }

@@ -2,6 +2,7 @@
 //! to the portal whenever it can be, exactly once, and deleted from the kiosk once the portal acknowledges it.
 //! See `store` (SQLite and page files), `portal` (the Portal trait, signed HTTP, the device key) and `forwarder`.
 
+pub mod commands;
 pub mod forwarder;
 pub mod portal;
 pub mod store;

@@ -303,3 +303,12 @@ pub fn show_ticket_printed(ui: &AppWindow, printed: &Printed) {
 pub fn show_ticket_step(ui: &AppWindow, step: TicketStep) {
     ui.global::<Kiosk>().set_ticket_step(step);
 }
+
+/// Shows the outbox's counts in the status strip.
+pub fn show_outbox(ui: &AppWindow, summary: &crate::outbox::store::Summary) {
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_outbox_installed(true);
+    kiosk.set_outbox_waiting(summary.waiting().min(i32::MAX as u64) as i32);
+    kiosk.set_outbox_oldest_minutes(summary.oldest_waiting.map_or(0, |s| (s / 60).clamp(0, i32::MAX as i64) as i32));
+    kiosk.set_outbox_quarantined(summary.quarantined.min(i32::MAX as u64) as i32);
+}

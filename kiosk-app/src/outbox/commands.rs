@@ -1,0 +1,204 @@
+//! `kiosk outbox ...`: the outbox for staff, technicians and benchmarks. Shows counts and quarantined submissions
+//! (never personal data), releases a quarantined one, enqueues synthetic dossiers, runs only the forwarder.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use base64::Engine as _;
+use kiosk_core::config::Config;
+use kiosk_core::portal::{Enrolment, Kind};
+
+use super::forwarder::{os_random, Forwarder};
+use super::portal::{device_key, HttpPortal, Portal as _};
+use super::store::{NewSubmission, Outbox};
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The outbox in a state directory.
+pub fn open(config: &Config, state_dir: &Path) -> anyhow::Result<Outbox> {
+    Outbox::open(&state_dir.join("outbox"), config.portal.public_key)
+}
+
+/// Counts by state, the oldest waiting age, the last error, and each quarantined submission with its reason.
+pub fn show(config: &Config, state_dir: &Path) -> anyhow::Result<()> {
+    let outbox = open(config, state_dir)?;
+    let summary = outbox.summary(now())?;
+    println!(
+        "queued {}  sending {}  quarantined {}  acknowledged (receipts) {}",
+        summary.queued, summary.sending, summary.quarantined, summary.acknowledged
+    );
+    if let Some(age) = summary.oldest_waiting {
+        println!("oldest waiting: {} min", age / 60);
+    }
+    if let Some(error) = summary.last_error {
+        println!("last error: {error}");
+    }
+    for q in outbox.quarantined()? {
+        let kind = match q.kind {
+            Kind::Dossier => "dossier",
+            Kind::HomeVisit => "home visit",
+        };
+        println!(
+            "quarantined {}  {kind} {}  since {}  reason: {}  (send again: kiosk outbox retry {})",
+            q.id,
+            q.procedure_code.as_deref().unwrap_or(""),
+            crate::clock::local_rfc3339(q.created_at),
+            q.reason,
+            q.id
+        );
+    }
+    Ok(())
+}
+
+/// Sends a quarantined submission again.
+pub fn retry(config: &Config, state_dir: &Path, id: &str) -> anyhow::Result<()> {
+    let outbox = open(config, state_dir)?;
+    if outbox.release(id, now())? {
+        println!("{id} is queued again; a running kiosk sends it within a minute.");
+        Ok(())
+    } else {
+        anyhow::bail!("{id} is not a quarantined submission (see: kiosk outbox show)")
+    }
+}
+
+/// Enqueues `count` synthetic dossiers (a 2 KB form, `pages` pages of `page_bytes` each), printing each id once it
+/// is saved. The forms are marked synthetic and carry no real person's data.
+pub fn enqueue(
+    config: &Config,
+    state_dir: &Path,
+    count: u64,
+    pages: u32,
+    page_bytes: usize,
+    forward: Option<&str>,
+) -> anyhow::Result<()> {
+    let outbox = Arc::new(open(config, state_dir)?);
+    // Forwarding beside enqueueing (the crash test kills this process at random points in both).
+    let forwarder = match forward {
+        Some(url) => Some(spawn_forwarder(config, state_dir, url, outbox.clone())?),
+        None => None,
+    };
+    let mut out = std::io::stdout().lock();
+    for n in 0..count {
+        let form = synthetic_form(n);
+        let page: Vec<Vec<u8>> = (0..pages).map(|p| synthetic_page(n, p, page_bytes)).collect();
+        let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &page };
+        let id = outbox.enqueue(new, now())?;
+        writeln!(out, "saved {id}")?;
+        out.flush()?;
+        if let Some((signal, _)) = &forwarder {
+            signal.wake();
+        }
+    }
+    if let Some((signal, thread)) = forwarder {
+        // Let it finish what is due, then stop.
+        while outbox.summary(now())?.waiting() > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        signal.stop();
+        let _ = thread.join();
+    }
+    Ok(())
+}
+
+/// A synthetic 2 KB form (JSON), different for each n.
+pub fn synthetic_form(n: u64) -> Vec<u8> {
+    let filler = "x".repeat(1_800);
+    serde_json::to_vec(&serde_json::json!({ "synthetic": true, "n": n, "procedure": "1.001193", "filler": filler }))
+        .unwrap_or_default()
+}
+
+/// A synthetic page of `size` bytes (noise-like, so it does not compress away).
+pub fn synthetic_page(n: u64, page: u32, size: usize) -> Vec<u8> {
+    let mut state = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(page) ^ 0x5555;
+    (0..size)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// Runs only the forwarder against `url` until nothing is waiting (quarantined ones stay for staff).
+pub fn forward(config: &Config, state_dir: &Path, url: &str) -> anyhow::Result<()> {
+    let outbox = Arc::new(open(config, state_dir)?);
+    let started = std::time::Instant::now();
+    let before = outbox.summary(now())?;
+    let (signal, thread) = spawn_forwarder(config, state_dir, url, outbox.clone())?;
+    loop {
+        let summary = outbox.summary(now())?;
+        if summary.waiting() == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    signal.stop();
+    let _ = thread.join();
+    let after = outbox.summary(now())?;
+    println!(
+        "sent {} in {:.1} s; quarantined {}",
+        after.acknowledged.saturating_sub(before.acknowledged),
+        started.elapsed().as_secs_f64(),
+        after.quarantined
+    );
+    Ok(())
+}
+
+/// Starts the forwarder on its own thread and runtime, enrolling the kiosk first. Returns its signal and thread.
+pub fn spawn_forwarder(
+    config: &Config,
+    state_dir: &Path,
+    url: &str,
+    outbox: Arc<Outbox>,
+) -> anyhow::Result<(Arc<super::forwarder::Signal>, std::thread::JoinHandle<()>)> {
+    spawn_forwarder_reporting(config, state_dir, url, outbox, |_| {})
+}
+
+/// As [`spawn_forwarder`], telling `report` the outbox's counts after each pass.
+pub fn spawn_forwarder_reporting(
+    config: &Config,
+    state_dir: &Path,
+    url: &str,
+    outbox: Arc<Outbox>,
+    report: impl Fn(super::store::Summary) + Send + 'static,
+) -> anyhow::Result<(Arc<super::forwarder::Signal>, std::thread::JoinHandle<()>)> {
+    let key = device_key(state_dir)?;
+    let enrolment = Enrolment {
+        kiosk_id: config.kiosk.id.clone(),
+        public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
+    };
+    let portal = HttpPortal::new(url, &config.kiosk.id, key, now)?;
+    let signal = Arc::new(super::forwarder::Signal::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("forwarder runtime")?;
+    let stop = signal.clone();
+    let thread = std::thread::Builder::new().name("outbox-forwarder".into()).spawn(move || {
+        runtime.block_on(async move {
+            // Enrol (first start, or after the portal forgot us); keep trying until the portal answers.
+            let mut wait = 1;
+            loop {
+                let reply = portal.enrol(&enrolment).await;
+                match reply.status {
+                    Some(201 | 202) => break,
+                    Some(409) => tracing::error!(
+                        "the portal knows this kiosk id with another key; the technician must re-enrol it"
+                    ),
+                    _ => {
+                        tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying")
+                    }
+                }
+                if stop.is_stopped() {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+                wait = (wait * 2).min(60);
+            }
+            Forwarder::new(outbox, portal, now, os_random).run(stop, report).await;
+        });
+    })?;
+    Ok((signal, thread))
+}
