@@ -58,7 +58,47 @@ pub struct Report {
     pub portal: PortalReach,
 }
 
+impl Health {
+    /// A stable code for the portal's heartbeat and the logs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Health::Checking => "checking",
+            Health::Ready => "ready",
+            Health::PaperLow => "paper_low",
+            Health::PaperOut => "paper_out",
+            Health::CoverOpen => "cover_open",
+            Health::Offline => "offline",
+            Health::Disconnected => "disconnected",
+            Health::NotResponding => "not_responding",
+            Health::Jammed => "jammed",
+            Health::Busy => "busy",
+            Health::Fault => "fault",
+            Health::Unsupported => "unsupported",
+            Health::Absent => "absent",
+        }
+    }
+}
+
+impl DeviceReport {
+    fn code(self) -> String {
+        if self.simulated {
+            format!("{} (simulated)", self.health.code())
+        } else {
+            self.health.code().to_owned()
+        }
+    }
+}
+
 impl Report {
+    /// The devices' conditions for the portal's heartbeat.
+    pub fn conditions(&self) -> crate::outbox::forwarder::Conditions {
+        crate::outbox::forwarder::Conditions {
+            printer: self.printer.code(),
+            scanner: self.scanner.code(),
+            pager: self.pager.code(),
+        }
+    }
+
     /// Before the first check has finished.
     pub const CHECKING: Report = Report {
         printer: DeviceReport { health: Health::Checking, simulated: false },

@@ -132,11 +132,13 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     let store = open_queue(config, state_dir)?;
     let outbox = Arc::new(kiosk_app::outbox::commands::open(config, state_dir)?);
     let weak = app.as_weak();
+    let conditions = Arc::new(std::sync::Mutex::new(kiosk_app::outbox::forwarder::Conditions::default()));
     let (_outbox_signal, _forwarder) = kiosk_app::outbox::commands::spawn_forwarder_reporting(
         config,
         state_dir,
         &config.portal.base_url,
         outbox.clone(),
+        conditions.clone(),
         move |summary| {
             let _ = weak.upgrade_in_event_loop(move |app| ui::show_outbox(&app, &summary));
         },
@@ -211,6 +213,9 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         devices::CHECK_INTERVAL,
         requested,
         move |event| {
+            if let devices::Event::Checked(report) = &event {
+                *conditions.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = report.conditions();
+            }
             weak.upgrade_in_event_loop(move |app| match event {
                 devices::Event::Checked(report) => ui::apply_report(&app, &report),
                 devices::Event::Printed(printed) => ui::show_printed(&app, &printed),

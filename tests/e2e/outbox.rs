@@ -154,6 +154,9 @@ fn a_resident_s_id_number_and_name_never_reach_the_disk_or_the_log_in_clear() {
     let name = "Nguyễn Văn Thử";
     // The outbox stays open while its files are read: closing it would fold the WAL back into the database.
     let _outbox = tracing::subscriber::with_default(subscriber, || {
+        // Other tests' threads may have cached "nobody listens" for the outbox's log lines before this
+        // subscriber existed: ask every call site again.
+        tracing::callsite::rebuild_interest_cache();
         let outbox = Outbox::open(&dir, portal_key()).expect("outbox");
         let pages = vec![format!("scan of the ID card {id_number} {name}").into_bytes()];
         let form = form(1, id_number, name);
@@ -240,4 +243,238 @@ fn after_a_crash_orphan_pages_go_and_interrupted_sends_are_queued_again() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, [id], "the orphan is gone, the stored submission's pages stay");
+}
+
+/// A tiny seeded generator for the crash test's kill times (the same run every time).
+struct Dice(u64);
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn killed_at_random_points_every_submission_reported_saved_is_delivered_exactly_once() {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    const PAGE_BYTES: usize = 30_000;
+
+    let dir = kiosk_tests::scratch_dir("outbox-crash");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 7).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let state = dir.join("kiosk");
+    let config = kiosk_tests::example_config();
+    let kiosk = |args: &[&str]| {
+        let mut command = Command::new(kiosk_tests::binary("kiosk"));
+        command
+            .arg("--config")
+            .arg(&config)
+            .arg("--state-dir")
+            .arg(&state)
+            .args(args)
+            .env_remove("KIOSK_CONFIG")
+            .env("KIOSK_LOG", "warn");
+        command
+    };
+
+    let mut dice = Dice(0x5eed_cafe);
+    let mut saved: Vec<String> = Vec::new();
+    let mut killed = 0;
+    for _round in 0..16 {
+        let mut child = kiosk(&["outbox", "enqueue", "--count", "25", "--page-bytes", &PAGE_BYTES.to_string()])
+            .arg("--forward-to")
+            .arg(running.base_url())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the kiosk");
+        let stdout = child.stdout.take().expect("stdout");
+        let reader = std::thread::spawn(move || {
+            std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .filter_map(|line| line.strip_prefix("saved ").map(str::to_owned))
+                .collect::<Vec<_>>()
+        });
+        // Anywhere from opening the outbox to the middle of forwarding.
+        std::thread::sleep(std::time::Duration::from_millis(5 + dice.below(400)));
+        if child.try_wait().expect("child state").is_none() {
+            child.kill().expect("SIGKILL");
+            killed += 1;
+        }
+        let _ = child.wait();
+        saved.extend(reader.join().expect("reader"));
+    }
+    assert!(killed >= 8, "most rounds were killed mid-way ({killed} of 16)");
+    assert!(saved.len() >= 50, "enough was saved before the kills to mean something: {}", saved.len());
+
+    let forwarded = kiosk(&["outbox", "forward", "--portal", &running.base_url()]).output().expect("forward");
+    assert!(forwarded.status.success(), "{}", String::from_utf8_lossy(&forwarded.stderr));
+
+    let received = sim.received();
+    let mut ids: Vec<&str> = received.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), received.len(), "no submission arrived twice");
+    for id in &saved {
+        let arrived: Vec<_> = received.iter().filter(|r| &r.id == id).collect();
+        assert_eq!(arrived.len(), 1, "{id} was reported saved and arrived exactly once");
+        let form: serde_json::Value = serde_json::from_slice(&arrived[0].form).expect("the form arrived whole");
+        let n = form["n"].as_u64().expect("synthetic form number");
+        assert_eq!(arrived[0].form, kiosk_app::outbox::commands::synthetic_form(n), "{id}: form byte-identical");
+        assert_eq!(
+            arrived[0].pages,
+            [kiosk_app::outbox::commands::synthetic_page(n, 0, PAGE_BYTES)],
+            "{id}: page byte-identical"
+        );
+    }
+    // Some were committed but killed before "saved" was printed: they are delivered too, and nothing else is.
+    let outbox = Outbox::open(&state.join("outbox"), portal_key()).expect("outbox");
+    let summary = outbox.summary(real_now()).expect("summary");
+    assert_eq!(summary.waiting() + summary.quarantined, 0, "{summary:?}");
+    assert_eq!(summary.acknowledged, received.len() as u64, "every stored submission arrived, nothing more");
+    let leftover: Vec<_> = std::fs::read_dir(state.join("outbox/pages")).expect("pages").collect();
+    assert!(leftover.is_empty(), "no orphan page file: {leftover:?}");
+}
+
+#[test]
+fn when_the_portal_goes_away_entirely_the_queue_waits_and_drains_when_it_returns() {
+    let dir = kiosk_tests::scratch_dir("outbox-away");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 3).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let address = running.address;
+    let state = dir.join("kiosk");
+    let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
+    let key = device_key(&state).expect("device key");
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    enrol(&portal, &key, &runtime);
+
+    let sim = running.stop(); // gone: connections refused
+    TEST_CLOCK.store(real_now(), Ordering::SeqCst);
+    let mut forwarder = Forwarder::new(outbox.clone(), portal, test_clock, os_random);
+    let forms: Vec<Vec<u8>> = (0..5).map(|n| form(n, "001089012345", "Phạm Thị D")).collect();
+    for form in &forms {
+        let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form, pages: &[] };
+        outbox.enqueue(new, test_clock()).expect("saved while the portal is away");
+    }
+    for _ in 0..10 {
+        runtime.block_on(forwarder.drain_due()).expect("outbox");
+        TEST_CLOCK.fetch_add(30, Ordering::SeqCst);
+    }
+    let summary = outbox.summary(test_clock()).expect("summary");
+    assert_eq!(summary.queued, 5, "all still queued, none lost or quarantined: {summary:?}");
+    assert!(summary.last_error.as_deref().is_some_and(|e| e.contains("could not connect")), "{summary:?}");
+
+    // Back on the same address.
+    let _back = portal_sim::spawn(sim.clone(), address).expect("listening again");
+    for _ in 0..20 {
+        TEST_CLOCK.fetch_add(1_000, Ordering::SeqCst);
+        runtime.block_on(forwarder.drain_due()).expect("outbox");
+        if outbox.summary(test_clock()).expect("summary").acknowledged == 5 {
+            break;
+        }
+    }
+    let received = sim.received();
+    assert_eq!(received.len(), 5);
+    for form in &forms {
+        assert_eq!(received.iter().filter(|r| &r.form == form).count(), 1);
+    }
+}
+
+#[test]
+fn the_simulator_goes_away_on_request_and_comes_back_on_its_own() {
+    let dir = kiosk_tests::scratch_dir("outbox-away-admin");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 3).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let admin = format!("http://{}/admin/away", running.address);
+    let client = reqwest::blocking::Client::new();
+    let answer = client.post(&admin).json(&serde_json::json!({ "seconds": 1 })).send().expect("admin answers");
+    assert_eq!(answer.status().as_u16(), 202);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(std::net::TcpStream::connect(running.address).is_err(), "refused while away");
+    let back = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::net::TcpStream::connect(running.address).is_ok()
+    });
+    assert!(back, "listening again after a second");
+}
+
+#[test]
+fn heartbeat_dossier_status_and_catalogue_speak_the_portal_contract() {
+    use kiosk_app::outbox::forwarder::Conditions;
+    let dir = kiosk_tests::scratch_dir("outbox-contract");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 5).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let state = dir.join("kiosk");
+    let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
+    let key = device_key(&state).expect("device key");
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    enrol(&portal, &key, &runtime);
+
+    // A home-visit request goes through the same outbox as a dossier.
+    let form = form(1, "001089012345", "Đỗ Văn E");
+    let new = NewSubmission { kind: Kind::HomeVisit, procedure_code: Some("1.001193"), form: &form, pages: &[] };
+    let id = outbox.enqueue(new, real_now()).expect("saved");
+    let conditions = Arc::new(std::sync::Mutex::new(Conditions {
+        printer: "paper_out".into(),
+        scanner: "ready (simulated)".into(),
+        pager: "absent".into(),
+    }));
+    let mut forwarder = Forwarder::new(outbox.clone(), portal, real_now, os_random).with_conditions(conditions);
+    let before = outbox.summary(real_now()).expect("summary");
+    runtime.block_on(forwarder.housekeeping(&before));
+    runtime.block_on(forwarder.drain_due()).expect("sent");
+    let heartbeats = sim.heartbeats();
+    assert_eq!(heartbeats.len(), 1, "one heartbeat, then not again for five minutes");
+    let (kiosk, heartbeat) = &heartbeats[0];
+    assert_eq!(kiosk, "HN-TEST-0001");
+    assert_eq!((heartbeat.printer.as_str(), heartbeat.outbox_waiting), ("paper_out", 1));
+    runtime.block_on(forwarder.housekeeping(&before));
+    assert_eq!(sim.heartbeats().len(), 1, "not due again yet");
+
+    let code = outbox.dossier_code(&id).expect("code").expect("acknowledged");
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let reply = runtime.block_on(portal.dossier_status(&code));
+    assert_eq!(reply.status, Some(200));
+    let status: kiosk_core::portal::DossierStatus = serde_json::from_slice(&reply.body).expect("status");
+    assert_eq!(
+        (status.dossier_code.as_str(), status.kind, status.state.as_str()),
+        (code.as_str(), Kind::HomeVisit, "received")
+    );
+    assert_eq!(runtime.block_on(portal.dossier_status("SIM-000000-999999")).status, Some(404));
+    let stranger =
+        HttpPortal::new(&running.base_url(), "HN-TEST-0001", ed25519_dalek::SigningKey::from_bytes(&[9; 32]), real_now)
+            .expect("client");
+    assert_eq!(runtime.block_on(stranger.dossier_status(&code)).status, Some(401), "another key cannot ask");
+
+    let first = runtime.block_on(portal.catalogue(None));
+    assert_eq!(first.status, Some(200));
+    let etag = first.etag.expect("an ETag");
+    assert_eq!(runtime.block_on(portal.catalogue(Some(&etag))).status, Some(304), "unchanged: not sent again");
+}
+
+#[test]
+fn the_portal_contract_document_names_every_path_the_kiosk_and_the_simulator_use() {
+    let document =
+        std::fs::read_to_string(kiosk_tests::workspace_root().join("docs/api/portal-api.yaml")).expect("doc");
+    assert!(document.starts_with("openapi: 3."), "an OpenAPI 3 document");
+    let paths = [
+        kiosk_core::portal::ENROL_PATH.to_owned(),
+        kiosk_core::portal::HEARTBEAT_PATH.to_owned(),
+        kiosk_core::portal::page_path("{id}", 0).replace("/0", "/{index}"),
+        kiosk_core::portal::submission_path("{id}"),
+        kiosk_core::portal::dossier_path("{code}"),
+        kiosk_core::portal::CATALOGUE_PATH.to_owned(),
+    ];
+    for path in paths {
+        assert!(document.contains(&format!("\n  {path}:\n")), "{path} is documented");
+    }
+    for status in ["\"201\"", "\"202\"", "\"409\"", "\"413\"", "\"429\"", "\"304\""] {
+        assert!(document.contains(status), "{status} is documented");
+    }
 }

@@ -1,6 +1,8 @@
 //! `portal-sim`: the portal simulator as a program, for the demo (the README's run command starts it beside the
 //! kiosk) and for trying faults by hand. Change faults while it runs with
 //! `curl -X POST http://127.0.0.1:8787/admin/faults -H 'content-type: application/json' -d '{"error_rate":0.3}'`.
+//! Make it go away entirely for a minute (connections refused, then it listens again) with
+//! `curl -X POST http://127.0.0.1:8787/admin/away -H 'content-type: application/json' -d '{"seconds":60}'`.
 
 use std::path::PathBuf;
 

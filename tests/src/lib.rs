@@ -14,11 +14,14 @@ pub fn example_config() -> PathBuf {
     workspace_root().join("assets/kiosk.example.toml")
 }
 
-/// A workspace binary built beside the running test (target/<profile>/NAME).
+/// A workspace binary built beside the running test or benchmark (target/<profile>/NAME).
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/e2e-HASH -> target/<profile>/NAME
-    let profile_dir = exe.parent().and_then(Path::parent).expect("test runs from target/<profile>/deps");
+    // target/<profile>/deps/e2e-HASH (a test) or target/<profile>/bench-NAME (a benchmark) -> target/<profile>/NAME
+    let mut profile_dir = exe.parent().expect("executables live in a directory");
+    if profile_dir.ends_with("deps") {
+        profile_dir = profile_dir.parent().expect("deps is inside target/<profile>");
+    }
     let path = profile_dir.join(name);
     assert!(
         path.exists(),

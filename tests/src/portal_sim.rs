@@ -2,7 +2,8 @@
 //! what it receives in its own SQLite file, verifies every request's Ed25519 signature, opens the sealed forms
 //! and pages with its secret key, and refuses a second, different payload under an idempotency key already used.
 //! Faults are injected from its flags or `POST /admin/faults`: errors, 429 with Retry-After, latency, a connection
-//! reset in the middle of the answer (after the submission was stored), a 200 HTML page, 413.
+//! reset in the middle of the answer (after the submission was stored), a 200 HTML page, 413, and going away
+//! entirely for a while (`POST /admin/away`: the listener closes, connections are refused, then it comes back).
 //! Used by the tests, the benchmark and the README's run command (`portal-sim`).
 
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
-use kiosk_core::portal::{self, Enrolment, Submission};
+use kiosk_core::portal::{self, DossierStatus, Enrolment, Heartbeat, Submission};
 use rusqlite::{params, Connection, OptionalExtension as _};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -60,6 +61,9 @@ pub struct Sim {
     secret: crypto_box::SecretKey,
     faults: Mutex<Faults>,
     random: Mutex<u64>,
+    /// A request to go away for this many seconds, and the wake-up for the listener's loop.
+    away: Mutex<u64>,
+    away_notify: tokio::sync::Notify,
 }
 
 impl Sim {
@@ -73,9 +77,37 @@ impl Sim {
              CREATE TABLE IF NOT EXISTS pages (id TEXT, idx INTEGER, sealed_sha TEXT, plain BLOB, PRIMARY KEY (id, idx));
              CREATE TABLE IF NOT EXISTS submissions (id TEXT PRIMARY KEY, kind TEXT, procedure_code TEXT,
                  page_count INTEGER, sealed_sha TEXT, form BLOB, dossier_code TEXT, kiosk_id TEXT, received_at INTEGER);
-             CREATE TABLE IF NOT EXISTS requests (n INTEGER);",
+             CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT, at INTEGER, body TEXT);",
         )?;
-        Ok(Arc::new(Sim { db: Mutex::new(db), secret, faults: Mutex::new(faults), random: Mutex::new(seed.max(1)) }))
+        Ok(Arc::new(Sim {
+            db: Mutex::new(db),
+            secret,
+            faults: Mutex::new(faults),
+            random: Mutex::new(seed.max(1)),
+            away: Mutex::new(0),
+            away_notify: tokio::sync::Notify::new(),
+        }))
+    }
+
+    /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
+    pub fn go_away(&self, seconds: u64) {
+        *self.away.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = seconds;
+        self.away_notify.notify_one();
+    }
+
+    /// Every heartbeat received, oldest first: (kiosk id, heartbeat).
+    pub fn heartbeats(&self) -> Vec<(String, Heartbeat)> {
+        let db = self.db();
+        let Ok(mut statement) = db.prepare("SELECT kiosk_id, body FROM heartbeats ORDER BY rowid") else {
+            return Vec::new();
+        };
+        statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(kiosk, body)| Some((kiosk, serde_json::from_str(&body).ok()?)))
+            .collect()
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -104,7 +136,8 @@ impl Sim {
             Ok(statement) => statement,
             Err(_) => return Vec::new(),
         };
-        let rows: Vec<(String, String, Option<String>, u32, Vec<u8>, String)> = statement
+        type Row = (String, String, Option<String>, u32, Vec<u8>, String);
+        let rows: Vec<Row> = statement
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
             .and_then(|rows| rows.collect())
             .unwrap_or_default();
@@ -128,8 +161,14 @@ impl Sim {
 pub struct Running {
     pub address: SocketAddr,
     pub sim: Arc<Sim>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Arc<Stop>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct Stop {
+    stopped: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
 }
 
 impl Running {
@@ -145,9 +184,8 @@ impl Running {
     }
 
     fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stop.notify.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -165,19 +203,56 @@ pub fn spawn(sim: Arc<Sim>, address: SocketAddr) -> anyhow::Result<Running> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind(address))?;
     let address = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stop = Arc::new(Stop::default());
     let app = router(sim.clone());
+    let (serving, stopping) = (sim.clone(), stop.clone());
     let thread = std::thread::Builder::new().name("portal-sim".into()).spawn(move || {
-        runtime.block_on(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        runtime.block_on(serve_until_stopped(serving, app, listener, stopping));
         runtime.shutdown_timeout(Duration::from_secs(1));
     })?;
-    Ok(Running { address, sim, stop: Some(stop), thread: Some(thread) })
+    Ok(Running { address, sim, stop, thread: Some(thread) })
+}
+
+/// Serves until stopped; when asked to go away, closes the listener, waits, and listens again.
+async fn serve_until_stopped(sim: Arc<Sim>, app: Router, listener: tokio::net::TcpListener, stop: Arc<Stop>) {
+    let address = listener.local_addr().ok();
+    let mut listener = Some(listener);
+    while !stop.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+        let current = match listener.take() {
+            Some(listener) => listener,
+            None => {
+                let Some(address) = address else { return };
+                match tokio::net::TcpListener::bind(address).await {
+                    Ok(listener) => listener,
+                    Err(_) => {
+                        // The port is still in TIME_WAIT or taken: try again shortly.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                }
+            }
+        };
+        let (why, reason) = tokio::sync::oneshot::channel::<Option<u64>>();
+        let (watched, stopper) = (sim.clone(), stop.clone());
+        let shutdown = async move {
+            let away = tokio::select! {
+                () = stopper.notify.notified() => None,
+                () = watched.away_notify.notified() => {
+                    Some(*watched.away.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+                }
+            };
+            let _ = why.send(away);
+        };
+        let _ = axum::serve(current, app.clone()).with_graceful_shutdown(shutdown).await;
+        if let Ok(Some(seconds)) = reason.await {
+            tokio::select! {
+                () = stop.notify.notified() => return,
+                () = tokio::time::sleep(Duration::from_secs(seconds)) => {}
+            }
+        } else {
+            return;
+        }
+    }
 }
 
 pub fn router(sim: Arc<Sim>) -> Router {
@@ -189,6 +264,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/kiosk-api/v1/dossiers/{code}", get(dossier))
         .route("/kiosk-api/v1/catalogue", get(catalogue))
         .route("/admin/faults", post(set_faults))
+        .route("/admin/away", post(go_away))
         .with_state(sim)
 }
 
@@ -234,6 +310,7 @@ fn after(sim: &Sim, response: Response) -> Response {
 }
 
 /// Checks the request's signature against the kiosk's enrolled key (or `key` when enrolling).
+#[allow(clippy::result_large_err)] // the refusal is the handler's answer, returned as is
 fn verify(
     sim: &Sim,
     method: &Method,
@@ -306,9 +383,20 @@ async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, 
 }
 
 async fn heartbeat(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = verify(&sim, &method, portal::HEARTBEAT_PATH, &headers, &body, None) {
-        return refused;
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
     }
+    let kiosk = match verify(&sim, &method, portal::HEARTBEAT_PATH, &headers, &body, None) {
+        Ok(kiosk) => kiosk,
+        Err(refused) => return refused,
+    };
+    if serde_json::from_slice::<Heartbeat>(&body).is_err() {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "not a heartbeat");
+    }
+    let _ = sim.db().execute(
+        "INSERT INTO heartbeats (kiosk_id, at, body) VALUES (?1, ?2, ?3)",
+        params![kiosk, chrono::Utc::now().timestamp(), String::from_utf8_lossy(&body)],
+    );
     (StatusCode::ACCEPTED, Json(json!({}))).into_response()
 }
 
@@ -427,7 +515,19 @@ async fn submit(
     after(&sim, response)
 }
 
-async fn dossier(State(sim): State<Arc<Sim>>, UrlPath(code): UrlPath<String>) -> Response {
+async fn dossier(
+    State(sim): State<Arc<Sim>>,
+    UrlPath(code): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
+    }
+    if let Err(refused) = verify(&sim, &method, &portal::dossier_path(&code), &headers, &body, None) {
+        return refused;
+    }
     let found: Option<(String, i64)> = sim
         .db()
         .query_row("SELECT kind, received_at FROM submissions WHERE dossier_code = ?1", [&code], |r| {
@@ -436,10 +536,19 @@ async fn dossier(State(sim): State<Arc<Sim>>, UrlPath(code): UrlPath<String>) ->
         .optional()
         .unwrap_or_default();
     match found {
-        Some((kind, received)) => Json(
-            json!({ "dossier_code": code, "kind": kind, "state": "received", "received_at": received / 1_000_000 }),
-        )
-        .into_response(),
+        Some((kind, received)) => {
+            let kind = if kind == "home_visit" { portal::Kind::HomeVisit } else { portal::Kind::Dossier };
+            // The simulator does not process dossiers: what it has is received, and that is all it says.
+            let received_at = received / 1_000_000;
+            Json(DossierStatus {
+                dossier_code: code,
+                kind,
+                state: "received".into(),
+                received_at,
+                updated_at: received_at,
+            })
+            .into_response()
+        }
         None => error(StatusCode::NOT_FOUND, "unknown_dossier", "no dossier has this code"),
     }
 }
@@ -452,6 +561,16 @@ async fn catalogue(headers: HeaderMap) -> Response {
     // The simulator has no catalogue of its own: an empty one, said plainly.
     ([(header::ETAG, ETAG)], Json(json!({ "procedures": [], "source": "portal simulator (no catalogue)" })))
         .into_response()
+}
+
+#[derive(Deserialize)]
+struct Away {
+    seconds: u64,
+}
+
+async fn go_away(State(sim): State<Arc<Sim>>, Json(away): Json<Away>) -> Response {
+    sim.go_away(away.seconds);
+    (StatusCode::ACCEPTED, Json(json!({ "away_for_seconds": away.seconds }))).into_response()
 }
 
 async fn set_faults(State(sim): State<Arc<Sim>>, Json(faults): Json<Faults>) -> Response {

@@ -93,13 +93,35 @@ pub struct Enrolment {
     pub public_key: String,
 }
 
+/// The body of `POST /v1/heartbeat`: the kiosk's condition, every few minutes, so the city sees a kiosk whose
+/// printer is out of paper or whose outbox is backing up. Device conditions are the status strip's codes
+/// (`ready`, `paper_out`, `disconnected`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heartbeat {
+    pub software: String,
     pub printer: String,
     pub scanner: String,
     pub pager: String,
     pub outbox_waiting: u64,
+    pub outbox_quarantined: u64,
+    /// Age of the oldest submission still waiting, in seconds.
     pub outbox_oldest_seconds: Option<i64>,
+}
+
+/// How often a kiosk sends its heartbeat.
+pub const HEARTBEAT_INTERVAL: i64 = 300;
+
+/// The answer to `GET /v1/dossiers/{code}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierStatus {
+    pub dossier_code: String,
+    pub kind: Kind,
+    /// received, in_progress, needs_more, result_ready, returned, rejected.
+    pub state: String,
+    /// When the portal received it (Unix seconds).
+    pub received_at: i64,
+    /// When the state last changed (Unix seconds).
+    pub updated_at: i64,
 }
 
 #[cfg(test)]

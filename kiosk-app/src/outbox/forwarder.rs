@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use kiosk_core::outbox::{self, Breaker, Verdict};
-use kiosk_core::portal::{Receipt, Submission};
+use kiosk_core::portal::{Heartbeat, Receipt, Submission, HEARTBEAT_INTERVAL};
 
 use super::portal::Portal;
 use super::store::{Due, Outbox, Summary};
@@ -44,6 +44,24 @@ pub enum Outcome {
     Quarantined { reason: String },
 }
 
+/// The devices' conditions as the heartbeat reports them (the status strip's codes), kept current by the
+/// device monitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conditions {
+    pub printer: String,
+    pub scanner: String,
+    pub pager: String,
+}
+
+impl Default for Conditions {
+    fn default() -> Conditions {
+        Conditions { printer: "checking".into(), scanner: "checking".into(), pager: "checking".into() }
+    }
+}
+
+/// How often receipts past their retention are purged.
+const PURGE_INTERVAL: i64 = 3_600;
+
 pub struct Forwarder<P: Portal> {
     pub outbox: Arc<Outbox>,
     pub portal: P,
@@ -51,6 +69,9 @@ pub struct Forwarder<P: Portal> {
     /// Uniform in [0, 1), for the backoff's jitter.
     pub random: fn() -> f64,
     breaker: Breaker,
+    conditions: Arc<std::sync::Mutex<Conditions>>,
+    next_heartbeat: i64,
+    next_purge: i64,
 }
 
 /// A random fraction from the OS.
@@ -62,7 +83,63 @@ pub fn os_random() -> f64 {
 
 impl<P: Portal> Forwarder<P> {
     pub fn new(outbox: Arc<Outbox>, portal: P, clock: fn() -> i64, random: fn() -> f64) -> Forwarder<P> {
-        Forwarder { outbox, portal, clock, random, breaker: Breaker::default() }
+        Forwarder {
+            outbox,
+            portal,
+            clock,
+            random,
+            breaker: Breaker::default(),
+            conditions: Arc::default(),
+            next_heartbeat: 0,
+            next_purge: 0,
+        }
+    }
+
+    /// Reports these device conditions in the heartbeat (without it: "checking").
+    pub fn with_conditions(mut self, conditions: Arc<std::sync::Mutex<Conditions>>) -> Forwarder<P> {
+        self.conditions = conditions;
+        self
+    }
+
+    /// The heartbeat when it is due (every [`HEARTBEAT_INTERVAL`] while the portal's host is not known to be
+    /// down; it is the breaker's probe as well), and the hourly purge of receipts past their retention.
+    pub async fn housekeeping(&mut self, summary: &Summary) {
+        let now = (self.clock)();
+        if now >= self.next_purge {
+            self.next_purge = now + PURGE_INTERVAL;
+            match self.outbox.purge_receipts(now) {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "receipts past their retention deleted"),
+                Err(error) => tracing::error!(error = %format!("{error:#}"), "receipts could not be purged"),
+            }
+        }
+        if now < self.next_heartbeat || !self.breaker.allows(now) {
+            return;
+        }
+        let conditions = self.conditions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let heartbeat = Heartbeat {
+            software: concat!("hanoi-kiosk/", env!("CARGO_PKG_VERSION")).into(),
+            printer: conditions.printer,
+            scanner: conditions.scanner,
+            pager: conditions.pager,
+            outbox_waiting: summary.waiting(),
+            outbox_quarantined: summary.quarantined,
+            outbox_oldest_seconds: summary.oldest_waiting,
+        };
+        let reply = self.portal.heartbeat(&heartbeat).await;
+        match reply.status {
+            Some(200..=299) => {
+                self.breaker.succeeded();
+                self.next_heartbeat = now + HEARTBEAT_INTERVAL;
+            }
+            status => {
+                if status.is_none() || status.is_some_and(|s| s >= 500) {
+                    self.breaker.failed(now);
+                }
+                tracing::info!(?status, error = ?reply.error, host = self.portal.host(), "heartbeat not taken");
+                self.next_heartbeat = now + 60;
+            }
+        }
     }
 
     /// Sends everything due now, one submission at a time; returns how many were handled.
@@ -146,6 +223,7 @@ impl<P: Portal> Forwarder<P> {
             }
             let now = (self.clock)();
             if let Ok(summary) = self.outbox.summary(now) {
+                self.housekeeping(&summary).await;
                 report(summary);
             }
             let next = self.outbox.next_due_at().ok().flatten();

@@ -18,6 +18,8 @@ pub struct Reply {
     pub status: Option<u16>,
     pub content_type: Option<String>,
     pub retry_after: Option<String>,
+    /// The catalogue's version tag, for If-None-Match next time.
+    pub etag: Option<String>,
     pub body: Vec<u8>,
     /// What went wrong at the network level (for the technician; never holds personal data).
     pub error: Option<String>,
@@ -41,6 +43,12 @@ pub trait Portal: Send + Sync {
     fn submit(&self, id: &str, submission: &Submission) -> impl Future<Output = Reply> + Send;
     /// Tells the portal this kiosk's public key (first start).
     fn enrol(&self, enrolment: &portal::Enrolment) -> impl Future<Output = Reply> + Send;
+    /// Reports the kiosk's condition (devices, outbox).
+    fn heartbeat(&self, heartbeat: &portal::Heartbeat) -> impl Future<Output = Reply> + Send;
+    /// A dossier's status by the code on its receipt ([`portal::DossierStatus`] on 200, 404 when unknown).
+    fn dossier_status(&self, code: &str) -> impl Future<Output = Reply> + Send;
+    /// The procedure catalogue; with the tag of the copy the kiosk has, 304 when it is still current.
+    fn catalogue(&self, etag: Option<&str>) -> impl Future<Output = Reply> + Send;
     /// The host the circuit breaker is kept for.
     fn host(&self) -> &str;
 }
@@ -76,9 +84,20 @@ impl HttpPortal {
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        self.send_with(method, path, content_type, body, None).await
+    }
+
+    async fn send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        if_none_match: Option<&str>,
+    ) -> Reply {
         let time = (self.clock)();
         let signature = self.key.sign(portal::signing_text(method.as_str(), path, time, &body).as_bytes());
-        let request = self
+        let mut request = self
             .client
             .request(method, format!("{}{path}", self.base_url))
             .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -86,6 +105,9 @@ impl HttpPortal {
             .header(portal::HEADER_TIME, time.to_string())
             .header(portal::HEADER_SIGNATURE, base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()))
             .body(body);
+        if let Some(etag) = if_none_match {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
         let response = match request.send().await {
             Ok(response) => response,
             Err(error) => return Reply { error: Some(network_error(&error)), ..Reply::default() },
@@ -96,8 +118,11 @@ impl HttpPortal {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(reqwest::header::RETRY_AFTER);
+        let etag = header(reqwest::header::ETAG);
         match response.bytes().await {
-            Ok(body) => Reply { status: Some(status), content_type, retry_after, body: body.to_vec(), error: None },
+            Ok(body) => {
+                Reply { status: Some(status), content_type, retry_after, etag, body: body.to_vec(), error: None }
+            }
             // The answer broke off in the middle: as good as no answer (the idempotency key makes a retry safe).
             Err(error) => Reply { error: Some(network_error(&error)), ..Reply::default() },
         }
@@ -131,6 +156,19 @@ impl Portal for HttpPortal {
     async fn enrol(&self, enrolment: &portal::Enrolment) -> Reply {
         let body = serde_json::to_vec(enrolment).unwrap_or_default();
         self.send(reqwest::Method::POST, portal::ENROL_PATH, "application/json", body).await
+    }
+
+    async fn heartbeat(&self, heartbeat: &portal::Heartbeat) -> Reply {
+        let body = serde_json::to_vec(heartbeat).unwrap_or_default();
+        self.send(reqwest::Method::POST, portal::HEARTBEAT_PATH, "application/json", body).await
+    }
+
+    async fn dossier_status(&self, code: &str) -> Reply {
+        self.send(reqwest::Method::GET, &portal::dossier_path(code), "application/json", Vec::new()).await
+    }
+
+    async fn catalogue(&self, etag: Option<&str>) -> Reply {
+        self.send_with(reqwest::Method::GET, portal::CATALOGUE_PATH, "application/json", Vec::new(), etag).await
     }
 
     fn host(&self) -> &str {

@@ -64,6 +64,7 @@ pub struct Summary {
     pub acknowledged: u64,
     /// Age of the oldest submission not yet acknowledged.
     pub oldest_waiting: Option<Seconds>,
+    /// The latest error (retry or refusal), until the portal next acknowledges a submission.
     pub last_error: Option<String>,
 }
 
@@ -107,6 +108,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     acknowledged_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS submissions_age ON submissions (state, created_at);
+-- The latest transient or permanent error, until the portal next acknowledges something (one row).
+CREATE TABLE IF NOT EXISTS status (one INTEGER PRIMARY KEY CHECK (one = 1), last_error TEXT);
+INSERT OR IGNORE INTO status (one, last_error) VALUES (1, NULL);
 ";
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -276,11 +281,17 @@ impl Outbox {
 
     /// The portal acknowledged: keep the receipt, delete the sealed form and pages.
     pub fn acknowledged(&self, id: &str, dossier_code: &str, now: Seconds) -> anyhow::Result<()> {
-        self.db().execute(
-            "UPDATE submissions SET state = 'acknowledged', sealed_form = NULL, dossier_code = ?2, acknowledged_at = ?3,
-             last_error = NULL WHERE id = ?1",
-            params![id, dossier_code, now],
-        )?;
+        {
+            let mut db = self.db();
+            let transaction = db.transaction()?;
+            transaction.execute(
+                "UPDATE submissions SET state = 'acknowledged', sealed_form = NULL, dossier_code = ?2,
+                 acknowledged_at = ?3, last_error = NULL WHERE id = ?1",
+                params![id, dossier_code, now],
+            )?;
+            transaction.execute("UPDATE status SET last_error = NULL", [])?;
+            transaction.commit()?;
+        }
         let dir = self.pages.join(id);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
@@ -292,20 +303,37 @@ impl Outbox {
 
     /// A transient failure: try again at `at`.
     pub fn retry_at(&self, id: &str, reason: &str, at: Seconds) -> anyhow::Result<()> {
-        self.db().execute(
-            "UPDATE submissions SET state = 'queued', attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3
-             WHERE id = ?1",
-            params![id, at, reason],
-        )?;
+        self.with_error(reason, |db| {
+            db.execute(
+                "UPDATE submissions SET state = 'queued', attempts = attempts + 1, next_attempt_at = ?2,
+                 last_error = ?3 WHERE id = ?1",
+                params![id, at, reason],
+            )
+        })
+    }
+
+    /// Runs `change` and records `reason` as the outbox's last error, in one transaction.
+    fn with_error(
+        &self,
+        reason: &str,
+        change: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<usize>,
+    ) -> anyhow::Result<()> {
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        change(&transaction)?;
+        transaction.execute("UPDATE status SET last_error = ?1", [reason])?;
+        transaction.commit()?;
         Ok(())
     }
 
     /// A permanent refusal: keep it, sealed, for staff.
     pub fn quarantine(&self, id: &str, reason: &str) -> anyhow::Result<()> {
-        self.db().execute(
-            "UPDATE submissions SET state = 'quarantined', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-            params![id, reason],
-        )?;
+        self.with_error(reason, |db| {
+            db.execute(
+                "UPDATE submissions SET state = 'quarantined', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, reason],
+            )
+        })?;
         tracing::warn!(submission = %id, %reason, "submission quarantined: the portal refused it");
         Ok(())
     }
@@ -355,14 +383,7 @@ impl Outbox {
                 summary.oldest_waiting = summary.oldest_waiting.max(age);
             }
         }
-        summary.last_error = db
-            .query_row(
-                "SELECT last_error FROM submissions WHERE last_error IS NOT NULL AND state != 'acknowledged'
-                 ORDER BY next_attempt_at DESC LIMIT 1",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
+        summary.last_error = db.query_row("SELECT last_error FROM status", [], |row| row.get(0)).optional()?.flatten();
         Ok(summary)
     }
 
