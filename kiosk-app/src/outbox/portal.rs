@@ -139,8 +139,13 @@ fn network_error(error: &reqwest::Error) -> String {
     } else {
         "network error"
     };
-    // reqwest's message names the URL (no personal data in it); keep the cause chain short.
-    format!("{kind}: {}", std::error::Error::source(error).map(|s| s.to_string()).unwrap_or_else(|| error.to_string()))
+    // The root cause says what happened ("Connection refused (os error 111)", "invalid peer certificate: ...");
+    // the layers above it only repeat "client error (Connect)". No URL, no body: nothing personal.
+    let mut root: &dyn std::error::Error = error;
+    while let Some(source) = root.source() {
+        root = source;
+    }
+    format!("{kind}: {root}")
 }
 
 impl Portal for HttpPortal {

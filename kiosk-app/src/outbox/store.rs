@@ -66,6 +66,8 @@ pub struct Summary {
     pub oldest_waiting: Option<Seconds>,
     /// The latest error (retry or refusal), until the portal next acknowledges a submission.
     pub last_error: Option<String>,
+    /// Less than twice the reserve is free: new submissions will soon be refused (staff should act).
+    pub disk_low: bool,
 }
 
 impl Summary {
@@ -383,6 +385,8 @@ impl Outbox {
                 summary.oldest_waiting = summary.oldest_waiting.max(age);
             }
         }
+        summary.disk_low =
+            fs4::available_space(&self.pages).map(|available| available < 2 * self.min_free).unwrap_or(false);
         summary.last_error = db.query_row("SELECT last_error FROM status", [], |row| row.get(0)).optional()?.flatten();
         Ok(summary)
     }

@@ -311,4 +311,8 @@ pub fn show_outbox(ui: &AppWindow, summary: &crate::outbox::store::Summary) {
     kiosk.set_outbox_waiting(summary.waiting().min(i32::MAX as u64) as i32);
     kiosk.set_outbox_oldest_minutes(summary.oldest_waiting.map_or(0, |s| (s / 60).clamp(0, i32::MAX as i64) as i32));
     kiosk.set_outbox_quarantined(summary.quarantined.min(i32::MAX as u64) as i32);
+    kiosk.set_outbox_disk_low(summary.disk_low);
+    // For staff and the technician: the cause as the network or portal gave it (never personal data), shortened.
+    let error: String = summary.last_error.as_deref().unwrap_or("").chars().take(60).collect();
+    kiosk.set_outbox_last_error(error.into());
 }
