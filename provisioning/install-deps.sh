@@ -2,15 +2,17 @@
 # Installs the Debian packages the kiosk needs to build, test and run, if any are missing. Idempotent: it asks
 # apt only when something is absent. Used by provisioning/run-kiosk.sh, tests/run.sh and a kiosk's setup.
 #
-#   provisioning/install-deps.sh build    what `cargo build` needs (Slint's font stack)
+#   provisioning/install-deps.sh build    what `cargo build` and the tests need (Slint's font stack, libusb,
+#                                         libsane with its `test` backend)
 #   provisioning/install-deps.sh run      build + a virtual display for showing the kiosk where there is none
-#   provisioning/install-deps.sh bench    run + Chromium, xwd and friends for the first-frame benchmark
+#   provisioning/install-deps.sh bench    run + Chromium for the first-frame benchmark, scanimage and img2pdf for
+#                                         the scanning baseline
 #   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
 set -euo pipefail
 
-build=(pkg-config libfontconfig-dev libusb-1.0-0-dev)
+build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev)
 run=("${build[@]}" xvfb x11-apps xauth)
-bench=("${run[@]}" chromium)
+bench=("${run[@]}" chromium sane-utils img2pdf)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
 
 case "${1:-build}" in

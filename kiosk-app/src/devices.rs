@@ -13,7 +13,7 @@ use kiosk_drivers::pager::{self, PagerTransmitter, SimPager, SimPagerControl};
 use kiosk_drivers::printer::device::{print_checked, EscPos, Outcome};
 use kiosk_drivers::printer::profile::{self, Profile, Strategy};
 use kiosk_drivers::printer::{self, Paper, ReceiptPrinter, SimPrinter, SimPrinterControl};
-use kiosk_drivers::scanner::{self, Scanner, SimScanner, SimScannerControl};
+use kiosk_drivers::scanner::{self, SaneScanner, Scanner, SimScanner, SimScannerControl};
 use kiosk_drivers::transport::{Endpoint, Flow};
 
 /// A device's condition, as staff need to know it.
@@ -146,10 +146,14 @@ impl Devices {
                 (Box::new(printer) as Box<dyn ReceiptPrinter>, control)
             }),
         };
-        let scanner = open_slot("scanner", &config.scanner.transport, &mut simulators.scanner, || {
-            let (scanner, control) = SimScanner::new();
-            (Box::new(scanner) as Box<dyn Scanner>, control)
-        });
+        let scanner = match &config.scanner.transport {
+            // SANE through its helper process (USB backends, and eSCL network scanners via sane-airscan).
+            Transport::Sane { device } => Slot::Real(Box::new(SaneScanner::new(device)) as Box<dyn Scanner>),
+            other => open_slot("scanner", other, &mut simulators.scanner, || {
+                let (scanner, control) = SimScanner::new();
+                (Box::new(scanner) as Box<dyn Scanner>, control)
+            }),
+        };
         let pager = PagerLine::spawn(match (endpoint(&config.pager), config.pager.pager) {
             (Some(endpoint), Some(protocol)) => Slot::Real(Box::new(SerialTransmitter::new(
                 pager_protocol(protocol),

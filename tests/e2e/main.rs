@@ -5,5 +5,6 @@ mod config_check;
 mod counter_api;
 mod layering;
 mod outbox;
+mod scanner;
 mod screens;
 mod translations;

@@ -71,3 +71,21 @@ pub fn picture_variety(channels: usize, pixels: &[u8]) -> (f64, usize) {
     (1.0 - most_common as f64 / total.max(1) as f64, counts.len())
 }
 pub mod portal_sim;
+
+/// A SANE configuration directory in `dir` that loads only the `test` backend (two virtual scanners, `test:0` and
+/// `test:1`), with room for A4 (its stock configuration stops at 200 mm) and a grid picture. `devices` sets how
+/// many virtual scanners exist (0 makes them "unplugged"). Returns the directory for `SANE_CONFIG_DIR`.
+pub fn sane_test_config(dir: &Path, devices: u32) -> PathBuf {
+    std::fs::create_dir_all(dir).expect("SANE config dir");
+    std::fs::write(dir.join("dll.conf"), "test\n").expect("dll.conf");
+    let conf = format!(
+        "number_of_devices {devices}\nmode Gray\ndepth 8\nhand-scanner false\nthree-pass false\n\
+         three-pass-order RGB\nresolution_min 1.0\nresolution_max 1200.0\nresolution_quant 1.0\nresolution 50.0\n\
+         test-picture \"Grid\"\ninvert-endianess false\nread-limit false\nread-limit-size 1\nread-delay false\n\
+         read-delay-duration 1000\nread-status-code \"Default\"\nfuzzy-parameters false\nppl-loss 0\n\
+         non-blocking false\nselect-fd false\nenable-test-options false\ngeometry_min 0.0\ngeometry_max 300.0\n\
+         geometry_quant 1.0\ntl_x 0.0\ntl_y 0.0\nbr_x 210.0\nbr_y 297.0\n"
+    );
+    std::fs::write(dir.join("test.conf"), conf).expect("test.conf");
+    dir.to_owned()
+}
