@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks with printed figures (never asserted in tests): printing (bytes, encode time, serial time) beside
 # python-escpos 3.1; the queue (durable ticket issue, call next to pager frame); the outbox (durable enqueue,
-# draining 1,000 and 10,000 submissions: rate, CPU, peak memory); first frame and memory of the kiosk beside
+# draining 1,000 and 10,000 submissions: rate, CPU, peak memory); scanning (an A4 page to a finished JPEG
+# page beside scanimage | img2pdf); first frame and memory of the kiosk beside
 # Chromium's kiosk mode showing the same screen. Installs Xvfb, Chromium and python-escpos (in a virtual environment) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ echo "== Queue: durable ticket issue, call next to pager =="
 echo
 echo "== Outbox: durable enqueue, draining 1,000 and 10,000 submissions to the portal simulator =="
 "$target_dir/release/bench-outbox"
+echo
+echo "== Scanning: an A4 page at 300 dpi grey to a finished page, beside scanimage | img2pdf =="
+"$target_dir/release/bench-scan"
 echo
 echo "== First frame and memory =="
 "$target_dir/release/bench-first-frame"

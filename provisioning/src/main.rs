@@ -86,6 +86,61 @@ enum Command {
     /// Manage the counter staff who may sign in to the counter API.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// List scanners, or scan from one to a PDF (and a preview PNG) through the kiosk's page pipeline, reporting
+    /// time and size per page.
+    #[command(subcommand)]
+    Scan(ScanCommand),
+}
+
+#[derive(Subcommand)]
+enum ScanCommand {
+    /// Every scanner SANE finds (USB backends and, with sane-airscan, eSCL network scanners).
+    List,
+    /// Scan from a named scanner (`sane:DEVICE` as in the config, or `simulated`).
+    Document {
+        /// The scanner: sane:DEVICE (see `scan list`), or simulated.
+        #[arg(long)]
+        from: String,
+        #[arg(long, value_enum, default_value = "flatbed")]
+        source: SourceArg,
+        #[arg(long, value_enum, default_value = "grey")]
+        mode: ModeArg,
+        /// Resolution asked of the scanner (dpi); the finished pages are 200 dpi for text, 300 for cards.
+        #[arg(long, default_value_t = 300)]
+        resolution: u32,
+        #[arg(long, value_enum, default_value = "a4")]
+        size: SizeArg,
+        /// Finish as an ID card (colour, 300 dpi, cropped to the card) rather than a text page.
+        #[arg(long)]
+        card: bool,
+        /// A further SANE option, NAME=VALUE (repeatable), e.g. --option read-return-value=SANE_STATUS_JAMMED.
+        #[arg(long = "option")]
+        options: Vec<String>,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write the first page's preview (PNG).
+        #[arg(long)]
+        preview: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SourceArg {
+    Flatbed,
+    Feeder,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Grey,
+    Colour,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SizeArg {
+    A4,
+    IdCard,
 }
 
 #[derive(Subcommand)]
@@ -148,6 +203,13 @@ enum Document {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::CheckConfig { file } => check_config(&file),
+        Command::Scan(command) => match scan(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("kiosk-provision: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Staff(command) => match staff(command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -305,6 +367,104 @@ fn page(to: &str, protocol: Protocol, pager: u16, baud: u32) -> anyhow::Result<(
     transmitter.page(pager).with_context(|| format!("paging pager {pager} ({hint})"))?;
     println!("pager {pager}: accepted by the transmitter in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
     Ok(())
+}
+
+fn scan(command: ScanCommand) -> anyhow::Result<()> {
+    use kiosk_drivers::scanner::{self, helper, pdf, pipeline};
+    let hint = scanner::ErrorKind::Disconnected.hint();
+    match command {
+        ScanCommand::List => {
+            let devices = helper::list(&helper::default_helper(), &[]).with_context(|| hint.to_owned())?;
+            if devices.is_empty() {
+                println!("no scanner found ({hint})");
+            }
+            for device in devices {
+                println!("sane:{}  {} {} ({})", device.name, device.vendor, device.model, device.kind);
+            }
+            Ok(())
+        }
+        ScanCommand::Document { from, source, mode, resolution, size, card, options, out, preview } => {
+            let mut device: Box<dyn scanner::Scanner> =
+                match Transport::parse(&from).map_err(|e| anyhow::anyhow!("--from {from}: {e}"))? {
+                    Transport::Sane { device } => Box::new(scanner::SaneScanner::new(&device)),
+                    Transport::Simulated => {
+                        // The simulated glass holds a letter, or a card when an ID card's area is asked for.
+                        let (simulated, control) = scanner::SimScanner::new();
+                        if matches!(size, SizeArg::IdCard) {
+                            control.place(scanner::sim::SimDocument::IdCard);
+                        }
+                        Box::new(simulated)
+                    }
+                    other => bail!("--from {other}: scanners are sane:DEVICE or simulated"),
+                };
+            let extra = options
+                .iter()
+                .map(|o| {
+                    o.split_once('=')
+                        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                        .ok_or_else(|| anyhow::anyhow!("--option {o}: write NAME=VALUE"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let settings = scanner::Settings {
+                source: match source {
+                    SourceArg::Flatbed => scanner::Source::Flatbed,
+                    SourceArg::Feeder => scanner::Source::Feeder,
+                },
+                mode: match mode {
+                    ModeArg::Grey => scanner::ColourMode::Grey,
+                    ModeArg::Colour => scanner::ColourMode::Colour,
+                },
+                resolution,
+                size: match size {
+                    SizeArg::A4 => scanner::PageSize::A4,
+                    SizeArg::IdCard => scanner::PageSize::IdCard,
+                },
+                extra,
+            };
+            let started = std::time::Instant::now();
+            let raw =
+                device.scan(&settings).map_err(|e| anyhow::anyhow!("{e} [{:?}] ({})", e.kind(), e.kind().hint()))?;
+            let scanned = started.elapsed();
+            println!("scanned {} page(s) from {from} in {:.0} ms", raw.len(), scanned.as_secs_f64() * 1000.0);
+            let finish = if card { pipeline::Options::ID_CARD } else { pipeline::Options::TEXT };
+            let finish =
+                pipeline::Options { colour: finish.colour || settings.mode == scanner::ColourMode::Colour, ..finish };
+            let mut pages = Vec::new();
+            for (n, page) in raw.iter().enumerate() {
+                let started = std::time::Instant::now();
+                let finished = pipeline::finish(page, &finish)?;
+                println!(
+                    "page {}: {}x{} at {} dpi scanned -> {}x{} at {} dpi {}, {} bytes JPEG, {:.0} ms{}{}",
+                    n + 1,
+                    page.width,
+                    page.height,
+                    page.dpi,
+                    finished.width,
+                    finished.height,
+                    finished.dpi,
+                    if finished.colour { "colour" } else { "grey" },
+                    finished.jpeg.len(),
+                    started.elapsed().as_secs_f64() * 1000.0,
+                    if finished.skew_degrees != 0.0 {
+                        format!(", straightened {:.1}°", finished.skew_degrees)
+                    } else {
+                        String::new()
+                    },
+                    if finished.cropped { ", cropped to the document" } else { "" },
+                );
+                pages.push(finished);
+            }
+            let document = pdf::assemble(&pages)?;
+            std::fs::write(&out, &document).with_context(|| format!("writing {}", out.display()))?;
+            println!("{}: {} page(s), {} bytes", out.display(), pages.len(), document.len());
+            if let (Some(path), Some(first)) = (preview, pages.first()) {
+                std::fs::write(&path, pipeline::encode_png(&first.preview))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("{}: preview {}x{}", path.display(), first.preview.width, first.preview.height);
+            }
+            Ok(())
+        }
+    }
 }
 
 fn describe(status: &Status) -> String {

@@ -37,10 +37,21 @@ pub enum Reply {
     Capabilities(Capabilities),
     Ready,
     /// A page header; `width * height * channels` bytes of pixels follow on the next bytes of the stream.
-    Page { width: usize, height: usize, channels: usize, dpi: u32 },
-    Done { pages: usize },
+    Page {
+        width: usize,
+        height: usize,
+        channels: usize,
+        dpi: u32,
+    },
+    Done {
+        pages: usize,
+    },
     /// SANE said no: its status code and words, and whether the device could not be opened at all.
-    Failed { code: i32, message: String, not_found: bool },
+    Failed {
+        code: i32,
+        message: String,
+        not_found: bool,
+    },
 }
 
 /// The error a failed reply stands for.
@@ -303,7 +314,12 @@ pub struct SaneScanner {
 
 impl SaneScanner {
     pub fn new(device: &str) -> SaneScanner {
-        SaneScanner { device: device.into(), helper: default_helper(), env: Vec::new(), deadline: Duration::from_secs(120) }
+        SaneScanner {
+            device: device.into(),
+            helper: default_helper(),
+            env: Vec::new(),
+            deadline: Duration::from_secs(120),
+        }
     }
 
     pub fn with_helper(mut self, helper: PathBuf) -> SaneScanner {
@@ -505,7 +521,7 @@ mod tests {
     #[test]
     fn sixteen_and_one_bit_samples_become_eight_bit() {
         let p = sane::Parameters { format: 0, bytes_per_line: 4, pixels_per_line: 2, lines: 1, depth: 16 };
-        let data = [0x00u8, 0xFF, 0x34, 0x12].iter().copied().collect::<Vec<_>>();
+        let data = [0x00u8, 0xFF, 0x34, 0x12];
         let expected = [(u16::from_ne_bytes([0x00, 0xFF]) >> 8) as u8, (u16::from_ne_bytes([0x34, 0x12]) >> 8) as u8];
         assert_eq!(to_eight_bit(&data, &p, 1), expected);
         let p = sane::Parameters { format: 0, bytes_per_line: 1, pixels_per_line: 8, lines: 1, depth: 1 };

@@ -32,6 +32,23 @@ pub enum ErrorKind {
     Io,
 }
 
+impl ErrorKind {
+    /// What a technician should look at first (English; the resident's screen has its own words).
+    pub fn hint(self) -> &'static str {
+        match self {
+            ErrorKind::Disconnected => {
+                "check the cable and power, that the kiosk user may use the scanner (scanner group or udev rule), \
+                 and `scanimage -L`"
+            }
+            ErrorKind::Busy => "wait for the other scan to finish, or switch the scanner off and on",
+            ErrorKind::CoverOpen => "close the scanner's cover",
+            ErrorKind::Jammed => "open the feeder and clear the paper path",
+            ErrorKind::NoDocument => "put the document in the feeder, face as the feeder shows",
+            ErrorKind::Io => "see the message; switch the scanner off and on; `scanimage -d DEVICE -T` tests it",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     #[error("the scanner is not connected{}", if .0.is_empty() { String::new() } else { format!(" ({})", .0) })]

@@ -49,10 +49,9 @@ pub fn assemble(pages: &[Page]) -> Result<Vec<u8>, Error> {
         kids.push(page_id.into());
     }
     let count = kids.len() as i64;
-    document.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
+    document
+        .objects
+        .insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
     let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     document.trailer.set("Root", catalog_id);
     let mut bytes = Vec::new();
@@ -92,4 +91,50 @@ pub fn read_back(bytes: &[u8]) -> Result<Vec<ReadPage>, Error> {
         });
     }
     Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scanner::pipeline::{finish, Options};
+    use crate::scanner::sim::{SimDocument, SimScanner};
+    use crate::scanner::{ColourMode, PageSize, Scanner as _, Settings, Source};
+
+    #[test]
+    fn three_simulated_letter_pages_become_one_a4_pdf_of_small_jpeg_pages() {
+        let (mut scanner, control) = SimScanner::new();
+        control.load_feeder(3);
+        let raw = scanner.scan(&Settings { source: Source::Feeder, ..Settings::default() }).expect("three pages");
+        let pages: Vec<_> = raw.iter().map(|page| finish(page, &Options::TEXT).expect("finished")).collect();
+        for page in &pages {
+            assert_eq!((page.width, page.height, page.dpi, page.colour), (1653, 2339, 200, false));
+            assert!(page.jpeg.len() < 200_000, "a text page under 200 KB: {}", page.jpeg.len());
+            assert!((page.skew_degrees + 1.3).abs() < 0.2, "the simulated skew undone: {}", page.skew_degrees);
+            assert!(page.preview.width <= 600 && page.preview.height <= 850 && page.preview.width >= 590);
+        }
+        let bytes = assemble(&pages).expect("pdf");
+        assert!(bytes.starts_with(b"%PDF-1.5"));
+        let read = read_back(&bytes).expect("parsed back");
+        assert_eq!(read.len(), 3);
+        for (page, back) in pages.iter().zip(&read) {
+            assert!((back.width_pt - 595.1).abs() < 0.5 && (back.height_pt - 842.0).abs() < 0.5, "{back:?}");
+            assert_eq!((back.image_width, back.image_height), (1653, 2339));
+            assert_eq!(back.jpeg_len, page.jpeg.len(), "the JPEG embedded as it is");
+        }
+        assert!(matches!(assemble(&[]), Err(Error::NoPages)));
+    }
+
+    #[test]
+    fn a_card_is_kept_in_colour_and_cropped() {
+        let (mut scanner, control) = SimScanner::new();
+        control.place(SimDocument::IdCard);
+        let settings = Settings { mode: ColourMode::Colour, size: PageSize::IdCard, ..Settings::default() };
+        let raw = scanner.scan(&settings).expect("card").remove(0);
+        let page = finish(&raw, &Options::ID_CARD).expect("finished");
+        assert!(page.colour && page.cropped);
+        // ID-1 is 85.6 x 54 mm: 1011 x 638 at 300 dpi, plus 2 mm around.
+        assert!((1011..1080).contains(&page.width) && (638..710).contains(&page.height), "{page:?}");
+        let read = read_back(&assemble(&[page]).expect("pdf")).expect("parsed");
+        assert!((read[0].width_pt - 90.0 / 25.4 * 72.0).abs() < 10.0, "{read:?}");
+    }
 }

@@ -6,9 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use super::pipeline::{rotate, Image};
-use super::{
-    Capabilities, ColourMode, Error, ErrorKind, RawPage, Resolutions, Scanner, Settings, Source,
-};
+use super::{Capabilities, ColourMode, Error, ErrorKind, RawPage, Resolutions, Scanner, Settings, Source};
 
 /// What lies on the simulated glass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -121,7 +119,13 @@ impl Scanner for SimScanner {
                     SimDocument::Letter => letter(width_mm, height_mm, dpi, page + 1, pages, skew, colour),
                     SimDocument::IdCard => card(width_mm, height_mm, dpi, skew + 0.7, colour),
                 };
-                RawPage { width: image.width, height: image.height, channels: image.channels, dpi, pixels: image.pixels }
+                RawPage {
+                    width: image.width,
+                    height: image.height,
+                    channels: image.channels,
+                    dpi,
+                    pixels: image.pixels,
+                }
             })
             .collect())
     }
@@ -185,9 +189,8 @@ impl Canvas {
                     }
                     let alpha = u32::from(coverage[gy * metrics.width + gx]);
                     let i = (py as usize * self.width + px as usize) * self.channels;
-                    for c in 0..self.channels {
-                        let old = u32::from(self.pixels[i + c]);
-                        self.pixels[i + c] = ((old * (255 - alpha) + u32::from(ink[c]) * alpha) / 255) as u8;
+                    for (sample, &colour) in self.pixels[i..i + self.channels].iter_mut().zip(&ink) {
+                        *sample = ((u32::from(*sample) * (255 - alpha) + u32::from(colour) * alpha) / 255) as u8;
                     }
                 }
             }
@@ -266,7 +269,12 @@ fn card(width_mm: f64, height_mm: f64, dpi: u32, skew: f64, colour: bool) -> Ima
     canvas.rect(x0 + mm(4.0, dpi), y0 + mm(14.0, dpi), x0 + mm(24.0, dpi), y0 + mm(40.0, dpi), [120, 130, 150]);
     let size = (f64::from(dpi) * 7.0 / 72.0 * 1.1) as f32;
     canvas.text(x0 + mm(20.0, dpi), y0 + mm(1.5, dpi), size, "THẺ MẪU MÔ PHỎNG", [255, 240, 200]);
-    let lines = ["Họ và tên: NGUYỄN VĂN MẪU", "Ngày sinh: 01/01/1948", "Số: 000000000000 (giả định)", "Không phải giấy tờ thật"];
+    let lines = [
+        "Họ và tên: NGUYỄN VĂN MẪU",
+        "Ngày sinh: 01/01/1948",
+        "Số: 000000000000 (giả định)",
+        "Không phải giấy tờ thật",
+    ];
     for (n, line) in lines.iter().enumerate() {
         canvas.text(x0 + mm(27.0, dpi), y0 + mm(15.0 + 6.5 * n as f64, dpi), size, line, [20, 30, 40]);
     }
