@@ -243,18 +243,21 @@ fn two_counters_calling_at_the_same_moment_never_get_the_same_ticket() {
     for _ in 0..30 {
         kiosk.issue("HT", Priority::None);
     }
-    // Counters 1 and 3 both call HT.
+    // Counters 1 and 3 both call HT, each round at the same moment (a barrier lines the calls up).
+    let together = std::sync::Arc::new(std::sync::Barrier::new(2));
     let callers: Vec<_> = [("nv01", 1), ("nv02", 3)]
         .into_iter()
         .map(|(staff, counter)| {
             let token = kiosk.token(staff, counter);
             let base = kiosk.base.clone();
+            let together = together.clone();
             std::thread::spawn(move || {
                 let client = Client::new();
                 let post =
                     |path: &str| client.post(format!("{base}{path}")).bearer_auth(&token).send().expect("request");
                 let mut called = Vec::new();
                 loop {
+                    together.wait();
                     let response = post("/call-next");
                     if response.status() != StatusCode::OK {
                         assert_eq!(error_of(response).1, "nobody_waiting");
