@@ -3,14 +3,14 @@
 # apt only when something is absent. Used by provisioning/run-kiosk.sh, tests/run.sh and a kiosk's setup.
 #
 #   provisioning/install-deps.sh build    what `cargo build` and the tests need (Slint's font stack, libusb,
-#                                         libsane with its `test` backend)
+#                                         libsane with its `test` backend, sane-airscan for eSCL scanners)
 #   provisioning/install-deps.sh run      build + a virtual display for showing the kiosk where there is none
 #   provisioning/install-deps.sh bench    run + Chromium for the first-frame benchmark, scanimage and img2pdf for
 #                                         the scanning baseline
 #   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
 set -euo pipefail
 
-build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev)
+build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan)
 run=("${build[@]}" xvfb x11-apps xauth)
 bench=("${run[@]}" chromium sane-utils img2pdf)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)

@@ -92,3 +92,45 @@ fn sane_test_backend_lists_scans_flatbed_and_feeder_and_reports_each_error_as_it
     assert_eq!(error.kind(), ErrorKind::Io);
     assert!(error.to_string().contains("KIOSK_SANE_HELPER"), "{error}");
 }
+
+#[test]
+fn an_escl_network_scanner_is_listed_and_scanned_through_sane_airscan() {
+    let escl = kiosk_tests::escl_sim::spawn().expect("eSCL stand-in");
+    let dir = kiosk_tests::scratch_dir("sane-airscan");
+    let config = dir.join("sane.d");
+    std::fs::create_dir_all(&config).expect("dir");
+    std::fs::write(config.join("dll.conf"), "airscan\n").expect("dll.conf");
+    std::fs::write(
+        config.join("airscan.conf"),
+        format!("[devices]\n\"Kiosk Test\" = {}\n\n[options]\ndiscovery = disable\n", escl.url()),
+    )
+    .expect("airscan.conf");
+    let env = [("SANE_CONFIG_DIR".to_owned(), config.display().to_string())];
+
+    // Listed: `sane_get_devices` is asked for network devices too (sane-scan asked for local ones only).
+    let devices = helper::list(&kiosk_tests::binary("kiosk-sane-helper"), &env).expect("list");
+    let name = devices
+        .iter()
+        .map(|d| d.name.clone())
+        .find(|n| n.starts_with("airscan:") && n.ends_with("Kiosk Test"))
+        .unwrap_or_else(|| panic!("the eSCL scanner is listed: {devices:?}"));
+
+    let mut network = scanner(&config, &name);
+    let caps = network.capabilities().expect("capabilities");
+    assert_eq!(caps.sources, [Source::Flatbed]);
+    assert!(caps.modes.contains(&ColourMode::Grey) && caps.modes.contains(&ColourMode::Colour), "{caps:?}");
+    assert_eq!(caps.resolutions, Resolutions::List(vec![75, 150, 300]));
+
+    let settings = Settings { resolution: 150, ..Settings::default() };
+    let page = network.scan(&settings).expect("scan over eSCL").remove(0);
+    assert_eq!((page.channels, page.dpi), (1, 150));
+    let dark = page.pixels.iter().filter(|&&v| v < 100).count();
+    assert!(dark > 1_000, "the scanner's lines came through: {dark} dark pixels");
+    let log = escl.escl.log.lock().expect("log").join("\n");
+    assert!(log.contains("Grayscale8") && log.contains("<scan:XResolution>150"), "{log}");
+
+    let colour = network.scan(&Settings { mode: ColourMode::Colour, ..settings }).expect("colour scan").remove(0);
+    assert_eq!(colour.channels, 3);
+    let finished = pipeline::finish(&colour, &pipeline::Options::ID_CARD).expect("pipeline");
+    assert!(finished.colour);
+}
