@@ -25,5 +25,8 @@ echo
 echo "== Scanning: an A4 page at 300 dpi grey to a finished page, beside scanimage | img2pdf =="
 "$target_dir/release/bench-scan"
 echo
+echo "== Search: latency per keystroke, the shipped catalogue and one the size of Hanoi's (2,089) =="
+"$target_dir/release/bench-search"
+echo
 echo "== First frame and memory =="
 "$target_dir/release/bench-first-frame"

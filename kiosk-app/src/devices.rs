@@ -463,6 +463,8 @@ pub enum Request {
     PrintTestPage,
     /// A resident's queue ticket.
     PrintTicket(kiosk_drivers::printer::document::Document),
+    /// A procedure's guidance slip.
+    PrintGuidance(kiosk_drivers::printer::document::Document),
 }
 
 /// What the device thread tells the UI.
@@ -473,6 +475,8 @@ pub enum Event {
     Printed(Printed),
     /// A queue ticket's print finished.
     TicketPrinted(Printed),
+    /// A guidance slip's print finished.
+    GuidancePrinted(Printed),
 }
 
 #[derive(Debug, Clone)]
@@ -555,6 +559,11 @@ pub fn spawn_monitor(
             }
             Ok(Request::PrintTicket(document)) => {
                 if !deliver(Event::TicketPrinted(print_document(&mut devices, &config, &document))) {
+                    break;
+                }
+            }
+            Ok(Request::PrintGuidance(document)) => {
+                if !deliver(Event::GuidancePrinted(print_document(&mut devices, &config, &document))) {
                     break;
                 }
             }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod counter_api;
 pub mod devices;
 pub mod logging;
+pub mod lookup;
 pub mod outbox;
 pub mod printing;
 pub mod queue_store;

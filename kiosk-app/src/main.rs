@@ -180,6 +180,15 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         // The device thread is gone only when the kiosk is stopping.
         let _ = print_requests.send(devices::Request::PrintTestPage);
     });
+    let (guidance_requests, guidance_config) = (requests.clone(), config.clone());
+    let guidance_lookup = kiosk_app::lookup::Lookup::bundled();
+    ui::on_print_guidance(&app, move |id, language| {
+        if let Some(procedure) = guidance_lookup.procedure(&id) {
+            let document = kiosk_app::lookup::guidance_document(&guidance_config, procedure, language);
+            // The device thread is gone only when the kiosk is stopping.
+            let _ = guidance_requests.send(devices::Request::PrintGuidance(document));
+        }
+    });
     let weak = app.as_weak();
     let (ticket_store, ticket_config) = (store.clone(), Arc::new(config.clone()));
     ui::on_take_ticket(&app, move |service, priority, language| {
@@ -220,6 +229,7 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
                 devices::Event::Checked(report) => ui::apply_report(&app, &report),
                 devices::Event::Printed(printed) => ui::show_printed(&app, &printed),
                 devices::Event::TicketPrinted(printed) => ui::show_ticket_printed(&app, &printed),
+                devices::Event::GuidancePrinted(printed) => ui::show_guidance_printed(&app, &printed),
             })
             .is_ok()
         },

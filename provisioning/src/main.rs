@@ -90,6 +90,27 @@ enum Command {
     /// time and size per page.
     #[command(subcommand)]
     Scan(ScanCommand),
+    /// Check a procedure catalogue file, or search it as the kiosk does (before an update reaches kiosks).
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// Check every procedure (fields, codes, sources, NFC); exit status 2 on any problem.
+    Check {
+        #[arg(default_value = "assets/catalogue/procedures.toml")]
+        file: PathBuf,
+    },
+    /// Search the catalogue and print the ranked results with their codes and scores.
+    Search {
+        /// What a resident would type, e.g. "chung thuc chu ky" or "lương hưu".
+        query: String,
+        #[arg(long, default_value = "assets/catalogue/procedures.toml")]
+        file: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -203,6 +224,7 @@ enum Document {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::CheckConfig { file } => check_config(&file),
+        Command::Catalogue(command) => catalogue(command),
         Command::Scan(command) => match scan(command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -367,6 +389,64 @@ fn page(to: &str, protocol: Protocol, pager: u16, baud: u32) -> anyhow::Result<(
     transmitter.page(pager).with_context(|| format!("paging pager {pager} ({hint})"))?;
     println!("pager {pager}: accepted by the transmitter in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
     Ok(())
+}
+
+fn catalogue(command: CatalogueCommand) -> ExitCode {
+    let file = match &command {
+        CatalogueCommand::Check { file } | CatalogueCommand::Search { file, .. } => file.clone(),
+    };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("kiosk-provision: cannot read {}: {error}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let catalogue = match kiosk_core::catalogue::parse(&text) {
+        Ok(catalogue) => catalogue,
+        Err(problems) => {
+            eprintln!("{}: {} problem(s):", file.display(), problems.len());
+            for problem in problems {
+                eprintln!("  - {problem}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        CatalogueCommand::Check { .. } => {
+            let unverified = catalogue
+                .procedures
+                .iter()
+                .filter(|p| {
+                    ["code", "fee", "time"]
+                        .iter()
+                        .any(|f| p.confidence_of(f) == kiosk_core::catalogue::Confidence::Unverified)
+                })
+                .count();
+            println!(
+                "{}: {} procedures in {} fields, all checks passed; {unverified} with a code, fee or time not verified",
+                file.display(),
+                catalogue.procedures.len(),
+                catalogue.fields.len()
+            );
+        }
+        CatalogueCommand::Search { query, limit, .. } => {
+            let index = kiosk_core::search::Index::build(&catalogue);
+            let started = std::time::Instant::now();
+            let hits = index.search(&query, limit);
+            let took = started.elapsed();
+            if hits.is_empty() {
+                println!("nothing found for {query:?}");
+            }
+            for (rank, hit) in hits.iter().enumerate() {
+                let p = &catalogue.procedures[hit.procedure];
+                let code = if p.code.is_empty() { "(no code)" } else { p.code.as_str() };
+                println!("{:>2}. {code:<9} {:>7.2}  {}  [{}]", rank + 1, hit.score, p.name_vi, p.id);
+            }
+            println!("({} procedures searched in {:.3} ms)", catalogue.procedures.len(), took.as_secs_f64() * 1000.0);
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn scan(command: ScanCommand) -> anyhow::Result<()> {

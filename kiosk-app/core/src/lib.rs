@@ -4,10 +4,12 @@
 //! The shell (`kiosk-app`) and the technician's tool (`kiosk-provision`) do the I/O and call into this crate,
 //! so both judge a configuration, a ticket or a form in exactly the same way.
 
+pub mod catalogue;
 pub mod config;
 pub mod outbox;
 pub mod portal;
 pub mod privacy;
 pub mod queue;
+pub mod search;
 pub mod staff;
 pub mod text;

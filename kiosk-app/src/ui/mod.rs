@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use kiosk_core::config::{Config, Language};
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, Model as _, ModelRc, VecModel};
 
 use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report};
 
@@ -69,11 +69,185 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
                 kiosk.set_ticket_step(TicketStep::ChooseService);
                 kiosk.set_ticket_print(PrintState::Idle);
             }
+            if screen == Screen::Lookup {
+                lookup_reset(&ui);
+            }
             kiosk.set_screen(screen);
         }
     });
+    install_lookup(&ui, Rc::new(crate::lookup::Lookup::bundled()));
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
+}
+
+/// What the lookup screen keeps between keys: the query typed, the field browsed, and the page of results.
+#[derive(Default)]
+struct LookupState {
+    query: String,
+    field: String,
+    offset: usize,
+}
+
+thread_local! {
+    static LOOKUP: std::cell::RefCell<LookupState> = std::cell::RefCell::new(LookupState::default());
+}
+
+/// Results shown at once (the rest behind "More…").
+const PAGE: usize = 6;
+
+fn lookup_reset(ui: &AppWindow) {
+    LOOKUP.with(|state| *state.borrow_mut() = LookupState::default());
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_lookup_step(LookupStep::Search);
+    kiosk.set_lookup_query("".into());
+    kiosk.set_lookup_field("".into());
+    kiosk.set_lookup_results(model(Vec::new()));
+    kiosk.set_lookup_more(false);
+    kiosk.set_guidance_print(PrintState::Idle);
+}
+
+fn show_results(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
+    let kiosk = ui.global::<Kiosk>();
+    LOOKUP.with(|state| {
+        let state = state.borrow();
+        let matches: Vec<usize> = if !state.query.trim().is_empty() {
+            lookup.index.search(&state.query, 60).into_iter().map(|hit| hit.procedure).collect()
+        } else if !state.field.is_empty() {
+            (0..lookup.catalogue.procedures.len()).filter(|&n| lookup.catalogue.procedures[n].field == state.field).collect()
+        } else {
+            Vec::new()
+        };
+        let rows: Vec<ProcedureRow> = matches
+            .iter()
+            .skip(state.offset)
+            .take(PAGE)
+            .map(|&n| {
+                let p = &lookup.catalogue.procedures[n];
+                ProcedureRow {
+                    id: p.id.as_str().into(),
+                    code: p.code.as_str().into(),
+                    name_vi: p.name_vi.as_str().into(),
+                    name_en: p.name_en.as_str().into(),
+                }
+            })
+            .collect();
+        kiosk.set_lookup_more(matches.len() > PAGE);
+        kiosk.set_lookup_query(state.query.as_str().into());
+        kiosk.set_lookup_field(state.field.as_str().into());
+        kiosk.set_lookup_results(model(rows));
+    });
+}
+
+fn strings(items: &[String]) -> ModelRc<slint::SharedString> {
+    model(items.iter().map(|s| s.as_str().into()).collect())
+}
+
+/// Fills the lookup screen's fields and answers its keys, field choices and procedure taps.
+pub fn install_lookup(ui: &AppWindow, lookup: Rc<crate::lookup::Lookup>) {
+    let kiosk = ui.global::<Kiosk>();
+    let fields: Vec<FieldChoice> = lookup
+        .catalogue
+        .fields
+        .iter()
+        .map(|f| FieldChoice { id: f.id.as_str().into(), name_vi: f.name_vi.as_str().into(), name_en: f.name_en.as_str().into() })
+        .collect();
+    kiosk.set_fields(model(fields));
+    let (weak, keys) = (ui.as_weak(), lookup.clone());
+    kiosk.on_lookup_key(move |key| {
+        let Some(ui) = weak.upgrade() else { return };
+        LOOKUP.with(|state| {
+            let mut state = state.borrow_mut();
+            match key.as_str() {
+                "space" => state.query.push(' '),
+                "delete" => {
+                    state.query.pop();
+                }
+                "clear" => state.query.clear(),
+                "more" => state.offset += PAGE,
+                key if key.chars().count() == 1 && state.query.chars().count() < 60 => state.query.push_str(key),
+                _ => {}
+            }
+            if key.as_str() != "more" {
+                state.offset = 0;
+                state.field.clear();
+            }
+        });
+        let total = LOOKUP.with(|state| state.borrow().offset);
+        show_results(&ui, &keys);
+        // "More…" past the end starts again at the top.
+        if total > 0 && ui.global::<Kiosk>().get_lookup_results().row_count() == 0 {
+            LOOKUP.with(|state| state.borrow_mut().offset = 0);
+            show_results(&ui, &keys);
+        }
+    });
+    let (weak, browse) = (ui.as_weak(), lookup.clone());
+    kiosk.on_lookup_browse(move |field| {
+        let Some(ui) = weak.upgrade() else { return };
+        LOOKUP.with(|state| {
+            let mut state = state.borrow_mut();
+            state.query.clear();
+            state.field = field.to_string();
+            state.offset = 0;
+        });
+        show_results(&ui, &browse);
+    });
+    let (weak, open) = (ui.as_weak(), lookup);
+    kiosk.on_open_procedure(move |id| {
+        let Some(ui) = weak.upgrade() else { return };
+        let Some(p) = open.procedure(&id) else { return };
+        let kiosk = ui.global::<Kiosk>();
+        kiosk.set_procedure(ProcedureView {
+            id: p.id.as_str().into(),
+            code: p.code.as_str().into(),
+            code_checked: crate::lookup::checked(p, "code"),
+            name_vi: p.name_vi.as_str().into(),
+            name_en: p.name_en.as_str().into(),
+            summary_vi: p.summary_vi.as_str().into(),
+            summary_en: p.summary_en.as_str().into(),
+            handled_by_vi: p.handled_by_vi.as_str().into(),
+            handled_by_en: p.handled_by_en.as_str().into(),
+            bring_vi: strings(&p.bring_vi),
+            bring_en: strings(&p.bring_en),
+            steps_vi: strings(&p.steps_vi),
+            steps_en: strings(&p.steps_en),
+            fee_vi: p.fee_vi.as_str().into(),
+            fee_en: p.fee_en.as_str().into(),
+            fee_checked: crate::lookup::checked(p, "fee"),
+            time_vi: p.time_vi.as_str().into(),
+            time_en: p.time_en.as_str().into(),
+            time_checked: crate::lookup::checked(p, "time"),
+            legal_basis: p.legal_basis.join("; ").into(),
+            sources: crate::lookup::sources_line(p).into(),
+            service: p.service.as_str().into(),
+            kiosk_submission: p.kiosk_submission,
+            home_visit: p.home_visit,
+        });
+        kiosk.set_guidance_print(PrintState::Idle);
+        kiosk.set_lookup_step(LookupStep::Procedure);
+        tracing::info!(procedure = %p.id, "procedure page opened");
+    });
+}
+
+/// What "Print this" does: `request` gets the procedure's id and the language on screen, and hands the guidance
+/// slip to the device thread (it must not block).
+pub fn on_print_guidance(ui: &AppWindow, request: impl Fn(String, Language) + 'static) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_print_guidance(move |id| {
+        if let Some(ui) = weak.upgrade() {
+            let kiosk = ui.global::<Kiosk>();
+            if kiosk.get_guidance_print() == PrintState::Printing {
+                return;
+            }
+            kiosk.set_guidance_print(PrintState::Printing);
+            request(id.to_string(), current_language(&ui).unwrap_or(Language::Vietnamese));
+        }
+    });
+}
+
+/// The outcome of a guidance slip's print.
+pub fn show_guidance_printed(ui: &AppWindow, printed: &Printed) {
+    let state = if printed.outcome.is_ok() { PrintState::Printed } else { PrintState::Failed };
+    ui.global::<Kiosk>().set_guidance_print(state);
 }
 
 fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
