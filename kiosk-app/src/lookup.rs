@@ -87,9 +87,16 @@ pub fn guidance_document(config: &Config, procedure: &Procedure, language: Langu
             pick(&procedure.time_vi, &procedure.time_en),
             if checked(procedure, "time") { "" } else { &unverified }
         ))
-        .line(format!("{}: {}", pick("Nơi giải quyết", "Where"), pick(&procedure.handled_by_vi, &procedure.handled_by_en)))
+        .line(format!(
+            "{}: {}",
+            pick("Nơi giải quyết", "Where"),
+            pick(&procedure.handled_by_vi, &procedure.handled_by_en)
+        ))
         .rule()
         .line(format!("{}: {}", pick("Nguồn", "Sources"), sources_line(procedure)))
-        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), Style { scale: 1, bold: false, align: Align::Center });
+        .text(
+            format!("{} · {}", config.kiosk.service_point, config.kiosk.id),
+            Style { scale: 1, bold: false, align: Align::Center },
+        );
     doc.cut()
 }

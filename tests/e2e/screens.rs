@@ -246,7 +246,8 @@ fn snapshot(app: &AppWindow, name: &str) {
     std::fs::create_dir_all(&out).expect("screens dir");
     let (changed, colours) = picture_variety(4, shot.as_bytes());
     assert!(changed > 0.1 && colours > 50, "{name}: the picture has content ({changed:.2}, {colours} colours)");
-    ui::headless::write_png(&out.join(format!("{name}.png")), size.width, size.height, 4, shot.as_bytes()).expect("png");
+    ui::headless::write_png(&out.join(format!("{name}.png")), size.width, size.height, 4, shot.as_bytes())
+        .expect("png");
 }
 
 /// The printer profile of the example configuration (the simulated printer's).
@@ -258,9 +259,18 @@ fn kiosk_config_profile() -> kiosk_drivers::printer::profile::Profile {
     )
 }
 
+fn ui_ticket_service(app: &AppWindow) -> String {
+    app.global::<ui::Kiosk>().get_ticket_service().to_string()
+}
+
 fn type_text(app: &AppWindow, text: &str) {
+    let english = ui::current_language(app) == Some(kiosk_core::config::Language::English);
     for c in text.chars() {
-        let label = if c == ' ' { "Dấu cách".to_owned() } else { c.to_string() };
+        let label = match (c, english) {
+            (' ', true) => "Space".to_owned(),
+            (' ', false) => "Dấu cách".to_owned(),
+            _ => c.to_string(),
+        };
         let keys: Vec<_> = ElementHandle::find_by_accessible_label(app, &label).collect();
         assert!(!keys.is_empty(), "a key {label:?}");
         keys[0].mock_single_click(PointerEventButton::Left);
@@ -317,7 +327,9 @@ fn looking_up_a_procedure_by_typing_or_browsing_and_printing_its_guide() {
 
     // On to a queue number for this procedure's service: the priority question comes next.
     tap(&app, "Lấy số thứ tự");
-    assert_eq!(count(&app, "Ông/bà có thuộc một trong các nhóm sau không? Những người này được gọi trước."), 1);
+    assert_eq!(count(&app, "Ông/bà có thuộc một trong các nhóm dưới đây không? Các nhóm này được gọi trước."), 1);
+    assert_eq!(ui_ticket_service(&app), "CT", "the procedure's service");
+    tap(&app, "Quay lại");
     tap(&app, "Về trang đầu");
 
     // Browsing a field, in English, in landscape.
@@ -325,8 +337,13 @@ fn looking_up_a_procedure_by_typing_or_browsing_and_printing_its_guide() {
     tap(&app, "English");
     tap(&app, "Look up a procedure");
     tap(&app, "Residence");
-    assert!(count(&app, "Registering permanent residence") + count(&app, "Permanent residence registration") >= 1);
+    assert_eq!(count(&app, "Registering your permanent address"), 1, "the field's procedures, first page");
+    assert_eq!(count(&app, "More…"), 1, "eight procedures: the rest behind More…");
     snapshot(&app, "lookup-field-en-1920x1080");
     type_text(&app, "luong huu");
+    assert_eq!(count(&app, "Letting someone collect your pension (form 13-HSB)"), 1, "everyday words, no accents");
     snapshot(&app, "lookup-results-en-1920x1080");
+    tap(&app, "Letting someone collect your pension (form 13-HSB)");
+    assert_eq!(count(&app, "What to bring"), 1);
+    snapshot(&app, "lookup-procedure-en-1920x1080");
 }

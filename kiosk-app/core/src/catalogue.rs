@@ -137,7 +137,8 @@ pub fn check(catalogue: &Catalogue) -> Vec<String> {
         if !catalogue.fields.iter().any(|f| f.id == p.field) {
             problem(format!("field {} is not a [[field]]", p.field));
         }
-        let texts = [&p.name_vi, &p.name_en, &p.summary_vi, &p.summary_en, &p.fee_vi, &p.fee_en, &p.time_vi, &p.time_en];
+        let texts =
+            [&p.name_vi, &p.name_en, &p.summary_vi, &p.summary_en, &p.fee_vi, &p.fee_en, &p.time_vi, &p.time_en];
         if texts.iter().any(|t| t.trim().is_empty()) {
             problem("a name, summary, fee or time is empty".into());
         }

@@ -31,8 +31,7 @@ pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(out.len());
     for (i, c) in out.char_indices() {
         let ends_word = bytes.get(i + 1).is_none_or(|b| !b.is_ascii_alphanumeric());
-        let after_consonant =
-            i > 0 && bytes[i - 1].is_ascii_alphabetic() && !b"aeiouy".contains(&bytes[i - 1]);
+        let after_consonant = i > 0 && bytes[i - 1].is_ascii_alphabetic() && !b"aeiouy".contains(&bytes[i - 1]);
         folded.push(if c == 'y' && ends_word && after_consonant { 'i' } else { c });
     }
     folded
@@ -198,7 +197,10 @@ impl Index {
                 let covered = name_words
                     .iter()
                     .filter(|w| {
-                        query_words.iter().enumerate().any(|(i, q)| w == &q || (i == last && typing && w.starts_with(q)))
+                        query_words
+                            .iter()
+                            .enumerate()
+                            .any(|(i, q)| w == &q || (i == last && typing && w.starts_with(q)))
                     })
                     .count();
                 score *= 1.0 + 0.6 * covered as f32 / name_words.len().max(1) as f32;

@@ -113,7 +113,9 @@ fn show_results(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
         let matches: Vec<usize> = if !state.query.trim().is_empty() {
             lookup.index.search(&state.query, 60).into_iter().map(|hit| hit.procedure).collect()
         } else if !state.field.is_empty() {
-            (0..lookup.catalogue.procedures.len()).filter(|&n| lookup.catalogue.procedures[n].field == state.field).collect()
+            (0..lookup.catalogue.procedures.len())
+                .filter(|&n| lookup.catalogue.procedures[n].field == state.field)
+                .collect()
         } else {
             Vec::new()
         };
@@ -149,7 +151,11 @@ pub fn install_lookup(ui: &AppWindow, lookup: Rc<crate::lookup::Lookup>) {
         .catalogue
         .fields
         .iter()
-        .map(|f| FieldChoice { id: f.id.as_str().into(), name_vi: f.name_vi.as_str().into(), name_en: f.name_en.as_str().into() })
+        .map(|f| FieldChoice {
+            id: f.id.as_str().into(),
+            name_vi: f.name_vi.as_str().into(),
+            name_en: f.name_en.as_str().into(),
+        })
         .collect();
     kiosk.set_fields(model(fields));
     let (weak, keys) = (ui.as_weak(), lookup.clone());
