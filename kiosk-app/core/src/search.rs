@@ -38,7 +38,7 @@ pub fn fold(text: &str) -> String {
 }
 
 fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded.split(|c: char| c == ' ' || c == '.').filter(|w| !w.is_empty())
+    folded.split([' ', '.']).filter(|w| !w.is_empty())
 }
 
 /// Words residents add that say nothing about which procedure ("làm", "thủ tục", "cho tôi", "ở đâu").
@@ -186,7 +186,7 @@ impl Index {
                 if doc.name.contains(&phrase) {
                     score *= 1.5;
                 }
-                if doc.keywords.iter().any(|k| *k == phrase) {
+                if doc.keywords.contains(&phrase) {
                     score *= 2.2; // exactly what residents call it
                 } else if doc.keywords.iter().any(|k| k.contains(&phrase)) {
                     score *= 1.3;
