@@ -117,6 +117,12 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             for screen in views {
                 ui::open(&app, screen);
                 save(ui::screen_slug(screen))?;
+                if screen == ui::Screen::Lookup {
+                    ui::lookup_type(&app, "chung thuc");
+                    save("lookup-results")?;
+                    ui::show_procedure(&app, "chung-thuc-chu-ky");
+                    save("lookup-procedure")?;
+                }
                 if screen == ui::Screen::Queue {
                     ui::show_ticket_step(&app, ui::TicketStep::ChoosePriority);
                     save("queue-priority")?;
@@ -141,7 +147,11 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         });
     for (name, document) in [
         ("ticket", crate::tickets::ticket_document(config, &issued, config.ui.languages[0])),
-        ("guidance", kiosk_drivers::printer::samples::guidance_slip()),
+        ("guidance", {
+            let lookup = crate::lookup::Lookup::bundled();
+            let procedure = lookup.procedure("chung-thuc-chu-ky").context("the bundled catalogue's signature procedure")?;
+            crate::lookup::guidance_document(config, procedure, config.ui.languages[0])
+        }),
         ("receipt", kiosk_drivers::printer::samples::submission_receipt()),
     ] {
         let job = kiosk_drivers::printer::encode::encode(&document, &profile, &face).bytes;

@@ -234,6 +234,19 @@ pub fn install_lookup(ui: &AppWindow, lookup: Rc<crate::lookup::Lookup>) {
     });
 }
 
+/// Types `text` on the lookup screen's keys, as a resident would (the walkthrough and tests).
+pub fn lookup_type(ui: &AppWindow, text: &str) {
+    let kiosk = ui.global::<Kiosk>();
+    for c in text.chars() {
+        kiosk.invoke_lookup_key(if c == ' ' { "space".into() } else { c.to_string().into() });
+    }
+}
+
+/// Opens a procedure's page on the lookup screen.
+pub fn show_procedure(ui: &AppWindow, id: &str) {
+    ui.global::<Kiosk>().invoke_open_procedure(id.into());
+}
+
 /// What "Print this" does: `request` gets the procedure's id and the language on screen, and hands the guidance
 /// slip to the device thread (it must not block).
 pub fn on_print_guidance(ui: &AppWindow, request: impl Fn(String, Language) + 'static) {
