@@ -347,3 +347,49 @@ fn looking_up_a_procedure_by_typing_or_browsing_and_printing_its_guide() {
     assert_eq!(count(&app, "What to bring"), 1);
     snapshot(&app, "lookup-procedure-en-1920x1080");
 }
+
+fn wait_seconds(seconds: u64) {
+    for _ in 0..seconds {
+        i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+    }
+}
+
+/// After the configured quiet time (90 s in the example) a large "more time?" prompt counts down 30 s; a tap
+/// keeps everything; silence wipes what was entered and returns home; "Start over" does the same at once.
+#[test]
+fn a_quiet_kiosk_asks_for_more_time_then_wipes_everything_and_goes_home() {
+    let app = start(1080, 1920);
+    let kiosk = app.global::<ui::Kiosk>();
+    let prompt = "Ông/bà có cần thêm thời gian không?";
+    tap(&app, "Tra cứu thủ tục");
+    type_text(&app, "khai");
+    tap(&app, "Đăng ký khai sinh");
+    assert_eq!(kiosk.get_procedure().id, "dang-ky-khai-sinh");
+    wait_seconds(89);
+    assert_eq!(count(&app, prompt), 0, "not before the quiet time");
+    wait_seconds(2);
+    assert_eq!(count(&app, prompt), 1, "the prompt after 90 s of quiet");
+    assert!(kiosk.get_idle_left() >= 20, "at least 20 s to answer: {}", kiosk.get_idle_left());
+    snapshot(&app, "idle-prompt-vi-1080x1920");
+    tap(&app, "Tôi cần thêm thời gian");
+    assert_eq!(count(&app, prompt), 0);
+    assert_eq!(kiosk.get_lookup_query(), "khai", "nothing lost when the resident answers");
+
+    wait_seconds(90 + ui::PROMPT_SECONDS as u64 + 1);
+    assert_eq!(kiosk.get_screen(), ui::Screen::Home, "home after the countdown");
+    assert_eq!(count(&app, prompt), 0);
+    assert_eq!(kiosk.get_lookup_query(), "", "what was typed is wiped");
+    assert_eq!(kiosk.get_procedure().id, "", "the procedure shown is wiped");
+
+    wait_seconds(300);
+    assert_eq!(count(&app, prompt), 0, "the home screen never asks");
+
+    tap(&app, "English");
+    tap(&app, "Take a queue number");
+    tap(&app, "Civil status");
+    wait_seconds(91);
+    tap(&app, "Start over");
+    assert_eq!(kiosk.get_screen(), ui::Screen::Home);
+    assert_eq!(kiosk.get_ticket_service(), "", "the service chosen is wiped");
+    assert_eq!(count(&app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 1, "back to the first language");
+}

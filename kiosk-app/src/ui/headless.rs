@@ -149,7 +149,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         ("ticket", crate::tickets::ticket_document(config, &issued, config.ui.languages[0])),
         ("guidance", {
             let lookup = crate::lookup::Lookup::bundled();
-            let procedure = lookup.procedure("chung-thuc-chu-ky").context("the bundled catalogue's signature procedure")?;
+            let procedure =
+                lookup.procedure("chung-thuc-chu-ky").context("the bundled catalogue's signature procedure")?;
             crate::lookup::guidance_document(config, procedure, config.ui.languages[0])
         }),
         ("receipt", kiosk_drivers::printer::samples::submission_receipt()),

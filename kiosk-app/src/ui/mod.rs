@@ -76,8 +76,86 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
         }
     });
     install_lookup(&ui, Rc::new(crate::lookup::Lookup::bundled()));
+    install_idle(&ui, config.ui.idle_timeout_seconds);
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
+}
+
+/// How long the "more time?" prompt counts down before everything is wiped (at least 20 s, for slow readers).
+pub const PROMPT_SECONDS: i32 = 30;
+
+thread_local! {
+    /// Seconds since the last tap away from the home screen, and the timer that counts them.
+    static IDLE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static IDLE_TIMER: std::cell::RefCell<Option<slint::Timer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Every tap resets the quiet time; after `timeout` seconds of quiet away from the home screen the prompt counts
+/// down [`PROMPT_SECONDS`]; then (or on "Start over") everything entered is wiped and the home screen returns.
+fn install_idle(ui: &AppWindow, timeout: u32) {
+    let kiosk = ui.global::<Kiosk>();
+    let weak = ui.as_weak();
+    kiosk.on_activity(move || {
+        IDLE.with(|idle| idle.set(0));
+        if let Some(ui) = weak.upgrade() {
+            ui.global::<Kiosk>().set_idle_left(0);
+        }
+    });
+    let weak = ui.as_weak();
+    kiosk.on_start_over(move || {
+        if let Some(ui) = weak.upgrade() {
+            start_over(&ui);
+        }
+    });
+    let weak = ui.as_weak();
+    let timer = slint::Timer::default();
+    timer.start(slint::TimerMode::Repeated, std::time::Duration::from_secs(1), move || {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        let left = kiosk.get_idle_left();
+        if left > 0 {
+            if left == 1 {
+                tracing::info!("nobody answered the idle prompt: starting over");
+                start_over(&ui);
+            } else {
+                kiosk.set_idle_left(left - 1);
+            }
+            return;
+        }
+        if kiosk.get_screen() == Screen::Home && !kiosk.get_printed_visible() {
+            IDLE.with(|idle| idle.set(0));
+            return;
+        }
+        let quiet = IDLE.with(|idle| {
+            idle.set(idle.get() + 1);
+            idle.get()
+        });
+        if quiet >= timeout {
+            kiosk.set_idle_left(PROMPT_SECONDS);
+        }
+    });
+    IDLE_TIMER.with(|slot| *slot.borrow_mut() = Some(timer));
+}
+
+/// Wipes everything a resident entered on any screen and shows the home screen in the first language.
+pub fn start_over(ui: &AppWindow) {
+    let kiosk = ui.global::<Kiosk>();
+    lookup_reset(ui);
+    kiosk.set_procedure(ProcedureView::default());
+    kiosk.set_ticket_step(TicketStep::ChooseService);
+    kiosk.set_ticket_service("".into());
+    kiosk.set_ticket(IssuedTicket::default());
+    kiosk.set_ticket_print(PrintState::Idle);
+    kiosk.set_printed_visible(false);
+    kiosk.set_idle_left(0);
+    IDLE.with(|idle| idle.set(0));
+    kiosk.set_screen(Screen::Home);
+    if let Some(first) = kiosk.get_languages().row_data(0) {
+        if let Some(language) = Language::from_code(&first.code) {
+            select_language(ui, language);
+        }
+    }
+    tracing::info!("started over: everything entered was cleared");
 }
 
 /// What the lookup screen keeps between keys: the query typed, the field browsed, and the page of results.
