@@ -393,3 +393,43 @@ fn a_quiet_kiosk_asks_for_more_time_then_wipes_everything_and_goes_home() {
     assert_eq!(kiosk.get_ticket_service(), "", "the service chosen is wiped");
     assert_eq!(count(&app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 1, "back to the first language");
 }
+
+/// Text size (normal, large, extra large) and high contrast are on every screen, change what is drawn, and go
+/// back to normal for the next resident.
+#[test]
+fn text_size_and_high_contrast_are_on_every_screen_and_reset_for_the_next_resident() {
+    let app = start(1080, 1920);
+    let kiosk = app.global::<ui::Kiosk>();
+    let normal = app.window().take_snapshot().expect("snapshot").as_bytes().to_vec();
+    tap(&app, "Cỡ chữ");
+    assert_eq!(kiosk.get_text_size(), 1);
+    let large = app.window().take_snapshot().expect("snapshot").as_bytes().to_vec();
+    assert!(normal != large, "larger text is drawn");
+    tap(&app, "Cỡ chữ");
+    assert_eq!(kiosk.get_text_size(), 2);
+    snapshot(&app, "home-extra-large-vi-1080x1920");
+    tap(&app, "Tương phản");
+    assert!(kiosk.get_high_contrast());
+    let shot = app.window().take_snapshot().expect("snapshot");
+    let dark = shot.as_bytes().chunks_exact(4).filter(|p| p[0] < 30 && p[1] < 30 && p[2] < 30).count();
+    assert!(dark * 2 > shot.as_bytes().len() / 4, "high contrast is mostly black: {dark}");
+    snapshot(&app, "home-high-contrast-vi-1080x1920");
+    // The aids are in the header of every screen.
+    for screen in ["Tra cứu thủ tục", "Lấy số thứ tự", "Nộp hồ sơ"] {
+        tap(&app, screen);
+        assert_eq!(count(&app, "Cỡ chữ") + count(&app, "Tương phản"), 2, "{screen}");
+        tap(&app, "Về trang đầu");
+    }
+    tap(&app, "Tra cứu thủ tục");
+    type_text(&app, "khai");
+    tap(&app, "Đăng ký khai sinh");
+    snapshot(&app, "lookup-procedure-extra-large-high-contrast-vi-1080x1920");
+    // Too long for the screen at this size: the "more" button moves the text, no swipe needed.
+    let before = app.window().take_snapshot().expect("snapshot").as_bytes().to_vec();
+    tap(&app, "▼ Xem tiếp");
+    let after = app.window().take_snapshot().expect("snapshot").as_bytes().to_vec();
+    assert!(before != after, "the long part scrolled");
+    snapshot(&app, "lookup-procedure-extra-large-scrolled-vi-1080x1920");
+    kiosk.invoke_start_over();
+    assert_eq!((kiosk.get_text_size(), kiosk.get_high_contrast()), (0, false), "the next resident starts at normal");
+}

@@ -148,6 +148,8 @@ pub fn start_over(ui: &AppWindow) {
     kiosk.set_ticket_print(PrintState::Idle);
     kiosk.set_printed_visible(false);
     kiosk.set_idle_left(0);
+    kiosk.set_text_size(0);
+    kiosk.set_high_contrast(false);
     IDLE.with(|idle| idle.set(0));
     kiosk.set_screen(Screen::Home);
     if let Some(first) = kiosk.get_languages().row_data(0) {
