@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod printing;
 pub mod queue_store;
 pub mod tickets;
+pub mod tracking;
 pub mod ui;
 
 use std::path::Path;

@@ -180,6 +180,40 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         // The device thread is gone only when the kiosk is stopping.
         let _ = print_requests.send(devices::Request::PrintTestPage);
     });
+    // Checking a dossier's status: the portal is asked on a worker thread, the answer comes back to the screen.
+    let tracking = Arc::new(std::sync::Mutex::new(
+        kiosk_app::tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite"))
+            .context("opening the status cache")?,
+    ));
+    let track_key = kiosk_app::outbox::portal::device_key(state_dir)?;
+    let (track_url, track_kiosk) = (config.portal.base_url.clone(), config.kiosk.id.clone());
+    let weak = app.as_weak();
+    ui::on_track_check(&app, move |code| {
+        let (cache, key, url, kiosk, weak) =
+            (tracking.clone(), track_key.clone(), track_url.clone(), track_kiosk.clone(), weak.clone());
+        let spawned = std::thread::Builder::new().name("track-dossier".into()).spawn(move || {
+            let answer = (|| -> anyhow::Result<kiosk_app::tracking::Answer> {
+                let portal =
+                    kiosk_app::outbox::portal::HttpPortal::new(&url, &kiosk, key, kiosk_app::outbox::commands::now)?;
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                let cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(runtime.block_on(kiosk_app::tracking::check(
+                    &portal,
+                    &cache,
+                    &code,
+                    kiosk_app::outbox::commands::now(),
+                )))
+            })()
+            .unwrap_or_else(|error| {
+                tracing::error!(error = %format!("{error:#}"), "checking a dossier failed");
+                kiosk_app::tracking::Answer::Unreachable
+            });
+            let _ = weak.upgrade_in_event_loop(move |app| ui::show_track_answer(&app, &answer));
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start checking a dossier");
+        }
+    });
     let (guidance_requests, guidance_config) = (requests.clone(), config.clone());
     let guidance_lookup = kiosk_app::lookup::Lookup::bundled();
     ui::on_print_guidance(&app, move |id, language| {

@@ -73,9 +73,11 @@ fn home_shows_the_five_tasks_and_the_language_switch_changes_every_text() {
 #[test]
 fn every_unbuilt_tile_leads_to_a_screen_which_says_plainly_it_is_not_ready_and_leads_back() {
     let app = start(1080, 1920);
-    // "Look up a procedure" and "Take a queue number" work (tested below); the others are not built yet.
-    for (vi, en) in
-        TILES_VI.into_iter().zip(TILES_EN).filter(|(vi, _)| !["Lấy số thứ tự", "Tra cứu thủ tục"].contains(vi))
+    // Looking up, taking a number and checking a dossier work (tested below); the others are not built yet.
+    for (vi, en) in TILES_VI
+        .into_iter()
+        .zip(TILES_EN)
+        .filter(|(vi, _)| !["Lấy số thứ tự", "Tra cứu thủ tục", "Tra cứu tình trạng hồ sơ"].contains(vi))
     {
         tap(&app, vi);
         // The heading names the task; the tile grid is gone.
@@ -432,4 +434,80 @@ fn text_size_and_high_contrast_are_on_every_screen_and_reset_for_the_next_reside
     snapshot(&app, "lookup-procedure-extra-large-scrolled-vi-1080x1920");
     kiosk.invoke_start_over();
     assert_eq!((kiosk.get_text_size(), kiosk.get_high_contrast()), (0, false), "the next resident starts at normal");
+}
+
+/// Check a dossier's status: a real dossier sent through the outbox to the portal simulator, its code typed on the
+/// screen's keys, the status from the portal; with the portal gone, the last status known and when; an unknown
+/// code; an incomplete one.
+#[test]
+fn checking_a_dossier_shows_the_portal_status_or_the_last_one_known() {
+    use kiosk_app::outbox::forwarder::{os_random, Forwarder};
+    use kiosk_app::outbox::portal::{device_key, HttpPortal, Portal as _};
+    use kiosk_app::outbox::store::{NewSubmission, Outbox};
+    use kiosk_tests::portal_sim::{self, Faults, Sim};
+    use std::rc::Rc;
+
+    let now = || chrono::Utc::now().timestamp();
+    let dir = kiosk_tests::scratch_dir("screens-track");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 9).expect("simulator");
+    let running = portal_sim::spawn(sim, "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
+    let key = device_key(&dir).expect("device key");
+    let runtime = Rc::new(tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"));
+    let portal = Rc::new(HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), now).expect("client"));
+    let enrolment = kiosk_core::portal::Enrolment {
+        kiosk_id: "HN-TEST-0001".into(),
+        public_key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key.verifying_key().to_bytes()),
+    };
+    assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201));
+    let outbox = std::sync::Arc::new(Outbox::open(&dir.join("outbox"), config.portal.public_key).expect("outbox"));
+    let form = br#"{"synthetic": true}"#.to_vec();
+    let id = outbox
+        .enqueue(
+            NewSubmission {
+                kind: kiosk_core::portal::Kind::Dossier,
+                procedure_code: Some("1.001193"),
+                form: &form,
+                pages: &[],
+            },
+            now(),
+        )
+        .expect("saved");
+    let sender = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key, now).expect("client");
+    runtime.block_on(Forwarder::new(outbox.clone(), sender, now, os_random).drain_due()).expect("sent");
+    let code = outbox.dossier_code(&id).expect("code").expect("acknowledged");
+
+    let app = start(1080, 1920);
+    let cache = Rc::new(kiosk_app::tracking::Cache::open(&dir.join("statuses.sqlite")).expect("cache"));
+    let weak = app.as_weak();
+    let (asking, portal_for_ui) = (runtime.clone(), portal.clone());
+    ui::on_track_check(&app, move |code| {
+        // The kiosk asks on a worker thread; here the test asks at once, through the same function.
+        let answer = asking.block_on(kiosk_app::tracking::check(&*portal_for_ui, &cache, &code, now()));
+        ui::show_track_answer(&weak.upgrade().expect("window"), &answer);
+    });
+    let kiosk = app.global::<ui::Kiosk>();
+
+    tap(&app, "Tra cứu tình trạng hồ sơ");
+    tap(&app, "Tra cứu");
+    assert_eq!(kiosk.get_track_step(), ui::TrackStep::Invalid, "nothing typed yet");
+    type_text(&app, &code);
+    assert_eq!(kiosk.get_track_code(), code.as_str());
+    tap(&app, "Tra cứu");
+    assert_eq!(count(&app, "Đã tiếp nhận: hồ sơ đang ở cơ quan giải quyết."), 1);
+    snapshot(&app, "track-current-vi-1080x1920");
+
+    // The portal goes away: the last status known, and when.
+    drop(running);
+    tap(&app, "Tra cứu");
+    assert_eq!(kiosk.get_track_step(), ui::TrackStep::LastKnown);
+    assert_eq!(count(&app, "Đã tiếp nhận: hồ sơ đang ở cơ quan giải quyết."), 1);
+    assert!(!kiosk.get_track_known_at().is_empty());
+    snapshot(&app, "track-last-known-vi-1080x1920");
+
+    // A code the kiosk has never seen, with the portal away.
+    tap(&app, "Xoá hết");
+    type_text(&app, "SIM-000000-999999");
+    tap(&app, "Tra cứu");
+    assert_eq!(kiosk.get_track_step(), ui::TrackStep::Unreachable);
 }

@@ -51,6 +51,14 @@ pub fn dossier_path(code: &str) -> String {
     format!("/v1/dossiers/{code}")
 }
 
+/// Whether `code` can be a dossier code as printed on a receipt: 4 to 40 capital letters, digits, dashes or dots
+/// (anything else is a typing mistake, and never goes into a URL).
+pub fn valid_dossier_code(code: &str) -> bool {
+    (4..=40).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && code.bytes().any(|b| b.is_ascii_digit())
+}
+
 /// `GET {base}/v1/catalogue`, with If-None-Match.
 pub const CATALOGUE_PATH: &str = "/v1/catalogue";
 
@@ -136,6 +144,15 @@ mod tests {
             "PUT\n/v1/submissions/abc\n1763863200\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
         );
         assert_ne!(text, signing_text("PUT", "/v1/submissions/abc", 1_763_863_200, b"{ }"));
+    }
+
+    #[test]
+    fn dossier_codes_are_checked_before_they_reach_a_url() {
+        assert!(valid_dossier_code("SIM-261129-000001"));
+        assert!(valid_dossier_code("H26.107-260123-0001"));
+        for bad in ["", "ABC", "sim-261129-1", "SIM/../1", "SIM 1234", "ABCDEFG"] {
+            assert!(!valid_dossier_code(bad), "{bad}");
+        }
     }
 
     #[test]

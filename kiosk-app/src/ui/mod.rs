@@ -72,11 +72,15 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
             if screen == Screen::Lookup {
                 lookup_reset(&ui);
             }
+            if screen == Screen::Track {
+                track_reset(&ui);
+            }
             kiosk.set_screen(screen);
         }
     });
     install_lookup(&ui, Rc::new(crate::lookup::Lookup::bundled()));
     install_idle(&ui, config.ui.idle_timeout_seconds);
+    install_track_keys(&ui);
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
 }
@@ -141,6 +145,7 @@ fn install_idle(ui: &AppWindow, timeout: u32) {
 pub fn start_over(ui: &AppWindow) {
     let kiosk = ui.global::<Kiosk>();
     lookup_reset(ui);
+    track_reset(ui);
     kiosk.set_procedure(ProcedureView::default());
     kiosk.set_ticket_step(TicketStep::ChooseService);
     kiosk.set_ticket_service("".into());
@@ -325,6 +330,83 @@ pub fn lookup_type(ui: &AppWindow, text: &str) {
 /// Opens a procedure's page on the lookup screen.
 pub fn show_procedure(ui: &AppWindow, id: &str) {
     ui.global::<Kiosk>().invoke_open_procedure(id.into());
+}
+
+fn track_reset(ui: &AppWindow) {
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_track_code("".into());
+    kiosk.set_track_step(TrackStep::Typing);
+    kiosk.set_track_received("".into());
+    kiosk.set_track_known_at("".into());
+}
+
+fn install_track_keys(ui: &AppWindow) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_track_key(move |key| {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        let mut code = kiosk.get_track_code().to_string();
+        match key.as_str() {
+            "delete" => {
+                code.pop();
+            }
+            "clear" => code.clear(),
+            key if key.len() == 1 && code.len() < 40 => code.push_str(key),
+            _ => {}
+        }
+        kiosk.set_track_code(code.into());
+        kiosk.set_track_step(TrackStep::Typing);
+    });
+}
+
+/// What "Check" does: `check` gets the code typed and must answer off the UI thread with [`show_track_answer`].
+pub fn on_track_check(ui: &AppWindow, check: impl Fn(String) + 'static) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_track_check(move || {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        if kiosk.get_track_step() == TrackStep::Checking {
+            return;
+        }
+        let code = kiosk.get_track_code().to_string();
+        if !kiosk_core::portal::valid_dossier_code(&code) {
+            kiosk.set_track_step(TrackStep::Invalid);
+            return;
+        }
+        kiosk.set_track_step(TrackStep::Checking);
+        check(code);
+    });
+}
+
+fn local_date(unix: i64, with_time: bool) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| {
+            t.with_timezone(&chrono::Local).format(if with_time { "%H:%M %d/%m/%Y" } else { "%d/%m/%Y" }).to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Shows the portal's answer (or the last one known) about a dossier code.
+pub fn show_track_answer(ui: &AppWindow, answer: &crate::tracking::Answer) {
+    use crate::tracking::Answer;
+    let kiosk = ui.global::<Kiosk>();
+    let status = match answer {
+        Answer::Current(status) => {
+            kiosk.set_track_step(TrackStep::Current);
+            status
+        }
+        Answer::LastKnown { status, known_at } => {
+            kiosk.set_track_step(TrackStep::LastKnown);
+            kiosk.set_track_known_at(local_date(*known_at, true).into());
+            status
+        }
+        Answer::Unknown => return kiosk.set_track_step(TrackStep::Unknown),
+        Answer::Unreachable => return kiosk.set_track_step(TrackStep::Unreachable),
+        Answer::Invalid => return kiosk.set_track_step(TrackStep::Invalid),
+    };
+    kiosk.set_track_state(crate::tracking::state_index(&status.state));
+    kiosk.set_track_home_visit(crate::tracking::is_home_visit(status));
+    kiosk.set_track_received(local_date(status.received_at, false).into());
 }
 
 /// What "Print this" does: `request` gets the procedure's id and the language on screen, and hands the guidance

@@ -1,0 +1,115 @@
+//! Checking a dossier's status: ask the portal (signed, like every kiosk request), keep what it said in a small
+//! SQLite cache, and when the portal cannot be reached, answer with the last status known and when it was known.
+//! Must not do: run on the UI thread (it waits for the network), or put anything but a valid code in a URL.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use kiosk_core::portal::{DossierStatus, Kind};
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+use crate::outbox::portal::Portal;
+
+/// What the resident is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// The portal answered now.
+    Current(DossierStatus),
+    /// The portal could not be reached; this is what it said at `known_at` (Unix seconds).
+    LastKnown { status: DossierStatus, known_at: i64 },
+    /// The portal does not know this code.
+    Unknown,
+    /// The portal could not be reached and this kiosk has never seen the code.
+    Unreachable,
+    /// Not a code that can be on a receipt.
+    Invalid,
+}
+
+/// The cache of statuses this kiosk has seen (no personal data: codes, states and times).
+pub struct Cache {
+    db: Connection,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("tracking::Cache")
+    }
+}
+
+impl Cache {
+    pub fn open(path: &Path) -> anyhow::Result<Cache> {
+        let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS statuses (code TEXT PRIMARY KEY, body TEXT NOT NULL, known_at INTEGER NOT NULL)",
+        )?;
+        Ok(Cache { db })
+    }
+
+    fn remember(&self, status: &DossierStatus, now: i64) -> anyhow::Result<()> {
+        self.db.execute(
+            "INSERT OR REPLACE INTO statuses (code, body, known_at) VALUES (?1, ?2, ?3)",
+            params![status.dossier_code, serde_json::to_string(status)?, now],
+        )?;
+        Ok(())
+    }
+
+    fn recall(&self, code: &str) -> anyhow::Result<Option<(DossierStatus, i64)>> {
+        let row: Option<(String, i64)> = self
+            .db
+            .query_row("SELECT body, known_at FROM statuses WHERE code = ?1", [code], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(body, at)| serde_json::from_str(&body).ok().map(|status| (status, at))))
+    }
+}
+
+/// Asks the portal about `code` and answers, falling back on the cache when the portal cannot be reached.
+pub async fn check(portal: &impl Portal, cache: &Cache, code: &str, now: i64) -> Answer {
+    let code = code.trim().to_uppercase();
+    if !kiosk_core::portal::valid_dossier_code(&code) {
+        return Answer::Invalid;
+    }
+    let reply = portal.dossier_status(&code).await;
+    match reply.status {
+        Some(200) => match serde_json::from_slice::<DossierStatus>(&reply.body) {
+            Ok(status) => {
+                if let Err(error) = cache.remember(&status, now) {
+                    tracing::warn!(error = %format!("{error:#}"), "a dossier status could not be cached");
+                }
+                Answer::Current(status)
+            }
+            Err(_) => fallback(cache, &code),
+        },
+        Some(404) => Answer::Unknown,
+        _ => {
+            tracing::info!(status = ?reply.status, error = ?reply.error, "dossier status: portal not reachable");
+            fallback(cache, &code)
+        }
+    }
+}
+
+fn fallback(cache: &Cache, code: &str) -> Answer {
+    match cache.recall(code) {
+        Ok(Some((status, known_at))) => Answer::LastKnown { status, known_at },
+        _ => Answer::Unreachable,
+    }
+}
+
+/// A status name as the screen's enum index: received 0, in_progress 1, needs_more 2, result_ready 3, returned 4,
+/// rejected 5, anything else 6 (shown as "see the counter").
+pub fn state_index(state: &str) -> i32 {
+    match state {
+        "received" => 0,
+        "in_progress" => 1,
+        "needs_more" => 2,
+        "result_ready" => 3,
+        "returned" => 4,
+        "rejected" => 5,
+        _ => 6,
+    }
+}
+
+/// Whether the dossier is a home-visit request (the screen words it so).
+pub fn is_home_visit(status: &DossierStatus) -> bool {
+    status.kind == Kind::HomeVisit
+}
