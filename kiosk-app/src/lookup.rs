@@ -30,6 +30,19 @@ impl Lookup {
         Lookup::new(catalogue)
     }
 
+    /// The catalogue last received from the portal (state directory), if there is a valid one; else the bundled.
+    pub fn load(state_dir: &std::path::Path) -> Lookup {
+        let stored = std::fs::read_to_string(state_dir.join(CATALOGUE_FILE)).ok();
+        match stored.map(|text| kiosk_core::catalogue::parse(&text)) {
+            Some(Ok(catalogue)) => Lookup::new(catalogue),
+            Some(Err(problems)) => {
+                tracing::warn!(problems = problems.len(), "the stored catalogue is not valid; using the bundled one");
+                Lookup::bundled()
+            }
+            None => Lookup::bundled(),
+        }
+    }
+
     pub fn procedure(&self, id: &str) -> Option<&Procedure> {
         self.catalogue.procedures.iter().find(|p| p.id == id)
     }
@@ -99,4 +112,49 @@ pub fn guidance_document(config: &Config, procedure: &Procedure, language: Langu
             Style { scale: 1, bold: false, align: Align::Center },
         );
     doc.cut()
+}
+
+/// Where the catalogue received from the portal is kept, and its version tag.
+pub const CATALOGUE_FILE: &str = "catalogue.toml";
+pub const CATALOGUE_TAG_FILE: &str = "catalogue.etag";
+
+/// Asks the portal for a newer catalogue (If-None-Match with the tag of the one kept). A new one that passes every
+/// check is stored (written whole, then renamed) and returned; an unchanged one, an unreachable portal or a
+/// catalogue with problems returns None and the kiosk keeps what it has.
+pub async fn refresh(
+    portal: &impl crate::outbox::portal::Portal,
+    state_dir: &std::path::Path,
+) -> anyhow::Result<Option<Catalogue>> {
+    use anyhow::Context as _;
+    let tag_path = state_dir.join(CATALOGUE_TAG_FILE);
+    let tag = std::fs::read_to_string(&tag_path).ok().filter(|_| state_dir.join(CATALOGUE_FILE).exists());
+    let reply = portal.catalogue(tag.as_deref().map(str::trim)).await;
+    match reply.status {
+        Some(304) => Ok(None),
+        Some(200) => {
+            let text = String::from_utf8(reply.body).context("the portal's catalogue is not UTF-8")?;
+            match kiosk_core::catalogue::parse(&text) {
+                Ok(catalogue) => {
+                    let temporary = state_dir.join("catalogue.toml.tmp");
+                    std::fs::write(&temporary, &text).with_context(|| format!("writing {}", temporary.display()))?;
+                    std::fs::rename(&temporary, state_dir.join(CATALOGUE_FILE)).context("storing the catalogue")?;
+                    std::fs::write(&tag_path, reply.etag.unwrap_or_default()).context("storing the catalogue tag")?;
+                    tracing::info!(procedures = catalogue.procedures.len(), "a newer catalogue came from the portal");
+                    Ok(Some(catalogue))
+                }
+                Err(problems) => {
+                    tracing::warn!(
+                        problems = problems.len(),
+                        first = problems.first().map(String::as_str).unwrap_or(""),
+                        "the portal's catalogue has problems; keeping the one we have"
+                    );
+                    Ok(None)
+                }
+            }
+        }
+        other => {
+            tracing::info!(status = ?other, error = ?reply.error, "catalogue not refreshed now");
+            Ok(None)
+        }
+    }
 }

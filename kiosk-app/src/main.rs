@@ -214,9 +214,45 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
             tracing::error!(%error, "could not start checking a dossier");
         }
     });
+    // The catalogue: the one last received from the portal, else the bundled one; refreshed from the portal at
+    // start and every 6 hours (If-None-Match), a newer valid one replacing it on screen.
+    let lookup = kiosk_app::lookup::Lookup::load(state_dir);
+    let shared_lookup = Arc::new(std::sync::RwLock::new(kiosk_app::lookup::Lookup::new(lookup.catalogue.clone())));
+    ui::install_lookup(&app, std::rc::Rc::new(lookup));
+    {
+        let (key, url, kiosk_id) = (
+            kiosk_app::outbox::portal::device_key(state_dir)?,
+            config.portal.base_url.clone(),
+            config.kiosk.id.clone(),
+        );
+        let (dir, shared, weak) = (state_dir.to_path_buf(), shared_lookup.clone(), app.as_weak());
+        std::thread::Builder::new().name("catalogue-refresh".into()).spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(portal) =
+                kiosk_app::outbox::portal::HttpPortal::new(&url, &kiosk_id, key, kiosk_app::outbox::commands::now)
+            else {
+                return;
+            };
+            loop {
+                match runtime.block_on(kiosk_app::lookup::refresh(&portal, &dir)) {
+                    Ok(Some(catalogue)) => {
+                        *shared.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            kiosk_app::lookup::Lookup::new(catalogue.clone());
+                        let _ = weak.upgrade_in_event_loop(move |app| {
+                            ui::install_lookup(&app, std::rc::Rc::new(kiosk_app::lookup::Lookup::new(catalogue)))
+                        });
+                    }
+                    Ok(None) => {}
+                    Err(error) => tracing::warn!(error = %format!("{error:#}"), "the catalogue could not be refreshed"),
+                }
+                std::thread::sleep(std::time::Duration::from_secs(6 * 3600));
+            }
+        })?;
+    }
     let (guidance_requests, guidance_config) = (requests.clone(), config.clone());
-    let guidance_lookup = kiosk_app::lookup::Lookup::bundled();
+    let guidance_lookup = shared_lookup;
     ui::on_print_guidance(&app, move |id, language| {
+        let guidance_lookup = guidance_lookup.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(procedure) = guidance_lookup.procedure(&id) {
             let document = kiosk_app::lookup::guidance_document(&guidance_config, procedure, language);
             // The device thread is gone only when the kiosk is stopping.

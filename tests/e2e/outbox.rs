@@ -478,3 +478,36 @@ fn the_portal_contract_document_names_every_path_the_kiosk_and_the_simulator_use
         assert!(document.contains(status), "{status} is documented");
     }
 }
+
+#[test]
+fn a_newer_catalogue_from_the_portal_replaces_the_bundled_one_and_a_broken_one_never_does() {
+    let dir = kiosk_tests::scratch_dir("catalogue-refresh");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 4).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let state = dir.join("kiosk");
+    std::fs::create_dir_all(&state).expect("state dir");
+    let key = device_key(&state).expect("device key");
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    enrol(&portal, &key, &runtime);
+    use kiosk_app::lookup::{refresh, Lookup};
+
+    let first = runtime.block_on(refresh(&portal, &state)).expect("refresh").expect("a catalogue the first time");
+    assert_eq!(first.procedures.len(), Lookup::bundled().catalogue.procedures.len());
+    assert!(runtime.block_on(refresh(&portal, &state)).expect("refresh").is_none(), "unchanged: 304, nothing sent");
+
+    // The city changes a fee: the kiosk takes the new catalogue and keeps it across a restart.
+    let bundled = kiosk_app::lookup::BUNDLED;
+    let changed = bundled.replacen("10.000 đồng mỗi trường hợp", "12.000 đồng mỗi trường hợp", 1);
+    assert_ne!(changed, bundled);
+    sim.set_catalogue(&changed);
+    let newer = runtime.block_on(refresh(&portal, &state)).expect("refresh").expect("the newer catalogue");
+    let fee = |lookup: &Lookup| lookup.procedure("chung-thuc-chu-ky").expect("procedure").fee_vi.clone();
+    assert!(fee(&Lookup::new(newer)).starts_with("12.000"));
+    assert!(fee(&Lookup::load(&state)).starts_with("12.000"), "kept in the state directory");
+
+    // A catalogue that fails the checks (here: an unknown schema) is refused; the kiosk keeps the last good one.
+    sim.set_catalogue(&changed.replacen("schema = 1", "schema = 2", 1));
+    assert!(runtime.block_on(refresh(&portal, &state)).expect("refresh").is_none());
+    assert!(fee(&Lookup::load(&state)).starts_with("12.000"));
+}

@@ -64,6 +64,8 @@ pub struct Sim {
     /// A request to go away for this many seconds, and the wake-up for the listener's loop.
     away: Mutex<u64>,
     away_notify: tokio::sync::Notify,
+    /// The procedure catalogue served at /v1/catalogue (TOML, schema of assets/catalogue/README.md).
+    catalogue: Mutex<String>,
 }
 
 impl Sim {
@@ -86,7 +88,13 @@ impl Sim {
             random: Mutex::new(seed.max(1)),
             away: Mutex::new(0),
             away_notify: tokio::sync::Notify::new(),
+            catalogue: Mutex::new(include_str!("../../assets/catalogue/procedures.toml").to_owned()),
         }))
+    }
+
+    /// Serves another catalogue from now on (a test's "the city updated the catalogue").
+    pub fn set_catalogue(&self, text: &str) {
+        *self.catalogue.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = text.to_owned();
     }
 
     /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
@@ -553,14 +561,14 @@ async fn dossier(
     }
 }
 
-async fn catalogue(headers: HeaderMap) -> Response {
-    const ETAG: &str = "\"sim-catalogue-1\"";
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(ETAG) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, ETAG)]).into_response();
+async fn catalogue(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Response {
+    // The simulator serves the catalogue the repository ships (or one a test set), tagged by its content.
+    let text = sim.catalogue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let etag = format!("\"{}\"", &portal::sha256_hex(text.as_bytes())[..16]);
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    // The simulator has no catalogue of its own: an empty one, said plainly.
-    ([(header::ETAG, ETAG)], Json(json!({ "procedures": [], "source": "portal simulator (no catalogue)" })))
-        .into_response()
+    ([(header::ETAG, etag.as_str()), (header::CONTENT_TYPE, "application/toml")], text).into_response()
 }
 
 #[derive(Deserialize)]
