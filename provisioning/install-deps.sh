@@ -12,7 +12,7 @@ set -euo pipefail
 
 build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan)
 run=("${build[@]}" xvfb x11-apps xauth)
-bench=("${run[@]}" chromium sane-utils img2pdf)
+bench=("${run[@]}" chromium sane-utils img2pdf xdotool)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
 
 case "${1:-build}" in

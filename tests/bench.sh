@@ -28,5 +28,8 @@ echo
 echo "== Search: latency per keystroke, the shipped catalogue and one the size of Hanoi's (2,089) =="
 "$target_dir/release/bench-search"
 echo
+echo "== Tap to the next frame, and peak memory through the flows =="
+"$target_dir/release/bench-tap"
+echo
 echo "== First frame and memory =="
 "$target_dir/release/bench-first-frame"
