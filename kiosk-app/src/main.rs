@@ -185,7 +185,8 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         kiosk_app::tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite"))
             .context("opening the status cache")?,
     ));
-    let track_key = kiosk_app::outbox::portal::device_key(state_dir)?;
+    let device_key = kiosk_app::outbox::portal::device_key(state_dir)?;
+    let track_key = device_key.clone();
     let (track_url, track_kiosk) = (config.portal.base_url.clone(), config.kiosk.id.clone());
     let weak = app.as_weak();
     ui::on_track_check(&app, move |code| {
@@ -216,15 +217,12 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     });
     // The catalogue: the one last received from the portal, else the bundled one; refreshed from the portal at
     // start and every 6 hours (If-None-Match), a newer valid one replacing it on screen.
-    let lookup = kiosk_app::lookup::Lookup::load(state_dir);
-    let shared_lookup = Arc::new(std::sync::RwLock::new(kiosk_app::lookup::Lookup::new(lookup.catalogue.clone())));
-    ui::install_lookup(&app, std::rc::Rc::new(lookup));
+    // One catalogue and index, shared by the screen and the guidance slips.
+    let lookup = Arc::new(kiosk_app::lookup::Lookup::load(state_dir));
+    let shared_lookup = Arc::new(std::sync::RwLock::new(lookup.clone()));
+    ui::install_lookup(&app, lookup);
     {
-        let (key, url, kiosk_id) = (
-            kiosk_app::outbox::portal::device_key(state_dir)?,
-            config.portal.base_url.clone(),
-            config.kiosk.id.clone(),
-        );
+        let (key, url, kiosk_id) = (device_key, config.portal.base_url.clone(), config.kiosk.id.clone());
         let (dir, shared, weak) = (state_dir.to_path_buf(), shared_lookup.clone(), app.as_weak());
         std::thread::Builder::new().name("catalogue-refresh".into()).spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
@@ -236,11 +234,9 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
             loop {
                 match runtime.block_on(kiosk_app::lookup::refresh(&portal, &dir)) {
                     Ok(Some(catalogue)) => {
-                        *shared.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                            kiosk_app::lookup::Lookup::new(catalogue.clone());
-                        let _ = weak.upgrade_in_event_loop(move |app| {
-                            ui::install_lookup(&app, std::rc::Rc::new(kiosk_app::lookup::Lookup::new(catalogue)))
-                        });
+                        let fresh = Arc::new(kiosk_app::lookup::Lookup::new(catalogue));
+                        *shared.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+                        let _ = weak.upgrade_in_event_loop(move |app| ui::install_lookup(&app, fresh));
                     }
                     Ok(None) => {}
                     Err(error) => tracing::warn!(error = %format!("{error:#}"), "the catalogue could not be refreshed"),
@@ -252,8 +248,8 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     let (guidance_requests, guidance_config) = (requests.clone(), config.clone());
     let guidance_lookup = shared_lookup;
     ui::on_print_guidance(&app, move |id, language| {
-        let guidance_lookup = guidance_lookup.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(procedure) = guidance_lookup.procedure(&id) {
+        let lookup = guidance_lookup.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some(procedure) = lookup.procedure(&id) {
             let document = kiosk_app::lookup::guidance_document(&guidance_config, procedure, language);
             // The device thread is gone only when the kiosk is stopping.
             let _ = guidance_requests.send(devices::Request::PrintGuidance(document));

@@ -50,6 +50,28 @@ fn enrol(portal: &HttpPortal, key: &ed25519_dalek::SigningKey, runtime: &tokio::
     panic!("could not enrol through the faults");
 }
 
+/// A portal simulator on a free loopback port, and a kiosk (state directory `dir/kiosk`) enrolled with it.
+struct Connected {
+    sim: Arc<Sim>,
+    running: portal_sim::Running,
+    state: std::path::PathBuf,
+    key: ed25519_dalek::SigningKey,
+    portal: HttpPortal,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn connected(dir: &std::path::Path, faults: Faults, seed: u64) -> Connected {
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, faults, seed).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let state = dir.join("kiosk");
+    kiosk_app::ensure_private_dir(&state).expect("state dir");
+    let key = device_key(&state).expect("device key");
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    enrol(&portal, &key, &runtime);
+    Connected { sim, running, state, key, portal, runtime }
+}
+
 /// The test's clock for scheduling retries: jumps ahead between rounds so backoffs of minutes pass at once.
 /// (Signatures use the real clock: the portal refuses stale ones.)
 static TEST_CLOCK: AtomicI64 = AtomicI64::new(0);
@@ -68,14 +90,8 @@ fn every_saved_submission_arrives_exactly_once_byte_identical_through_every_faul
         too_large_rate: 0.03,
         latency_ms: 0,
     };
-    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, faults.clone(), 42).expect("simulator");
-    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let state = dir.join("kiosk");
+    let Connected { sim, running: _running, state, key: _, portal, runtime } = connected(&dir, faults.clone(), 42);
     let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
-    let key = device_key(&state).expect("device key");
-    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    enrol(&portal, &key, &runtime);
 
     TEST_CLOCK.store(real_now(), Ordering::SeqCst);
     let mut sent = Vec::new();
@@ -343,15 +359,9 @@ fn killed_at_random_points_every_submission_reported_saved_is_delivered_exactly_
 #[test]
 fn when_the_portal_goes_away_entirely_the_queue_waits_and_drains_when_it_returns() {
     let dir = kiosk_tests::scratch_dir("outbox-away");
-    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 3).expect("simulator");
-    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let Connected { sim: _, running, state, key: _, portal, runtime } = connected(&dir, Faults::default(), 3);
     let address = running.address;
-    let state = dir.join("kiosk");
     let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
-    let key = device_key(&state).expect("device key");
-    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    enrol(&portal, &key, &runtime);
 
     let sim = running.stop(); // gone: connections refused
     TEST_CLOCK.store(real_now(), Ordering::SeqCst);
@@ -407,14 +417,8 @@ fn the_simulator_goes_away_on_request_and_comes_back_on_its_own() {
 fn heartbeat_dossier_status_and_catalogue_speak_the_portal_contract() {
     use kiosk_app::outbox::forwarder::Conditions;
     let dir = kiosk_tests::scratch_dir("outbox-contract");
-    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 5).expect("simulator");
-    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let state = dir.join("kiosk");
+    let Connected { sim, running, state, key, portal, runtime } = connected(&dir, Faults::default(), 5);
     let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
-    let key = device_key(&state).expect("device key");
-    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    enrol(&portal, &key, &runtime);
 
     // A home-visit request goes through the same outbox as a dossier.
     let form = form(1, "001089012345", "Đỗ Văn E");
@@ -482,14 +486,7 @@ fn the_portal_contract_document_names_every_path_the_kiosk_and_the_simulator_use
 #[test]
 fn a_newer_catalogue_from_the_portal_replaces_the_bundled_one_and_a_broken_one_never_does() {
     let dir = kiosk_tests::scratch_dir("catalogue-refresh");
-    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 4).expect("simulator");
-    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let state = dir.join("kiosk");
-    std::fs::create_dir_all(&state).expect("state dir");
-    let key = device_key(&state).expect("device key");
-    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    enrol(&portal, &key, &runtime);
+    let Connected { sim, running: _running, state, key: _, portal, runtime } = connected(&dir, Faults::default(), 4);
     use kiosk_app::lookup::{refresh, Lookup};
 
     let first = runtime.block_on(refresh(&portal, &state)).expect("refresh").expect("a catalogue the first time");

@@ -160,7 +160,8 @@ fn image_is_colour(image: &Image) -> bool {
     image.channels == 3
 }
 
-fn to_grey(image: &Image) -> Image {
+/// The image in grey (ITU-R BT.601 luma, in integers); a grey image is returned as it is.
+pub fn to_grey(image: &Image) -> Image {
     if image.channels == 1 {
         return image.clone();
     }

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::pipeline::{rotate, Image};
+use super::pipeline::{rotate, to_grey, Image};
 use super::{Capabilities, ColourMode, Error, ErrorKind, RawPage, Resolutions, Scanner, Settings, Source};
 
 /// What lies on the simulated glass.
@@ -283,12 +283,7 @@ fn card(width_mm: f64, height_mm: f64, dpi: u32, skew: f64, colour: bool) -> Ima
     if colour {
         turned
     } else {
-        let pixels = turned
-            .pixels
-            .chunks_exact(3)
-            .map(|p| ((u32::from(p[0]) * 77 + u32::from(p[1]) * 150 + u32::from(p[2]) * 29) >> 8) as u8)
-            .collect();
-        Image { width: turned.width, height: turned.height, channels: 1, pixels }
+        to_grey(&turned)
     }
 }
 

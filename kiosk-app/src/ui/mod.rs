@@ -78,7 +78,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
             kiosk.set_screen(screen);
         }
     });
-    install_lookup(&ui, Rc::new(crate::lookup::Lookup::bundled()));
+    install_lookup(&ui, std::sync::Arc::new(crate::lookup::Lookup::bundled()));
     install_idle(&ui, config.ui.idle_timeout_seconds);
     install_track_keys(&ui);
     select_language(&ui, config.ui.languages[0]);
@@ -230,7 +230,7 @@ fn strings(items: &[String]) -> ModelRc<slint::SharedString> {
 }
 
 /// Fills the lookup screen's fields and answers its keys, field choices and procedure taps.
-pub fn install_lookup(ui: &AppWindow, lookup: Rc<crate::lookup::Lookup>) {
+pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Lookup>) {
     let kiosk = ui.global::<Kiosk>();
     let fields: Vec<FieldChoice> = lookup
         .catalogue
