@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod config;
+pub mod keyboard;
 pub mod outbox;
 pub mod portal;
 pub mod privacy;
@@ -13,3 +14,5 @@ pub mod queue;
 pub mod search;
 pub mod staff;
 pub mod text;
+pub mod validate;
+pub mod wards;
