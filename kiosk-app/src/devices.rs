@@ -465,6 +465,8 @@ pub enum Request {
     PrintTicket(kiosk_drivers::printer::document::Document),
     /// A procedure's guidance slip.
     PrintGuidance(kiosk_drivers::printer::document::Document),
+    /// A home-visit request's confirmation.
+    PrintVisit(kiosk_drivers::printer::document::Document),
 }
 
 /// What the device thread tells the UI.
@@ -477,6 +479,8 @@ pub enum Event {
     TicketPrinted(Printed),
     /// A guidance slip's print finished.
     GuidancePrinted(Printed),
+    /// A home-visit confirmation's print finished.
+    VisitPrinted(Printed),
 }
 
 #[derive(Debug, Clone)]
@@ -564,6 +568,11 @@ pub fn spawn_monitor(
             }
             Ok(Request::PrintGuidance(document)) => {
                 if !deliver(Event::GuidancePrinted(print_document(&mut devices, &config, &document))) {
+                    break;
+                }
+            }
+            Ok(Request::PrintVisit(document)) => {
+                if !deliver(Event::VisitPrinted(print_document(&mut devices, &config, &document))) {
                     break;
                 }
             }

@@ -15,6 +15,7 @@ pub mod queue_store;
 pub mod tickets;
 pub mod tracking;
 pub mod ui;
+pub mod visit;
 
 use std::path::Path;
 

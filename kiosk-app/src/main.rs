@@ -133,7 +133,7 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     let outbox = Arc::new(kiosk_app::outbox::commands::open(config, state_dir)?);
     let weak = app.as_weak();
     let conditions = Arc::new(std::sync::Mutex::new(kiosk_app::outbox::forwarder::Conditions::default()));
-    let (_outbox_signal, _forwarder) = kiosk_app::outbox::commands::spawn_forwarder_reporting(
+    let (outbox_signal, _forwarder) = kiosk_app::outbox::commands::spawn_forwarder_reporting(
         config,
         state_dir,
         &config.portal.base_url,
@@ -255,6 +255,40 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
             let _ = guidance_requests.send(devices::Request::PrintGuidance(document));
         }
     });
+    // A home-visit request: saved in the outbox on a worker thread, the forwarder woken, then the confirmation
+    // printed with the portal's code if it answers within a few seconds, else with the kiosk's reference.
+    let (visit_outbox, visit_requests, visit_config, weak) =
+        (outbox.clone(), requests.clone(), Arc::new(config.clone()), app.as_weak());
+    ui::visit::on_visit_send(&app, move |request, mut confirmation, language| {
+        let (outbox, requests, config, weak, signal) =
+            (visit_outbox.clone(), visit_requests.clone(), visit_config.clone(), weak.clone(), outbox_signal.clone());
+        let spawned = std::thread::Builder::new().name("home-visit".into()).spawn(move || {
+            let id = match kiosk_app::visit::save(&outbox, &request, kiosk_app::outbox::commands::now()) {
+                Ok(id) => id,
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), "a home-visit request could not be saved");
+                    let _ = weak.upgrade_in_event_loop(|app| ui::visit::show_visit_failed(&app));
+                    return;
+                }
+            };
+            drop(request);
+            signal.wake();
+            confirmation.reference = kiosk_app::visit::short_reference(&id);
+            let reference = confirmation.reference.clone();
+            let _ = weak.upgrade_in_event_loop(move |app| ui::visit::show_visit_saved(&app, &reference));
+            confirmation.code = kiosk_app::visit::wait_for_code(&outbox, &id, kiosk_app::visit::DELIVERY_WAIT);
+            let code = confirmation.code.clone();
+            let _ = weak.upgrade_in_event_loop(move |app| match code {
+                Some(code) => ui::visit::show_visit_delivered(&app, &code),
+                None => ui::visit::show_visit_undelivered(&app),
+            });
+            let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
+            let _ = requests.send(devices::Request::PrintVisit(document));
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start saving a home-visit request");
+        }
+    });
     let weak = app.as_weak();
     let (ticket_store, ticket_config) = (store.clone(), Arc::new(config.clone()));
     ui::on_take_ticket(&app, move |service, priority, language| {
@@ -296,6 +330,7 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
                 devices::Event::Printed(printed) => ui::show_printed(&app, &printed),
                 devices::Event::TicketPrinted(printed) => ui::show_ticket_printed(&app, &printed),
                 devices::Event::GuidancePrinted(printed) => ui::show_guidance_printed(&app, &printed),
+                devices::Event::VisitPrinted(printed) => ui::visit::show_visit_printed(&app, &printed),
             })
             .is_ok()
         },

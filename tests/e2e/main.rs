@@ -8,3 +8,4 @@ mod outbox;
 mod scanner;
 mod screens;
 mod translations;
+mod visit;

@@ -9,7 +9,7 @@ use kiosk_tests::{picture_variety, workspace_root};
 use slint::platform::PointerEventButton;
 use slint::ComponentHandle;
 
-fn start(width: u32, height: u32) -> AppWindow {
+pub(crate) fn start(width: u32, height: u32) -> AppWindow {
     slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
         mock_time: true,
         threading: false,
@@ -23,11 +23,11 @@ fn start(width: u32, height: u32) -> AppWindow {
     app
 }
 
-fn count(app: &AppWindow, label: &str) -> usize {
+pub(crate) fn count(app: &AppWindow, label: &str) -> usize {
     ElementHandle::find_by_accessible_label(app, label).count()
 }
 
-fn tap(app: &AppWindow, label: &str) {
+pub(crate) fn tap(app: &AppWindow, label: &str) {
     let found: Vec<_> = ElementHandle::find_by_accessible_label(app, label).collect();
     assert_eq!(found.len(), 1, "expected one element labelled {label:?}, found {}", found.len());
     found[0].mock_single_click(PointerEventButton::Left);
@@ -241,7 +241,7 @@ fn taking_a_number_shows_the_ticket_pager_and_wait() {
         .expect("png");
 }
 
-fn snapshot(app: &AppWindow, name: &str) {
+pub(crate) fn snapshot(app: &AppWindow, name: &str) {
     let size = app.window().size();
     let shot = app.window().take_snapshot().expect("snapshot");
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screens");
@@ -253,7 +253,7 @@ fn snapshot(app: &AppWindow, name: &str) {
 }
 
 /// The printer profile of the example configuration (the simulated printer's).
-fn kiosk_config_profile() -> kiosk_drivers::printer::profile::Profile {
+pub(crate) fn kiosk_config_profile() -> kiosk_drivers::printer::profile::Profile {
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
     config.devices.printer.printer.as_ref().map_or_else(
         || kiosk_drivers::printer::profile::Profile::builtin("generic-80").expect("shipped profile"),
@@ -265,7 +265,7 @@ fn ui_ticket_service(app: &AppWindow) -> String {
     app.global::<ui::Kiosk>().get_ticket_service().to_string()
 }
 
-fn type_text(app: &AppWindow, text: &str) {
+pub(crate) fn type_text(app: &AppWindow, text: &str) {
     let english = ui::current_language(app) == Some(kiosk_core::config::Language::English);
     for c in text.chars() {
         let label = match (c, english) {
@@ -350,7 +350,7 @@ fn looking_up_a_procedure_by_typing_or_browsing_and_printing_its_guide() {
     snapshot(&app, "lookup-procedure-en-1920x1080");
 }
 
-fn wait_seconds(seconds: u64) {
+pub(crate) fn wait_seconds(seconds: u64) {
     for _ in 0..seconds {
         i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
     }

@@ -125,6 +125,8 @@ pub struct Ui {
     pub languages: Vec<Language>,
     /// Seconds without a touch before the kiosk offers more time and then returns home.
     pub idle_timeout_seconds: u32,
+    /// Where the on-screen keyboard puts a tone on "oa", "oe", "uy" (hòa or hoà).
+    pub tone_style: crate::keyboard::ToneStyle,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -566,6 +568,8 @@ mod raw {
     pub struct Ui {
         pub languages: Vec<String>,
         pub idle_timeout_seconds: i64,
+        #[serde(default)]
+        pub tone_style: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -774,7 +778,19 @@ fn check_ui(raw: raw::Ui, problems: &mut Vec<Problem>) -> Option<Ui> {
             0
         }
     };
-    (problems.len() == before).then_some(Ui { languages, idle_timeout_seconds })
+    let tone_style = match raw.tone_style.as_deref().map(str::trim) {
+        None | Some("modern") => crate::keyboard::ToneStyle::Modern,
+        Some("traditional") => crate::keyboard::ToneStyle::Traditional,
+        Some(other) => {
+            problem(
+                problems,
+                "ui.tone_style",
+                format!("`{other}` is not a tone style; allowed: modern (hòa, thủy), traditional (hoà, thuỷ)"),
+            );
+            crate::keyboard::ToneStyle::Modern
+        }
+    };
+    (problems.len() == before).then_some(Ui { languages, idle_timeout_seconds, tone_style })
 }
 
 #[derive(Clone, Copy)]

@@ -15,4 +15,5 @@ pub mod search;
 pub mod staff;
 pub mod text;
 pub mod validate;
+pub mod visit;
 pub mod wards;

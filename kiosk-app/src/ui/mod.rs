@@ -13,6 +13,7 @@ use slint::{ComponentHandle, Model as _, ModelRc, VecModel};
 use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report};
 
 pub mod headless;
+pub mod visit;
 
 /// The Rust code Slint generates from ui/*.slint. It is not ours to lint.
 #[allow(clippy::all, clippy::unwrap_used)]
@@ -75,11 +76,15 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
             if screen == Screen::Track {
                 track_reset(&ui);
             }
+            if screen == Screen::Visit {
+                visit::reset(&ui);
+            }
             kiosk.set_screen(screen);
         }
     });
     install_lookup(&ui, std::sync::Arc::new(crate::lookup::Lookup::bundled()));
     install_idle(&ui, config.ui.idle_timeout_seconds);
+    visit::install(&ui, config.ui.tone_style, &config.kiosk.ward);
     install_track_keys(&ui);
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
@@ -146,6 +151,7 @@ pub fn start_over(ui: &AppWindow) {
     let kiosk = ui.global::<Kiosk>();
     lookup_reset(ui);
     track_reset(ui);
+    visit::reset(ui);
     kiosk.set_procedure(ProcedureView::default());
     kiosk.set_ticket_step(TicketStep::ChooseService);
     kiosk.set_ticket_service("".into());
@@ -243,6 +249,7 @@ pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Look
         })
         .collect();
     kiosk.set_fields(model(fields));
+    visit::set_needs(ui, &lookup);
     let (weak, keys) = (ui.as_weak(), lookup.clone());
     kiosk.on_lookup_key(move |key| {
         let Some(ui) = weak.upgrade() else { return };

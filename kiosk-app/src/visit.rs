@@ -1,0 +1,136 @@
+//! A home-visit request, once the resident has answered every question: saved in the outbox (sealed, like a
+//! dossier) and a printed confirmation saying what happens next.
+//! Must not do: name Slint types, log the answers, or print more personal data than the resident needs on a
+//! paper they may lose (the slip names the ward, not the street, and only the end of the phone number).
+
+use kiosk_core::config::{Config, Language};
+use kiosk_core::portal::Kind;
+use kiosk_core::visit::{VisitRequest, When};
+use kiosk_drivers::printer::document::{Align, Document, Style};
+
+use crate::outbox::store::{EnqueueError, NewSubmission, Outbox};
+
+/// Seals and stores the request; when this returns the request will reach the portal.
+pub fn save(outbox: &Outbox, request: &VisitRequest, now: i64) -> Result<String, EnqueueError> {
+    let form = serde_json::to_vec(request).map_err(|e| EnqueueError::Storage(e.into()))?;
+    outbox.enqueue(
+        NewSubmission { kind: Kind::HomeVisit, procedure_code: request.procedure_code.as_deref(), form: &form, pages: &[] },
+        now,
+    )
+}
+
+/// Waits (polling the outbox) until the portal acknowledged submission `id`, for at most `within`: its code, or
+/// None when it is still waiting (the portal is away; the forwarder keeps trying).
+pub fn wait_for_code(outbox: &Outbox, id: &str, within: std::time::Duration) -> Option<String> {
+    let until = std::time::Instant::now() + within;
+    loop {
+        if let Ok(Some(code)) = outbox.dossier_code(id) {
+            return Some(code);
+        }
+        if std::time::Instant::now() >= until {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// How long the confirmation waits for the portal's code before printing the kiosk's reference instead.
+pub const DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// The outbox id as a resident can read it out: its first 8 characters in two groups ("3FA2-91C0"). Staff find
+/// the submission with it (`kiosk outbox show` lists ids).
+pub fn short_reference(id: &str) -> String {
+    let head: String = id.chars().take(8).collect::<String>().to_uppercase();
+    if head.len() == 8 {
+        format!("{}-{}", &head[..4], &head[4..])
+    } else {
+        head
+    }
+}
+
+/// What the confirmation slip says.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    pub reference: String,
+    /// The portal's code, when it acknowledged before printing.
+    pub code: Option<String>,
+    pub ward: String,
+    pub need_vi: String,
+    pub need_en: String,
+    pub when: When,
+    /// The last 3 digits of the phone number the team will call.
+    pub phone_tail: String,
+    /// The visit certifies a signature: sign in front of the team, not before.
+    pub signature: bool,
+}
+
+pub fn confirmation_document(config: &Config, c: &Confirmation, language: Language) -> Document {
+    let english = language == Language::English;
+    let pick = |vi: &str, en: &str| if english { en.to_owned() } else { vi.to_owned() };
+    let title = Style { scale: 1, bold: true, align: Align::Center };
+    let big = Style { scale: 2, bold: true, align: Align::Center };
+    let heading = Style { scale: 1, bold: true, align: Align::Left };
+    let when = match c.when {
+        When::AnyTime => pick("Lúc nào cũng được", "Any time"),
+        When::Morning => pick("Buổi sáng", "In the morning"),
+        When::Afternoon => pick("Buổi chiều", "In the afternoon"),
+    };
+    let mut doc = Document::new()
+        .text(pick("ĐỀ NGHỊ HỖ TRỢ TẠI NHÀ", "HOME VISIT REQUEST"), title)
+        .text(pick("Tổ Hành chính công xung kích", "Ward mobile public-service team"), title)
+        .rule();
+    doc = match &c.code {
+        Some(code) => doc.line(pick("Mã đề nghị:", "Request code:")).text(code.clone(), big).qr(code.clone(), 6),
+        None => doc
+            .line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:"))
+            .text(c.reference.clone(), big)
+            .line(pick(
+                "Đề nghị đã được lưu an toàn tại kiosk và sẽ tự gửi đi khi có kết nối.",
+                "The request is kept safely on the kiosk and will be sent by itself when the connection is back.",
+            )),
+    };
+    doc = doc
+        .rule()
+        .line(format!("{}: {}", pick("Phường/xã", "Ward"), c.ward))
+        .line(format!("{}: {}", pick("Việc cần làm", "What needs doing"), pick(&c.need_vi, &c.need_en)))
+        .line(format!("{}: {}", pick("Thời gian thuận tiện", "Best time"), when))
+        .rule()
+        .text(pick("Tiếp theo:", "What happens next:"), heading)
+        .line(format!(
+            "{} …{}.",
+            pick(
+                "Tổ hỗ trợ của phường sẽ gọi điện để hẹn ngày giờ đến nhà, vào số điện thoại có đuôi",
+                "The ward's team will phone to agree a day and time, on the number ending"
+            ),
+            c.phone_tail
+        ));
+    if c.signature {
+        doc = doc.line(pick(
+            "Chứng thực chữ ký: KHÔNG ký trước vào giấy tờ. Ông/bà ký trước mặt cán bộ khi họ đến. Chuẩn bị sẵn thẻ căn cước.",
+            "Signature certification: do NOT sign the paper beforehand. You sign in front of the officer when they come. Have your ID card ready.",
+        ));
+    }
+    let source = if c.signature {
+        pick(
+            "Nguồn: Kế hoạch 63/KH-UBND ngày 13/02/2026 của UBND TP Hà Nội; chứng thực ngoài trụ sở cho người già yếu: thủ tục 2.000884, Cổng DVC quốc gia.",
+            "Source: Hanoi plan 63/KH-UBND of 13/02/2026; certification outside the office for the frail: procedure 2.000884, national public-service portal.",
+        )
+    } else {
+        pick("Nguồn: Kế hoạch 63/KH-UBND ngày 13/02/2026 của UBND TP Hà Nội.", "Source: Hanoi plan 63/KH-UBND of 13/02/2026.")
+    };
+    doc.rule()
+        .line(source)
+        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), Style { scale: 1, bold: false, align: Align::Center })
+        .cut()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_references_are_readable() {
+        assert_eq!(short_reference("3fa291c0aabbccddeeff001122334455"), "3FA2-91C0");
+        assert_eq!(short_reference("abc"), "ABC");
+    }
+}
