@@ -465,8 +465,8 @@ pub enum Request {
     PrintTicket(kiosk_drivers::printer::document::Document),
     /// A procedure's guidance slip.
     PrintGuidance(kiosk_drivers::printer::document::Document),
-    /// A home-visit request's confirmation.
-    PrintVisit(kiosk_drivers::printer::document::Document),
+    /// A home-visit request's confirmation (`reference`: the request's, so the outcome reaches its screen only).
+    PrintVisit { reference: String, document: kiosk_drivers::printer::document::Document },
 }
 
 /// What the device thread tells the UI.
@@ -480,7 +480,7 @@ pub enum Event {
     /// A guidance slip's print finished.
     GuidancePrinted(Printed),
     /// A home-visit confirmation's print finished.
-    VisitPrinted(Printed),
+    VisitPrinted { reference: String, printed: Printed },
 }
 
 #[derive(Debug, Clone)]
@@ -571,8 +571,9 @@ pub fn spawn_monitor(
                     break;
                 }
             }
-            Ok(Request::PrintVisit(document)) => {
-                if !deliver(Event::VisitPrinted(print_document(&mut devices, &config, &document))) {
+            Ok(Request::PrintVisit { reference, document }) => {
+                let printed = print_document(&mut devices, &config, &document);
+                if !deliver(Event::VisitPrinted { reference, printed }) {
                     break;
                 }
             }

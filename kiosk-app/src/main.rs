@@ -257,11 +257,18 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     });
     // A home-visit request: saved in the outbox on a worker thread, the forwarder woken, then the confirmation
     // printed with the portal's code if it answers within a few seconds, else with the kiosk's reference.
-    let (visit_outbox, visit_requests, visit_config, weak) =
-        (outbox.clone(), requests.clone(), Arc::new(config.clone()), app.as_weak());
+    let portal_reachable = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (visit_outbox, visit_requests, visit_config, weak, visit_reachable) =
+        (outbox.clone(), requests.clone(), Arc::new(config.clone()), app.as_weak(), portal_reachable.clone());
     ui::visit::on_visit_send(&app, move |request, mut confirmation, language| {
         let (outbox, requests, config, weak, signal) =
             (visit_outbox.clone(), visit_requests.clone(), visit_config.clone(), weak.clone(), outbox_signal.clone());
+        // Wait for the portal's code only when the portal answered the last check; else print at once.
+        let wait = if visit_reachable.load(std::sync::atomic::Ordering::Relaxed) {
+            kiosk_app::visit::DELIVERY_WAIT
+        } else {
+            std::time::Duration::ZERO
+        };
         let spawned = std::thread::Builder::new().name("home-visit".into()).spawn(move || {
             let id = match kiosk_app::visit::save(&outbox, &request, kiosk_app::outbox::commands::now()) {
                 Ok(id) => id,
@@ -275,15 +282,17 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
             signal.wake();
             confirmation.reference = kiosk_app::visit::short_reference(&id);
             let reference = confirmation.reference.clone();
-            let _ = weak.upgrade_in_event_loop(move |app| ui::visit::show_visit_saved(&app, &reference));
-            confirmation.code = kiosk_app::visit::wait_for_code(&outbox, &id, kiosk_app::visit::DELIVERY_WAIT);
+            let shown = reference.clone();
+            let _ = weak.upgrade_in_event_loop(move |app| ui::visit::show_visit_saved(&app, &shown));
+            confirmation.code = kiosk_app::visit::wait_for_code(&outbox, &id, wait);
             let code = confirmation.code.clone();
+            let shown = reference.clone();
             let _ = weak.upgrade_in_event_loop(move |app| match code {
-                Some(code) => ui::visit::show_visit_delivered(&app, &code),
-                None => ui::visit::show_visit_undelivered(&app),
+                Some(code) => ui::visit::show_visit_delivered(&app, &shown, &code),
+                None => ui::visit::show_visit_undelivered(&app, &shown),
             });
             let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
-            let _ = requests.send(devices::Request::PrintVisit(document));
+            let _ = requests.send(devices::Request::PrintVisit { reference, document });
         });
         if let Err(error) = spawned {
             tracing::error!(%error, "could not start saving a home-visit request");
@@ -324,13 +333,19 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         move |event| {
             if let devices::Event::Checked(report) = &event {
                 *conditions.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = report.conditions();
+                portal_reachable.store(
+                    report.portal == devices::PortalReach::Reachable,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
             }
             weak.upgrade_in_event_loop(move |app| match event {
                 devices::Event::Checked(report) => ui::apply_report(&app, &report),
                 devices::Event::Printed(printed) => ui::show_printed(&app, &printed),
                 devices::Event::TicketPrinted(printed) => ui::show_ticket_printed(&app, &printed),
                 devices::Event::GuidancePrinted(printed) => ui::show_guidance_printed(&app, &printed),
-                devices::Event::VisitPrinted(printed) => ui::visit::show_visit_printed(&app, &printed),
+                devices::Event::VisitPrinted { reference, printed } => {
+                    ui::visit::show_visit_printed(&app, &reference, &printed)
+                }
             })
             .is_ok()
         },

@@ -57,12 +57,12 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
         let _ = forwarding.block_on(Forwarder::new(sending.clone(), portal, now, os_random).drain_due());
         confirmation.code = sending.dossier_code(&id).expect("outbox readable");
         match &confirmation.code {
-            Some(code) => ui::visit::show_visit_delivered(&ui, code),
-            None => ui::visit::show_visit_undelivered(&ui),
+            Some(code) => ui::visit::show_visit_delivered(&ui, &confirmation.reference, code),
+            None => ui::visit::show_visit_undelivered(&ui, &confirmation.reference),
         }
         let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
         let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &config.devices, &document);
-        ui::visit::show_visit_printed(&ui, &printed);
+        ui::visit::show_visit_printed(&ui, &confirmation.reference, &printed);
     });
     Kiosk { outbox, runtime, printer, url }
 }

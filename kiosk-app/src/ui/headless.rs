@@ -106,7 +106,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         for &language in &config.ui.languages {
             ui::select_language(&app, language);
             let mut views = vec![ui::Screen::Home];
-            views.extend(ui::TASK_SCREENS);
+            // The home visit has its own walk through every question, below.
+            views.extend(ui::TASK_SCREENS.into_iter().filter(|s| *s != ui::Screen::Visit));
             let mut save = |slug: &str| -> anyhow::Result<()> {
                 let pixels = render(&window, size);
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
@@ -130,6 +131,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                     save("queue-ticket")?;
                 }
             }
+            ui::visit::walk(&app, &mut save)?;
+            ui::select_language(&app, language);
             ui::go_home(&app);
             ui::show_now_serving(&app, &called);
             save("home-now-serving")?;
@@ -152,6 +155,19 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             let procedure =
                 lookup.procedure("chung-thuc-chu-ky").context("the bundled catalogue's signature procedure")?;
             crate::lookup::guidance_document(config, procedure, config.ui.languages[0])
+        }),
+        ("visit", {
+            let sample = crate::visit::Confirmation {
+                reference: "3FA2-91C0".into(),
+                code: Some("SIM-261129-000001".into()),
+                ward: "Phường Cầu Giấy".into(),
+                need_vi: "Ủy quyền nhận lương hưu (mẫu 13-HSB)".into(),
+                need_en: "Letting someone collect your pension (form 13-HSB)".into(),
+                when: kiosk_core::visit::When::Morning,
+                phone_tail: "678".into(),
+                signature: true,
+            };
+            crate::visit::confirmation_document(config, &sample, config.ui.languages[0])
         }),
         ("receipt", kiosk_drivers::printer::samples::submission_receipt()),
     ] {

@@ -464,16 +464,28 @@ pub fn show_visit_saved(ui: &AppWindow, reference: &str) {
     kiosk.set_visit_step(VisitStep::Saved);
 }
 
-/// The portal acknowledged the request with `code`.
-pub fn show_visit_delivered(ui: &AppWindow, code: &str) {
+/// True when the screen still shows the request `reference` (the resident may have left and another begun).
+fn showing(ui: &AppWindow, reference: &str) -> bool {
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.get_visit_step() == VisitStep::Saved && kiosk.get_visit_reference() == reference
+}
+
+/// The portal acknowledged the request `reference` with `code`.
+pub fn show_visit_delivered(ui: &AppWindow, reference: &str, code: &str) {
+    if !showing(ui, reference) {
+        return;
+    }
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_visit_code(code.into());
     kiosk.set_visit_waiting(false);
     kiosk.set_visit_print(PrintState::Printing);
 }
 
-/// The portal could not be reached in time: the request waits in the outbox.
-pub fn show_visit_undelivered(ui: &AppWindow) {
+/// The portal could not be reached in time: the request `reference` waits in the outbox.
+pub fn show_visit_undelivered(ui: &AppWindow, reference: &str) {
+    if !showing(ui, reference) {
+        return;
+    }
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_visit_waiting(false);
     kiosk.set_visit_print(PrintState::Printing);
@@ -485,7 +497,10 @@ pub fn show_visit_failed(ui: &AppWindow) {
 }
 
 /// The confirmation slip's print finished (or failed: the code stays on screen).
-pub fn show_visit_printed(ui: &AppWindow, printed: &crate::devices::Printed) {
+pub fn show_visit_printed(ui: &AppWindow, reference: &str, printed: &crate::devices::Printed) {
+    if !showing(ui, reference) {
+        return;
+    }
     ui.global::<Kiosk>().set_visit_print(if printed.outcome.is_ok() { PrintState::Printed } else { PrintState::Failed });
 }
 
@@ -495,4 +510,53 @@ pub fn is_empty() -> bool {
         let v = v.borrow();
         v.answers == Answers::default() && v.composer.as_ref().is_none_or(Composer::is_empty)
     })
+}
+
+/// Goes through every home-visit page with sample answers (for the walkthrough's pictures), calling `save`
+/// with a name for each page. The saved pages show a sample reference and code, not a real request.
+pub fn walk(ui: &AppWindow, save: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let kiosk = ui.global::<Kiosk>();
+    let typing = |keys: &str| {
+        for c in keys.chars() {
+            kiosk.invoke_visit_key(if c == ' ' { "space".into() } else { c.to_string().into() });
+        }
+    };
+    kiosk.invoke_open(super::Screen::Visit);
+    save("visit-intro")?;
+    kiosk.invoke_visit_continue();
+    save("visit-for-whom")?;
+    kiosk.invoke_visit_choose("relative".into());
+    typing("nguyeenx thij hoaf");
+    save("visit-name")?;
+    kiosk.invoke_visit_continue();
+    typing("traanf vawn minh");
+    kiosk.invoke_visit_continue();
+    typing("0168123456");
+    kiosk.invoke_visit_continue();
+    save("visit-phone-problem")?;
+    kiosk.invoke_visit_key("clear".into());
+    typing("0912345678");
+    kiosk.invoke_visit_continue();
+    typing("cau giay");
+    save("visit-ward")?;
+    kiosk.invoke_visit_choose("00167".into());
+    typing("soos 5 ngox 12 traanf thais toong");
+    save("visit-street")?;
+    kiosk.invoke_visit_continue();
+    save("visit-need")?;
+    let first_need = kiosk.get_visit_needs().row_data(0).map(|n| n.id.to_string()).unwrap_or_else(|| "other".into());
+    kiosk.invoke_visit_choose(first_need.into());
+    save("visit-when")?;
+    kiosk.invoke_visit_choose("1".into());
+    save("visit-check")?;
+    kiosk.set_visit_signature(true);
+    show_visit_saved(ui, "3FA2-91C0");
+    show_visit_undelivered(ui, "3FA2-91C0");
+    kiosk.set_visit_print(PrintState::Printed);
+    save("visit-saved-away")?;
+    show_visit_delivered(ui, "3FA2-91C0", "SIM-261129-000001");
+    kiosk.set_visit_print(PrintState::Printed);
+    save("visit-saved")?;
+    super::start_over(ui);
+    Ok(())
 }
