@@ -480,7 +480,10 @@ pub enum Event {
     /// A guidance slip's print finished.
     GuidancePrinted(Printed),
     /// A home-visit confirmation's print finished.
-    VisitPrinted { reference: String, printed: Printed },
+    VisitPrinted {
+        reference: String,
+        printed: Printed,
+    },
 }
 
 #[derive(Debug, Clone)]

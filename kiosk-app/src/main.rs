@@ -333,10 +333,8 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         move |event| {
             if let devices::Event::Checked(report) = &event {
                 *conditions.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = report.conditions();
-                portal_reachable.store(
-                    report.portal == devices::PortalReach::Reachable,
-                    std::sync::atomic::Ordering::Relaxed,
-                );
+                portal_reachable
+                    .store(report.portal == devices::PortalReach::Reachable, std::sync::atomic::Ordering::Relaxed);
             }
             weak.upgrade_in_event_loop(move |app| match event {
                 devices::Event::Checked(report) => ui::apply_report(&app, &report),

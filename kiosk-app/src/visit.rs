@@ -14,7 +14,12 @@ use crate::outbox::store::{EnqueueError, NewSubmission, Outbox};
 pub fn save(outbox: &Outbox, request: &VisitRequest, now: i64) -> Result<String, EnqueueError> {
     let form = serde_json::to_vec(request).map_err(|e| EnqueueError::Storage(e.into()))?;
     outbox.enqueue(
-        NewSubmission { kind: Kind::HomeVisit, procedure_code: request.procedure_code.as_deref(), form: &form, pages: &[] },
+        NewSubmission {
+            kind: Kind::HomeVisit,
+            procedure_code: request.procedure_code.as_deref(),
+            form: &form,
+            pages: &[],
+        },
         now,
     )
 }
@@ -81,13 +86,12 @@ pub fn confirmation_document(config: &Config, c: &Confirmation, language: Langua
         .rule();
     doc = match &c.code {
         Some(code) => doc.line(pick("Mã đề nghị:", "Request code:")).text(code.clone(), big).qr(code.clone(), 6),
-        None => doc
-            .line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:"))
-            .text(c.reference.clone(), big)
-            .line(pick(
+        None => {
+            doc.line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:")).text(c.reference.clone(), big).line(pick(
                 "Đề nghị đã được lưu an toàn tại kiosk và sẽ tự gửi đi khi có kết nối.",
                 "The request is kept safely on the kiosk and will be sent by itself when the connection is back.",
-            )),
+            ))
+        }
     };
     doc = doc
         .rule()
@@ -116,11 +120,17 @@ pub fn confirmation_document(config: &Config, c: &Confirmation, language: Langua
             "Source: Hanoi plan 63/KH-UBND of 13/02/2026; certification outside the office for the frail: procedure 2.000884, national public-service portal.",
         )
     } else {
-        pick("Nguồn: Kế hoạch 63/KH-UBND ngày 13/02/2026 của UBND TP Hà Nội.", "Source: Hanoi plan 63/KH-UBND of 13/02/2026.")
+        pick(
+            "Nguồn: Kế hoạch 63/KH-UBND ngày 13/02/2026 của UBND TP Hà Nội.",
+            "Source: Hanoi plan 63/KH-UBND of 13/02/2026.",
+        )
     };
     doc.rule()
         .line(source)
-        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), Style { scale: 1, bold: false, align: Align::Center })
+        .text(
+            format!("{} · {}", config.kiosk.service_point, config.kiosk.id),
+            Style { scale: 1, bold: false, align: Align::Center },
+        )
         .cut()
 }
 

@@ -94,8 +94,11 @@ const FLOW: &[Step] = &[
     step("saved -> home", "Xong"),
 ];
 
-/// Where each step taps, and the band (y, height) it watches, found in the UI built in this process.
-fn positions() -> anyhow::Result<Vec<((u32, u32), (i16, u16))>> {
+/// Where a step taps (x, y), and the band of the screen (y, height) it watches.
+type Tap = ((u32, u32), (i16, u16));
+
+/// Where each step taps, and the band it watches, found in the UI built in this process.
+fn positions() -> anyhow::Result<Vec<Tap>> {
     slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
         i_slint_backend_testing::TestingBackendOptions {
             mock_time: true,
@@ -136,7 +139,8 @@ fn positions() -> anyhow::Result<Vec<((u32, u32), (i16, u16))>> {
     // The element to tap (a button), or to watch (preferring an answer box over a heading with the same name).
     let centre = |app: &AppWindow, label: &str| -> anyhow::Result<(f32, f32, f32, f32)> {
         let all: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(app, label).collect();
-        let input = all.iter().find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput));
+        let input =
+            all.iter().find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput));
         let found = input.or(all.first()).cloned();
         let element = found.with_context(|| format!("no element labelled {label:?}"))?;
         let (p, s) = (element.absolute_position(), element.size());
@@ -219,7 +223,7 @@ fn main() -> anyhow::Result<()> {
     result
 }
 
-fn run(pid: u32, taps: &[((u32, u32), (i16, u16))]) -> anyhow::Result<()> {
+fn run(pid: u32, taps: &[Tap]) -> anyhow::Result<()> {
     let (x, screen) = x11rb::connect(Some(DISPLAY)).context("connecting to Xvfb")?;
     let root = x.setup().roots[screen].root;
     std::thread::sleep(Duration::from_secs(3)); // the first frame and the first device check
@@ -246,8 +250,13 @@ fn run(pid: u32, taps: &[((u32, u32), (i16, u16))]) -> anyhow::Result<()> {
             let Some(took) = changed else {
                 // A picture of the screen for the technician (ImageMagick's import, when installed).
                 let picture = std::env::temp_dir().join("bench-tap-failure.png");
-                let _ = Command::new("import").arg("-window").arg("root").arg(&picture).env("DISPLAY", DISPLAY).status();
-                bail!("{}: the screen did not change within 5 s (tap at {tx},{ty}; screen in {})", step.name, picture.display());
+                let _ =
+                    Command::new("import").arg("-window").arg("root").arg(&picture).env("DISPLAY", DISPLAY).status();
+                bail!(
+                    "{}: the screen did not change within 5 s (tap at {tx},{ty}; screen in {})",
+                    step.name,
+                    picture.display()
+                );
             };
             times[n].push(took);
             std::thread::sleep(Duration::from_millis(150)); // let the frame settle before the next tap

@@ -73,12 +73,9 @@ fn home_shows_the_five_tasks_and_the_language_switch_changes_every_text() {
 #[test]
 fn every_unbuilt_tile_leads_to_a_screen_which_says_plainly_it_is_not_ready_and_leads_back() {
     let app = start(1080, 1920);
-    // Looking up, taking a number and checking a dossier work (tested below); the others are not built yet.
-    for (vi, en) in TILES_VI
-        .into_iter()
-        .zip(TILES_EN)
-        .filter(|(vi, _)| !["Lấy số thứ tự", "Tra cứu thủ tục", "Tra cứu tình trạng hồ sơ"].contains(vi))
-    {
+    // Looking up, taking a number, checking a dossier and asking for a home visit work (tested elsewhere); the
+    // dossier wizard is not built yet.
+    for (vi, en) in TILES_VI.into_iter().zip(TILES_EN).filter(|(vi, _)| *vi == "Nộp hồ sơ") {
         tap(&app, vi);
         // The heading names the task; the tile grid is gone.
         assert_eq!(count(&app, vi), 1, "heading {vi:?}");

@@ -125,7 +125,10 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     tap(&app, "Tiếp tục");
 
     // The requester's name with the direct keys: ư ơ and the huyền key, no Telex.
-    assert!(count(&app, "Họ tên của ông/bà (người đề nghị) là gì?") >= 1, "the question, and the answer box named by it");
+    assert!(
+        count(&app, "Họ tên của ông/bà (người đề nghị) là gì?") >= 1,
+        "the question, and the answer box named by it"
+    );
     type_keys(&app, "tr`");
     assert_eq!(k.get_visit_problem_vi(), "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.");
     type_keys(&app, "ương` văn minh");

@@ -232,7 +232,12 @@ fn is_vietnamese_letter(c: char) -> bool {
     let mut parts = std::iter::once(c).nfd();
     let base = parts.next();
     base.is_some_and(|b| b.is_ascii_alphabetic())
-        && parts.all(|m| matches!(m, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}' | '\u{0302}' | '\u{0306}' | '\u{031B}'))
+        && parts.all(|m| {
+            matches!(
+                m,
+                '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}' | '\u{0302}' | '\u{0306}' | '\u{031B}'
+            )
+        })
 }
 
 /// A calendar date.
@@ -253,7 +258,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -407,7 +412,10 @@ pub fn personal_number(typed: &str, born: Option<Date>, sex: Option<Sex>) -> Res
     }
     if digits.len() != 12 {
         let (vi, en) = if digits.len() < 12 {
-            ("Số định danh có 12 chữ số. Hãy kiểm tra xem còn thiếu số nào.", "The number has 12 digits. Check for a missing digit.")
+            (
+                "Số định danh có 12 chữ số. Hãy kiểm tra xem còn thiếu số nào.",
+                "The number has 12 digits. Check for a missing digit.",
+            )
         } else {
             ("Số định danh có 12 chữ số. Số vừa nhập dài hơn.", "The number has 12 digits. This one is longer.")
         };

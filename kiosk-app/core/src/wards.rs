@@ -95,7 +95,8 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), 126, "codes are unique");
-        for (code, name) in [("00167", "Cầu Giấy"), ("00175", "Yên Hòa"), ("09556", "Hà Đông"), ("00277", "Bạch Mai")] {
+        for (code, name) in [("00167", "Cầu Giấy"), ("00175", "Yên Hòa"), ("09556", "Hà Đông"), ("00277", "Bạch Mai")]
+        {
             assert_eq!(wards.by_code(code).map(|w| w.name.as_str()), Some(name));
         }
         assert!(wards.ward.iter().all(|w| crate::text::is_nfc(&w.full_name) && w.full_name.ends_with(&w.name)));

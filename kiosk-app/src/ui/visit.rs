@@ -63,7 +63,8 @@ fn question_of(step: VisitStep) -> Option<Question> {
 /// Called once when the window is built.
 pub(super) fn install(ui: &AppWindow, tone_style: ToneStyle, kiosk_ward: &str) {
     let home = kiosk_core::search::fold(kiosk_ward);
-    let own = Wards::hanoi().ward.iter().find(|w| kiosk_core::search::fold(&w.full_name) == home).map(|w| w.code.clone());
+    let own =
+        Wards::hanoi().ward.iter().find(|w| kiosk_core::search::fold(&w.full_name) == home).map(|w| w.code.clone());
     SETTINGS.with(|s| *s.borrow_mut() = (tone_style, own));
     let kiosk = ui.global::<Kiosk>();
     let weak = ui.as_weak();
@@ -171,7 +172,9 @@ fn show_answers(ui: &AppWindow, answers: &Answers) {
     kiosk.set_visit_street(answers.street.as_str().into());
     let (id, vi, en) = match &answers.need {
         Some(Need::Procedure { id, name_vi, name_en, .. }) => (id.as_str(), name_vi.as_str(), name_en.as_str()),
-        Some(Need::Other) => ("other", "Việc khác (tổ hỗ trợ sẽ hỏi qua điện thoại)", "Something else (the team will ask)"),
+        Some(Need::Other) => {
+            ("other", "Việc khác (tổ hỗ trợ sẽ hỏi qua điện thoại)", "Something else (the team will ask)")
+        }
         None => ("", "", ""),
     };
     kiosk.set_visit_need_id(id.into());
@@ -282,9 +285,7 @@ fn next(ui: &AppWindow) {
                 let answers = &mut v.answers;
                 match question {
                     Question::Name => validate::name(&typed, visit::NAME_MAX).map(|name| answers.name = name),
-                    Question::Requester => {
-                        validate::name(&typed, visit::NAME_MAX).map(|name| answers.requester = name)
-                    }
+                    Question::Requester => validate::name(&typed, visit::NAME_MAX).map(|name| answers.requester = name),
                     Question::Phone => validate::phone(&typed).map(|phone| answers.phone = Some(phone)),
                     Question::Street => visit::street(&typed).map(|street| answers.street = street),
                     // Choices are answered by tapping one.
@@ -348,13 +349,14 @@ fn type_key(ui: &AppWindow, key: &str) {
     if question == Question::Phone && matches!(key, Key::Char(c) if !c.is_ascii_digit()) {
         return;
     }
-    let (pressed, text) = VISIT.with(|v| {
-        let mut v = v.borrow_mut();
-        let composer = v.composer.as_mut()?;
-        let pressed = composer.press(key);
-        Some((pressed, composer.text()))
-    })
-    .unwrap_or((Pressed::Ignored, String::new()));
+    let (pressed, text) = VISIT
+        .with(|v| {
+            let mut v = v.borrow_mut();
+            let composer = v.composer.as_mut()?;
+            let pressed = composer.press(key);
+            Some((pressed, composer.text()))
+        })
+        .unwrap_or((Pressed::Ignored, String::new()));
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_visit_text(text.as_str().into());
     match pressed {
@@ -435,7 +437,9 @@ pub fn on_visit_send(ui: &AppWindow, send: impl Fn(VisitRequest, crate::visit::C
             return;
         };
         let (need_vi, need_en, signature) = match &answers.need {
-            Some(Need::Procedure { code, name_vi, name_en, .. }) => (name_vi.clone(), name_en.clone(), code == "2.000884"),
+            Some(Need::Procedure { code, name_vi, name_en, .. }) => {
+                (name_vi.clone(), name_en.clone(), code == "2.000884")
+            }
             _ => ("Việc khác".to_owned(), "Something else".to_owned(), false),
         };
         let confirmation = crate::visit::Confirmation {
@@ -501,7 +505,11 @@ pub fn show_visit_printed(ui: &AppWindow, reference: &str, printed: &crate::devi
     if !showing(ui, reference) {
         return;
     }
-    ui.global::<Kiosk>().set_visit_print(if printed.outcome.is_ok() { PrintState::Printed } else { PrintState::Failed });
+    ui.global::<Kiosk>().set_visit_print(if printed.outcome.is_ok() {
+        PrintState::Printed
+    } else {
+        PrintState::Failed
+    });
 }
 
 /// True when no answer is held (for tests of the wipe).
