@@ -231,6 +231,8 @@ fn taking_a_number_shows_the_ticket_pager_and_wait() {
     assert_eq!(count(&app, "Number HT-002 to counter 3"), 1);
     tap(&app, "Tiếng Việt");
     assert_eq!(count(&app, "Mời số CT-001 đến quầy 1"), 1);
+    assert_eq!(count(&app, "Civil status"), 0, "the ticket's service follows the language switch");
+    assert_eq!(count(&app, "Hộ tịch"), 1);
     ui::show_vibrating_pager(&app, 5);
     assert_eq!(count(&app, "Thẻ rung số 5 đang rung (máy phát mô phỏng)"), 1);
     let snapshot = app.window().take_snapshot().expect("snapshot");

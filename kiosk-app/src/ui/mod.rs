@@ -634,10 +634,11 @@ pub fn on_take_ticket(ui: &AppWindow, take: impl Fn(String, kiosk_core::queue::P
 /// Shows the number just issued; printing starts.
 pub fn show_ticket(ui: &AppWindow, issued: &crate::tickets::Issued) {
     let kiosk = ui.global::<Kiosk>();
-    let language = current_language(ui).unwrap_or(Language::Vietnamese);
     kiosk.set_ticket(IssuedTicket {
         label: issued.label.as_str().into(),
-        service_name: issued.service_name(language).into(),
+        // Both languages: the resident may switch after taking the number.
+        service_name_vi: issued.service_name(Language::Vietnamese).into(),
+        service_name_en: issued.service_name(Language::English).into(),
         pager: issued.pager.map_or(0, i32::from),
         ahead: issued.ahead as i32,
         wait_minutes: issued.wait_minutes as i32,
