@@ -122,6 +122,13 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     type_keys(&app, "nguyeenx thij hoaf");
     assert_eq!(answer_text(&app), "Nguyễn Thị Hòa");
     snapshot(&app, "visit-name-vi-1080x1920");
+    // The largest text and high contrast still fit the keyboard and the buttons on the screen.
+    tap(&app, "Cỡ chữ");
+    tap(&app, "Cỡ chữ");
+    tap(&app, "Tương phản");
+    snapshot(&app, "visit-name-extra-large-high-contrast-vi-1080x1920");
+    tap(&app, "Cỡ chữ");
+    tap(&app, "Tương phản");
     tap(&app, "Tiếp tục");
 
     // The requester's name with the direct keys: ư ơ and the huyền key, no Telex.
