@@ -183,6 +183,34 @@ impl Devices {
         }
     }
 
+    /// Scans one paper from the glass for a dossier and finishes its pages (a card in colour, cropped; a page in
+    /// grey at 200 dpi, straightened). The simulated scanner is given the kind of paper asked for, as a resident
+    /// would place it. Blocking: call it from the device thread.
+    pub fn scan_paper(&mut self, card: bool) -> Result<Vec<scanner::pipeline::Page>, scanner::ErrorKind> {
+        use scanner::pipeline::{finish, Options};
+        if let Some(control) = &self.simulators.scanner {
+            control.place(if card { scanner::sim::SimDocument::IdCard } else { scanner::sim::SimDocument::Letter });
+        }
+        let settings = scanner::Settings {
+            mode: if card { scanner::ColourMode::Colour } else { scanner::ColourMode::Grey },
+            resolution: if card { 300 } else { 200 },
+            ..scanner::Settings::default()
+        };
+        let raw = match &mut self.scanner {
+            Slot::Simulated(scanner) | Slot::Real(scanner) => scanner.scan(&settings).map_err(|e| e.kind())?,
+            Slot::Absent | Slot::Unsupported => return Err(scanner::ErrorKind::Disconnected),
+        };
+        let options = if card { Options::ID_CARD } else { Options::TEXT };
+        // The glass holds one paper: the first page is it.
+        let first = raw.first().ok_or(scanner::ErrorKind::NoDocument)?;
+        let page = finish(first, &options).map_err(|error| {
+            tracing::error!(%error, "a scanned page could not be finished");
+            scanner::ErrorKind::Io
+        })?;
+        tracing::info!(bytes = page.jpeg.len(), card, "a page was scanned for a dossier");
+        Ok(vec![page])
+    }
+
     /// Asks every device for its condition. Blocking: call it from the monitor thread, never the UI thread.
     pub fn check(&mut self) -> (DeviceReport, DeviceReport, DeviceReport) {
         (
@@ -465,6 +493,10 @@ pub enum Request {
     PrintTicket(kiosk_drivers::printer::document::Document),
     /// A procedure's guidance slip.
     PrintGuidance(kiosk_drivers::printer::document::Document),
+    /// Scan one paper for the dossier being filled in (`card`: an ID card).
+    ScanPaper { card: bool },
+    /// A dossier's receipt (`reference`: the dossier's, so the outcome reaches its screen only).
+    PrintReceipt { reference: String, document: kiosk_drivers::printer::document::Document },
     /// A home-visit request's confirmation (`reference`: the request's, so the outcome reaches its screen only).
     PrintVisit { reference: String, document: kiosk_drivers::printer::document::Document },
 }
@@ -479,6 +511,10 @@ pub enum Event {
     TicketPrinted(Printed),
     /// A guidance slip's print finished.
     GuidancePrinted(Printed),
+    /// A paper was scanned for a dossier (its finished pages), or why not.
+    Scanned(Result<Vec<kiosk_drivers::scanner::pipeline::Page>, kiosk_drivers::scanner::ErrorKind>),
+    /// A dossier receipt's print finished.
+    ReceiptPrinted { reference: String, printed: Printed },
     /// A home-visit confirmation's print finished.
     VisitPrinted {
         reference: String,
@@ -571,6 +607,17 @@ pub fn spawn_monitor(
             }
             Ok(Request::PrintGuidance(document)) => {
                 if !deliver(Event::GuidancePrinted(print_document(&mut devices, &config, &document))) {
+                    break;
+                }
+            }
+            Ok(Request::ScanPaper { card }) => {
+                if !deliver(Event::Scanned(devices.scan_paper(card))) {
+                    break;
+                }
+            }
+            Ok(Request::PrintReceipt { reference, document }) => {
+                let printed = print_document(&mut devices, &config, &document);
+                if !deliver(Event::ReceiptPrinted { reference, printed }) {
                     break;
                 }
             }

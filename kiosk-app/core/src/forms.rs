@@ -120,6 +120,8 @@ pub struct Form {
     pub procedure: String,
     /// The official form it follows ("Mẫu số 13-HSB, QĐ 166/QĐ-BHXH"), and where its fields were taken from.
     pub official_form: String,
+    /// Working days from submission to the result, as the catalogue's time says (0: the same working day).
+    pub result_working_days: u32,
     pub source: String,
     #[serde(rename = "field")]
     pub fields: Vec<Field>,
@@ -324,6 +326,7 @@ mod tests {
 schema = 1
 procedure = "dang-ky-khai-sinh"
 official_form = "test"
+result_working_days = 0
 source = "test"
 
 [[field]]

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod config;
+pub mod dossier;
 pub mod forms;
 pub mod keyboard;
 pub mod outbox;
