@@ -514,7 +514,10 @@ pub enum Event {
     /// A paper was scanned for a dossier (its finished pages), or why not.
     Scanned(Result<Vec<kiosk_drivers::scanner::pipeline::Page>, kiosk_drivers::scanner::ErrorKind>),
     /// A dossier receipt's print finished.
-    ReceiptPrinted { reference: String, printed: Printed },
+    ReceiptPrinted {
+        reference: String,
+        printed: Printed,
+    },
     /// A home-visit confirmation's print finished.
     VisitPrinted {
         reference: String,

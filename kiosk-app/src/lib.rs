@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod counter_api;
 pub mod devices;
+pub mod dossier;
 pub mod logging;
 pub mod lookup;
 pub mod outbox;

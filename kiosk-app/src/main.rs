@@ -258,11 +258,17 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
     // A home-visit request: saved in the outbox on a worker thread, the forwarder woken, then the confirmation
     // printed with the portal's code if it answers within a few seconds, else with the kiosk's reference.
     let portal_reachable = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (visit_outbox, visit_requests, visit_config, weak, visit_reachable) =
-        (outbox.clone(), requests.clone(), Arc::new(config.clone()), app.as_weak(), portal_reachable.clone());
+    let (visit_outbox, visit_requests, visit_config, weak, visit_reachable, visit_signal) = (
+        outbox.clone(),
+        requests.clone(),
+        Arc::new(config.clone()),
+        app.as_weak(),
+        portal_reachable.clone(),
+        outbox_signal.clone(),
+    );
     ui::visit::on_visit_send(&app, move |request, mut confirmation, language| {
         let (outbox, requests, config, weak, signal) =
-            (visit_outbox.clone(), visit_requests.clone(), visit_config.clone(), weak.clone(), outbox_signal.clone());
+            (visit_outbox.clone(), visit_requests.clone(), visit_config.clone(), weak.clone(), visit_signal.clone());
         // Wait for the portal's code only when the portal answered the last check; else print at once.
         let wait = if visit_reachable.load(std::sync::atomic::Ordering::Relaxed) {
             kiosk_app::visit::DELIVERY_WAIT
@@ -296,6 +302,62 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
         });
         if let Err(error) = spawned {
             tracing::error!(%error, "could not start saving a home-visit request");
+        }
+    });
+    // The dossier wizard: papers scanned on the device thread; a finished dossier saved in the outbox on a worker
+    // thread, then its receipt printed (with the portal's code when the portal answers within a few seconds).
+    let scan_requests = requests.clone();
+    ui::dossier::on_dossier_scan(&app, move |card| {
+        let _ = scan_requests.send(devices::Request::ScanPaper { card });
+    });
+    let (dossier_outbox, dossier_requests, dossier_config, weak, dossier_reachable, dossier_signal) = (
+        outbox.clone(),
+        requests.clone(),
+        Arc::new(config.clone()),
+        app.as_weak(),
+        portal_reachable.clone(),
+        outbox_signal.clone(),
+    );
+    ui::dossier::on_dossier_send(&app, move |finished, language| {
+        let (outbox, requests, config, weak, signal) = (
+            dossier_outbox.clone(),
+            dossier_requests.clone(),
+            dossier_config.clone(),
+            weak.clone(),
+            dossier_signal.clone(),
+        );
+        let wait = if dossier_reachable.load(std::sync::atomic::Ordering::Relaxed) {
+            kiosk_app::visit::DELIVERY_WAIT
+        } else {
+            std::time::Duration::ZERO
+        };
+        let spawned = std::thread::Builder::new().name("dossier".into()).spawn(move || {
+            let ui::dossier::Finished { form, pages, mut receipt } = finished;
+            let id = match kiosk_app::dossier::save(&outbox, &form, &pages, kiosk_app::outbox::commands::now()) {
+                Ok(id) => id,
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), "a dossier could not be saved");
+                    let _ = weak.upgrade_in_event_loop(|app| ui::dossier::show_dossier_failed(&app));
+                    return;
+                }
+            };
+            drop((form, pages));
+            signal.wake();
+            receipt.reference = kiosk_app::visit::short_reference(&id);
+            let reference = receipt.reference.clone();
+            let shown = reference.clone();
+            let _ = weak.upgrade_in_event_loop(move |app| ui::dossier::show_dossier_saved(&app, &shown));
+            receipt.code = kiosk_app::visit::wait_for_code(&outbox, &id, wait);
+            let (code, shown) = (receipt.code.clone(), reference.clone());
+            let _ = weak.upgrade_in_event_loop(move |app| match code {
+                Some(code) => ui::dossier::show_dossier_delivered(&app, &shown, &code),
+                None => ui::dossier::show_dossier_undelivered(&app, &shown),
+            });
+            let document = kiosk_app::dossier::receipt_document(&config, &receipt, language);
+            let _ = requests.send(devices::Request::PrintReceipt { reference, document });
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start saving a dossier");
         }
     });
     let weak = app.as_weak();
@@ -341,6 +403,10 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
                 devices::Event::Printed(printed) => ui::show_printed(&app, &printed),
                 devices::Event::TicketPrinted(printed) => ui::show_ticket_printed(&app, &printed),
                 devices::Event::GuidancePrinted(printed) => ui::show_guidance_printed(&app, &printed),
+                devices::Event::Scanned(scanned) => ui::dossier::show_scanned(&app, scanned),
+                devices::Event::ReceiptPrinted { reference, printed } => {
+                    ui::dossier::show_receipt_printed(&app, &reference, &printed)
+                }
                 devices::Event::VisitPrinted { reference, printed } => {
                     ui::visit::show_visit_printed(&app, &reference, &printed)
                 }

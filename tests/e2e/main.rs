@@ -3,6 +3,7 @@
 
 mod config_check;
 mod counter_api;
+mod dossier;
 mod layering;
 mod outbox;
 mod scanner;

@@ -67,7 +67,7 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
     Kiosk { outbox, runtime, printer, url }
 }
 
-fn slip_text(job: &[u8]) -> String {
+pub(crate) fn slip_text(job: &[u8]) -> String {
     kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), &kiosk_app::printing::typeface())
         .expect("the slip decodes")
         .into_iter()
@@ -84,7 +84,7 @@ fn answer_text(app: &AppWindow) -> String {
 
 /// Types on the on-screen keyboard key by key: each character is one key, '´' '`' '?' '~' '.' are the direct tone
 /// keys (sắc, huyền, hỏi, ngã, nặng), ' ' is Space.
-fn type_keys(app: &AppWindow, keys: &str) {
+pub(crate) fn type_keys(app: &AppWindow, keys: &str) {
     for c in keys.chars() {
         match c {
             '´' => tap(app, "Dấu sắc"),

@@ -141,7 +141,13 @@ pub struct DossierForm {
 }
 
 /// The dossier to send, once everything is done and consent given.
-pub fn finish(form: &Form, procedure_code: &str, answers: &Answers, choices: &Choices, language: &str) -> Option<DossierForm> {
+pub fn finish(
+    form: &Form,
+    procedure_code: &str,
+    answers: &Answers,
+    choices: &Choices,
+    language: &str,
+) -> Option<DossierForm> {
     if first_missing(form, answers, choices) != Page::Check || !choices.consent {
         return None;
     }

@@ -424,7 +424,10 @@ when = { field = "relation", equals = "other" }
         assert_eq!(form.check_answer(field("number"), "001148000123", &answers, TODAY), Ok("001148000123".into()));
         let wrong = form.check_answer(field("number"), "001048000123", &answers, TODAY);
         assert_eq!(wrong.map_err(|p| p.kind), Err(ProblemKind::SexMismatch));
-        assert_eq!(form.check_answer(field("relation"), "nobody", &answers, TODAY).map_err(|p| p.kind), Err(ProblemKind::Empty));
+        assert_eq!(
+            form.check_answer(field("relation"), "nobody", &answers, TODAY).map_err(|p| p.kind),
+            Err(ProblemKind::Empty)
+        );
         assert_eq!(form.check_answer(field("born"), "", &answers, TODAY).map_err(|p| p.kind), Err(ProblemKind::Empty));
         assert_eq!(form.shown(field("sex"), "female", true), "Female");
     }
@@ -432,7 +435,8 @@ when = { field = "relation", equals = "other" }
     /// Every procedure the catalogue says can be submitted here has a valid form, and every form a procedure.
     #[test]
     fn the_shipped_forms_cover_every_submittable_procedure() {
-        let catalogue = crate::catalogue::parse(include_str!("../../../assets/catalogue/procedures.toml")).expect("valid");
+        let catalogue =
+            crate::catalogue::parse(include_str!("../../../assets/catalogue/procedures.toml")).expect("valid");
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/forms");
         let mut covered = Vec::new();
         for entry in std::fs::read_dir(&dir).expect("assets/forms") {
@@ -441,7 +445,11 @@ when = { field = "relation", equals = "other" }
                 let form = parse(&std::fs::read_to_string(&path).expect("readable"))
                     .unwrap_or_else(|problems| panic!("{}: {problems:#?}", path.display()));
                 let procedure = catalogue.procedures.iter().find(|p| p.id == form.procedure);
-                assert!(procedure.is_some_and(|p| p.kiosk_submission), "{}: not a submittable procedure", path.display());
+                assert!(
+                    procedure.is_some_and(|p| p.kiosk_submission),
+                    "{}: not a submittable procedure",
+                    path.display()
+                );
                 assert_eq!(path.file_stem().and_then(|s| s.to_str()), Some(form.procedure.as_str()));
                 covered.push(form.procedure);
             }
@@ -453,9 +461,10 @@ when = { field = "relation", equals = "other" }
 
     #[test]
     fn broken_forms_are_refused_with_every_problem() {
-        let broken = SMALL
-            .replace("id = \"relation_text\"", "id = \"born\"")
-            .replace("equals = \"other\" }\nquestion_vi = \"Là gì?\"", "equals = \"nobody\" }\nquestion_vi = \"Là gì?\"");
+        let broken = SMALL.replace("id = \"relation_text\"", "id = \"born\"").replace(
+            "equals = \"other\" }\nquestion_vi = \"Là gì?\"",
+            "equals = \"nobody\" }\nquestion_vi = \"Là gì?\"",
+        );
         let problems = parse(&broken).expect_err("broken");
         assert!(problems.iter().any(|p| p.contains("used twice")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("`when` must name")), "{problems:?}");

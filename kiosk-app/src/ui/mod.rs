@@ -12,6 +12,7 @@ use slint::{ComponentHandle, Model as _, ModelRc, VecModel};
 
 use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report};
 
+pub mod dossier;
 pub mod headless;
 pub mod visit;
 
@@ -79,9 +80,14 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
             if screen == Screen::Visit {
                 visit::reset(&ui);
             }
+            if screen == Screen::Submit {
+                dossier::reset(&ui);
+            }
             kiosk.set_screen(screen);
         }
     });
+    // The dossier wizard reads its forms first: the lookup's procedures are matched against them.
+    dossier::install(&ui, config.ui.tone_style);
     install_lookup(&ui, std::sync::Arc::new(crate::lookup::Lookup::bundled()));
     install_idle(&ui, config.ui.idle_timeout_seconds);
     visit::install(&ui, config.ui.tone_style, &config.kiosk.ward);
@@ -152,6 +158,7 @@ pub fn start_over(ui: &AppWindow) {
     lookup_reset(ui);
     track_reset(ui);
     visit::reset(ui);
+    dossier::reset(ui);
     kiosk.set_procedure(ProcedureView::default());
     kiosk.set_ticket_step(TicketStep::ChooseService);
     kiosk.set_ticket_service("".into());
@@ -250,6 +257,7 @@ pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Look
         .collect();
     kiosk.set_fields(model(fields));
     visit::set_needs(ui, &lookup);
+    dossier::set_procedures(ui, &lookup);
     let (weak, keys) = (ui.as_weak(), lookup.clone());
     kiosk.on_lookup_key(move |key| {
         let Some(ui) = weak.upgrade() else { return };

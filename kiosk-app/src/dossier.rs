@@ -1,0 +1,123 @@
+//! A dossier finished at the kiosk: the forms built in, saving it (form and scanned pages) in the outbox, and the
+//! receipt printed for the resident.
+//! Must not do: name Slint types, log answers, or print more personal data than the receipt needs (it names the
+//! procedure, the code, the fee and the dates, never the answers).
+
+use kiosk_core::config::{Config, Language};
+use kiosk_core::dossier::{Delivery, DossierForm};
+use kiosk_core::forms::Form;
+use kiosk_core::portal::Kind;
+use kiosk_drivers::printer::document::{Align, Document, Style};
+
+use crate::outbox::store::{EnqueueError, NewSubmission, Outbox};
+
+/// The forms shipped in assets/forms (each checked by kiosk-core's tests).
+pub const BUNDLED: [&str; 5] = [
+    include_str!("../../assets/forms/uy-quyen-nhan-luong-huu.toml"),
+    include_str!("../../assets/forms/chung-thuc-chu-ky.toml"),
+    include_str!("../../assets/forms/dang-ky-khai-sinh.toml"),
+    include_str!("../../assets/forms/dang-ky-thuong-tru.toml"),
+    include_str!("../../assets/forms/dang-ky-tam-tru.toml"),
+];
+
+/// The bundled forms, read.
+pub fn forms() -> Vec<Form> {
+    BUNDLED
+        .iter()
+        .map(|text| {
+            kiosk_core::forms::parse(text)
+                .unwrap_or_else(|problems| panic!("a bundled form is checked by the tests: {problems:?}"))
+        })
+        .collect()
+}
+
+/// Seals and stores the dossier with its pages (JPEGs, in the order of `form.papers`).
+pub fn save(outbox: &Outbox, form: &DossierForm, pages: &[Vec<u8>], now: i64) -> Result<String, EnqueueError> {
+    let bytes = serde_json::to_vec(form).map_err(|e| EnqueueError::Storage(e.into()))?;
+    outbox.enqueue(
+        NewSubmission { kind: Kind::Dossier, procedure_code: Some(&form.procedure_code), form: &bytes, pages },
+        now,
+    )
+}
+
+/// What the receipt says.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub reference: String,
+    /// The portal's dossier code, when it acknowledged before printing.
+    pub code: Option<String>,
+    pub procedure_vi: String,
+    pub procedure_en: String,
+    pub procedure_code: String,
+    pub fee_vi: String,
+    pub fee_en: String,
+    pub handled_by_vi: String,
+    pub handled_by_en: String,
+    /// dd/mm/yyyy
+    pub result_date: String,
+    pub delivery: Delivery,
+}
+
+pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Document {
+    let english = language == Language::English;
+    let pick = |vi: &str, en: &str| if english { en.to_owned() } else { vi.to_owned() };
+    let title = Style { scale: 1, bold: true, align: Align::Center };
+    let big = Style { scale: 2, bold: true, align: Align::Center };
+    let heading = Style { scale: 1, bold: true, align: Align::Left };
+    let mut doc = Document::new().text(pick("GIẤY BIÊN NHẬN HỒ SƠ", "DOSSIER RECEIPT"), title).rule();
+    doc = match &r.code {
+        Some(code) => doc
+            .line(pick("Mã hồ sơ:", "Dossier code:"))
+            .text(code.clone(), big)
+            .qr(code.clone(), 6)
+            .line(pick("Tra cứu bằng mã này tại kiosk.", "Check it with this code at the kiosk.")),
+        None => doc
+            .line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:"))
+            .text(r.reference.clone(), big)
+            .qr(r.reference.clone(), 6)
+            .line(pick(
+                "Hồ sơ được lưu an toàn tại kiosk và sẽ tự gửi đi khi có kết nối; mã hồ sơ sẽ được báo khi cơ quan nhận.",
+                "The dossier is kept safely on the kiosk and will be sent by itself; the office gives its code when it has it.",
+            )),
+    };
+    doc = doc
+        .rule()
+        .text(pick(&r.procedure_vi, &r.procedure_en), heading)
+        .line(format!("{}: {}", pick("Mã thủ tục", "Procedure code"), r.procedure_code))
+        .line(format!("{}: {}", pick("Lệ phí", "Fee"), pick(&r.fee_vi, &r.fee_en)))
+        .line(pick(
+            "Nộp lệ phí tại bộ phận một cửa khi cơ quan giải quyết hồ sơ (kiosk không thu tiền).",
+            "Pay the fee at the office's one-stop counter when it handles the dossier (the kiosk takes no money).",
+        ))
+        .line(format!(
+            "{}: {} {}",
+            pick("Ngày hẹn trả kết quả (dự kiến)", "Expected result date"),
+            r.result_date,
+            pick("(tính ngày làm việc, chưa trừ ngày lễ)", "(working days; public holidays not counted)")
+        ));
+    doc = match r.delivery {
+        Delivery::AtTheCounter => doc.line(format!(
+            "{}: {}",
+            pick("Nhận kết quả tại", "Collect the result at"),
+            pick(&r.handled_by_vi, &r.handled_by_en)
+        )),
+        Delivery::ByPost => doc.line(pick(
+            "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã khai (cước phí bưu chính tính riêng, QĐ 45/2016/QĐ-TTg).",
+            "The result comes by the public postal service to the address you gave (postage charged separately, QĐ 45/2016/QĐ-TTg).",
+        )),
+    };
+    doc.rule()
+        .text(
+            format!("{} · {}", config.kiosk.service_point, config.kiosk.id),
+            Style { scale: 1, bold: false, align: Align::Center },
+        )
+        .cut()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_bundled_form_reads() {
+        assert_eq!(super::forms().len(), 5);
+    }
+}
