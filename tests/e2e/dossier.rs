@@ -363,7 +363,8 @@ fn leaving_at_any_page_leaves_nothing_behind() {
     let app = start(1080, 1920);
     let kiosk = install(&app, &dir, &running.base_url());
     let k = app.global::<ui::Kiosk>();
-    let steps: Vec<Box<dyn Fn(&AppWindow)>> = vec![
+    type Step = Box<dyn Fn(&AppWindow)>;
+    let steps: Vec<Step> = vec![
         Box::new(|app| letters(app, "chuwsng")),
         Box::new(|app| number(app, "001090123456")),
         Box::new(|app| number(app, "0912345678")),
