@@ -406,6 +406,7 @@ fn leaving_at_any_page_leaves_nothing_behind() {
         }
         assert_eq!(slint::Model::row_count(&k.get_dossier_previews()), 0);
         assert_eq!(slint::Model::row_count(&k.get_dossier_rows()), 0);
+        assert_eq!(slint::Model::row_count(&k.get_dossier_rows_second()), 0);
     }
     assert!(sim.received().is_empty(), "nothing was sent");
     let pages: Vec<_> = std::fs::read_dir(kiosk.outbox_dir.join("pages")).expect("pages dir").collect();

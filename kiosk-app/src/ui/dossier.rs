@@ -136,6 +136,7 @@ pub fn reset(ui: &AppWindow) {
     kiosk.set_dossier_options(model(Vec::new()));
     kiosk.set_dossier_previews(ModelRc::from(Rc::new(VecModel::<slint::Image>::default())));
     kiosk.set_dossier_rows(model(Vec::new()));
+    kiosk.set_dossier_rows_second(model(Vec::new()));
     kiosk.set_dossier_scanned(0);
     kiosk.set_dossier_scanning(false);
     kiosk.set_dossier_waiting(false);
@@ -382,7 +383,10 @@ fn show_rows(ui: &AppWindow) {
         let group = w.row_group.min(groups - 1);
         kiosk.set_dossier_row_groups(groups as i32);
         kiosk.set_dossier_row_group(group as i32);
-        kiosk.set_dossier_rows(model(rows.into_iter().skip(group * ROWS_SHOWN).take(ROWS_SHOWN).collect()));
+        let mut shown: Vec<DossierRow> = rows.into_iter().skip(group * ROWS_SHOWN).take(ROWS_SHOWN).collect();
+        let second = shown.split_off(shown.len().div_ceil(2));
+        kiosk.set_dossier_rows(model(shown));
+        kiosk.set_dossier_rows_second(model(second));
     });
 }
 
@@ -819,6 +823,7 @@ pub fn show_dossier_saved(ui: &AppWindow, reference: &str) {
     kiosk.set_dossier_receipt_code("".into());
     kiosk.set_dossier_waiting(true);
     kiosk.set_dossier_rows(model(Vec::new()));
+    kiosk.set_dossier_rows_second(model(Vec::new()));
     kiosk.set_dossier_text("".into());
     kiosk.set_dossier_previews(ModelRc::from(Rc::new(VecModel::<slint::Image>::default())));
     kiosk.set_dossier_step(DossierStep::Saved);
