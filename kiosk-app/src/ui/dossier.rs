@@ -23,6 +23,8 @@ use super::{
 
 /// Answers shown at once on the check page.
 const ROWS_SHOWN: usize = 6;
+/// Page previews shown at once on a paper's page (the latest ones).
+const PREVIEWS_SHOWN: usize = 3;
 
 /// A dossier being filled in.
 struct Wizard {
@@ -408,7 +410,10 @@ fn show_previews(ui: &AppWindow) {
         w.scans.get(id).map(|pages| pages.iter().map(|p| image(&p.preview)).collect()).unwrap_or_default()
     });
     kiosk.set_dossier_scanned(previews.len() as i32);
-    kiosk.set_dossier_previews(ModelRc::from(Rc::new(VecModel::from(previews))));
+    // The last few pages (a long agreement would not fit): the count above says how many in all.
+    let first = previews.len().saturating_sub(PREVIEWS_SHOWN);
+    kiosk.set_dossier_preview_first(first as i32);
+    kiosk.set_dossier_previews(ModelRc::from(Rc::new(VecModel::from(previews[first..].to_vec()))));
 }
 
 fn image(preview: &pipeline::Image) -> slint::Image {
@@ -867,4 +872,72 @@ pub fn show_receipt_printed(ui: &AppWindow, reference: &str, printed: &crate::de
 /// True when no dossier is held (for tests of the wipe).
 pub fn is_empty() -> bool {
     WIZARD.with(|w| w.borrow().is_none())
+}
+
+/// Goes through a temporary-residence dossier with sample answers (for the walkthrough's pictures), scanning
+/// with `scan`, calling `save` with a name for each page. The saved page shows a sample reference and code.
+pub fn walk(
+    ui: &AppWindow,
+    scan: &mut dyn FnMut(bool) -> Result<Vec<pipeline::Page>, kiosk_drivers::scanner::ErrorKind>,
+    save: &mut dyn FnMut(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let kiosk = ui.global::<Kiosk>();
+    let typing = |keys: &str| {
+        for c in keys.chars() {
+            kiosk.invoke_dossier_key(if c == ' ' { "space".into() } else { c.to_string().into() });
+        }
+    };
+    kiosk.invoke_open(super::Screen::Submit);
+    save("dossier-choose")?;
+    kiosk.invoke_dossier_start("dang-ky-tam-tru".into());
+    save("dossier-intro")?;
+    kiosk.invoke_dossier_continue();
+    typing("hoangf vawn nam");
+    save("dossier-name")?;
+    kiosk.invoke_dossier_continue();
+    typing("0209199");
+    save("dossier-date")?;
+    typing("0");
+    kiosk.invoke_dossier_continue();
+    save("dossier-choice")?;
+    kiosk.invoke_dossier_choose("male".into());
+    typing("001190123456");
+    kiosk.invoke_dossier_continue();
+    save("dossier-number-problem")?;
+    kiosk.invoke_dossier_key("clear".into());
+    typing("001090123456");
+    kiosk.invoke_dossier_continue();
+    typing("0862000111");
+    kiosk.invoke_dossier_continue();
+    typing("phongf 302 soos 15 ngox 80 chuaf lang");
+    kiosk.invoke_dossier_continue();
+    typing("ngoo thij mai");
+    kiosk.invoke_dossier_continue();
+    typing("31122027");
+    kiosk.invoke_dossier_continue();
+    for card in [false, true, true] {
+        if card && kiosk.get_dossier_scanned() >= kiosk.get_dossier_min_pages() {
+            kiosk.invoke_dossier_continue();
+        }
+        kiosk.set_dossier_scanning(true);
+        show_scanned(ui, scan(card));
+        if !card {
+            save("dossier-scan")?;
+        }
+    }
+    save("dossier-scan-card")?;
+    kiosk.invoke_dossier_continue();
+    save("dossier-delivery")?;
+    kiosk.invoke_dossier_choose("counter".into());
+    save("dossier-check")?;
+    kiosk.invoke_dossier_continue();
+    save("dossier-consent")?;
+    // Saving needs the outbox: the picture shows the saved page with a sample reference and code.
+    kiosk.set_dossier_result_date(dossier::result_date(today(), 3).to_string().into());
+    show_dossier_saved(ui, "3FA2-91C0");
+    show_dossier_delivered(ui, "3FA2-91C0", "SIM-261129-000002");
+    kiosk.set_dossier_print(PrintState::Printed);
+    save("dossier-saved")?;
+    super::start_over(ui);
+    Ok(())
 }

@@ -106,8 +106,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         for &language in &config.ui.languages {
             ui::select_language(&app, language);
             let mut views = vec![ui::Screen::Home];
-            // The home visit has its own walk through every question, below.
-            views.extend(ui::TASK_SCREENS.into_iter().filter(|s| *s != ui::Screen::Visit));
+            // The home visit and the dossier wizard have their own walks through every page, below.
+            views.extend(ui::TASK_SCREENS.into_iter().filter(|s| ![ui::Screen::Visit, ui::Screen::Submit].contains(s)));
             let mut save = |slug: &str| -> anyhow::Result<()> {
                 let pixels = render(&window, size);
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
@@ -132,6 +132,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 }
             }
             ui::visit::walk(&app, &mut save)?;
+            ui::select_language(&app, language);
+            ui::dossier::walk(&app, &mut |card| devices.scan_paper(card), &mut save)?;
             ui::select_language(&app, language);
             ui::go_home(&app);
             ui::show_now_serving(&app, &called);
@@ -169,7 +171,22 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             };
             crate::visit::confirmation_document(config, &sample, config.ui.languages[0])
         }),
-        ("receipt", kiosk_drivers::printer::samples::submission_receipt()),
+        ("receipt", {
+            let sample = crate::dossier::Receipt {
+                reference: "3FA2-91C0".into(),
+                code: Some("SIM-261129-000002".into()),
+                procedure_vi: "Đăng ký tạm trú".into(),
+                procedure_en: "Registering a temporary address".into(),
+                procedure_code: "1.004194".into(),
+                fee_vi: "15.000 đồng nếu nộp trực tiếp; 7.000 đồng nếu nộp trực tuyến".into(),
+                fee_en: "15,000 dong in person; 7,000 dong online".into(),
+                handled_by_vi: "Công an phường, xã".into(),
+                handled_by_en: "The ward police".into(),
+                result_date: "02/12/2026".into(),
+                delivery: kiosk_core::dossier::Delivery::AtTheCounter,
+            };
+            crate::dossier::receipt_document(config, &sample, config.ui.languages[0])
+        }),
     ] {
         let job = kiosk_drivers::printer::encode::encode(&document, &profile, &face).bytes;
         let received = match (devices.print(&job), &devices.simulators.printer) {
