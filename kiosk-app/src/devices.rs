@@ -194,6 +194,9 @@ impl Devices {
         let settings = scanner::Settings {
             mode: if card { scanner::ColourMode::Colour } else { scanner::ColourMode::Grey },
             resolution: if card { 300 } else { 200 },
+            // A card lies in the glass's corner: scanning only that area (with room around it) keeps a colour
+            // scan at 300 dpi to 2.8 MB instead of 26 MB for the whole glass.
+            size: if card { scanner::PageSize::IdCard } else { scanner::PageSize::A4 },
             ..scanner::Settings::default()
         };
         let raw = match &mut self.scanner {
