@@ -465,6 +465,9 @@ fn today() -> Date {
 
 fn next(ui: &AppWindow) {
     let kiosk = ui.global::<Kiosk>();
+    if kiosk.get_dossier_scanning() {
+        return; // the pages being scanned belong to this paper
+    }
     match kiosk.get_dossier_step() {
         DossierStep::Intro => {
             let first = WIZARD.with(|w| {
@@ -548,6 +551,9 @@ fn next(ui: &AppWindow) {
 
 fn back(ui: &AppWindow) {
     let kiosk = ui.global::<Kiosk>();
+    if kiosk.get_dossier_scanning() {
+        return; // the pages being scanned belong to this paper
+    }
     match kiosk.get_dossier_step() {
         DossierStep::Choose => return kiosk.invoke_open(super::Screen::Home),
         DossierStep::Intro => return reset(ui),
