@@ -508,3 +508,75 @@ fn checking_a_dossier_shows_the_portal_status_or_the_last_one_known() {
     tap(&app, "Tra cứu");
     assert_eq!(kiosk.get_track_step(), ui::TrackStep::Unreachable);
 }
+
+/// A number taken on the screen is printed by the simulated printer (decoded: the number, the service, the
+/// pager); with the printer out of paper the screen says so in plain words, keeps the number big, and the status
+/// strip shows staff the fault.
+#[test]
+fn the_ticket_prints_and_a_printer_fault_is_said_plainly_with_the_number_kept() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::sync::Arc;
+    let app = start(1080, 1920);
+    let config = Arc::new(kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid"));
+    let dir = kiosk_tests::scratch_dir("screens-ticket-print");
+    let store = kiosk_app::queue_store::QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), 20_415)
+        .expect("store");
+    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
+    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
+    let (weak, printing, issuing) = (app.as_weak(), devices.clone(), config.clone());
+    ui::on_take_ticket(&app, move |service, priority, language| {
+        let ui = weak.upgrade().expect("window");
+        let issued = kiosk_app::tickets::issue(&store, &issuing, &service, priority, (20_415, 1_000)).expect("issued");
+        ui::show_ticket(&ui, &issued);
+        let document = kiosk_app::tickets::ticket_document(&issuing, &issued, language);
+        let printed = kiosk_app::devices::print_document(&mut printing.borrow_mut(), &issuing.devices, &document);
+        ui::show_ticket_printed(&ui, &printed);
+    });
+
+    tap(&app, "Lấy số thứ tự");
+    tap(&app, "Hộ tịch");
+    tap(&app, "Không thuộc nhóm nào");
+    assert_eq!(count(&app, "Mời ông/bà lấy phiếu đã in ở khe dưới màn hình."), 1);
+    let jobs = printer.jobs();
+    assert_eq!(jobs.len(), 1);
+    let text: String =
+        kiosk_drivers::printer::decode::paper(&jobs[0], &kiosk_config_profile(), &kiosk_app::printing::typeface())
+            .expect("the ticket decodes")
+            .into_iter()
+            .filter_map(|printed| match printed {
+                kiosk_drivers::printer::decode::Printed::Text { text, .. } => Some(text + "\n"),
+                _ => None,
+            })
+            .collect();
+    assert!(text.contains("HT-001") && text.contains("Hộ tịch"), "{text}");
+    assert!(text.contains("Thẻ rung số 1"), "the pager on the paper: {text}");
+    tap(&app, "Xong");
+
+    // Out of paper: the number stays on screen, big, and the reason is said.
+    printer.set_status(kiosk_drivers::printer::Status {
+        paper: kiosk_drivers::printer::Paper::Out,
+        ..kiosk_drivers::printer::Status::READY
+    });
+    tap(&app, "Lấy số thứ tự");
+    tap(&app, "Hộ tịch");
+    tap(&app, "Không thuộc nhóm nào");
+    assert_eq!(count(&app, "Số thứ tự của ông/bà là HT-002"), 1);
+    assert_eq!(
+        count(&app, "Không in được phiếu (máy in: hết giấy). Số thứ tự ở trên vẫn có giá trị: ông/bà hãy nhớ số hoặc chụp ảnh lại. Cán bộ đã thấy lỗi máy in."),
+        1
+    );
+    // Staff see it in the status strip after the device thread's next check.
+    let (printer_report, scanner, pager) = devices.borrow_mut().check();
+    ui::apply_report(
+        &app,
+        &kiosk_app::devices::Report {
+            printer: printer_report,
+            scanner,
+            pager,
+            portal: kiosk_app::devices::PortalReach::Checking,
+        },
+    );
+    assert_eq!(app.global::<ui::Kiosk>().get_printer().state, ui::DeviceState::PaperOut);
+    snapshot(&app, "queue-ticket-printer-out-of-paper-vi-1080x1920");
+}

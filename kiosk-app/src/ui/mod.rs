@@ -663,11 +663,15 @@ pub fn show_ticket_failed(ui: &AppWindow) {
 
 /// The ticket's print finished (or failed: the number stays valid and on screen).
 pub fn show_ticket_printed(ui: &AppWindow, printed: &Printed) {
-    ui.global::<Kiosk>().set_ticket_print(if printed.outcome.is_ok() {
-        PrintState::Printed
-    } else {
-        PrintState::Failed
-    });
+    let kiosk = ui.global::<Kiosk>();
+    match printed.outcome {
+        Ok(_) => kiosk.set_ticket_print(PrintState::Printed),
+        Err(kind) => {
+            let health = crate::devices::printer_error_health(kind);
+            kiosk.set_ticket_print_problem(device_health(DeviceReport { health, simulated: false }).state);
+            kiosk.set_ticket_print(PrintState::Failed);
+        }
+    }
 }
 
 /// Moves the queue screen to a step (the walkthrough draws each one).
