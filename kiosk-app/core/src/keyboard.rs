@@ -72,6 +72,31 @@ pub enum Key {
     Clear,
 }
 
+impl Key {
+    /// A key by the name the on-screen keyboards report: one character, "space", "delete", "clear", or
+    /// "tone-s|f|r|x|j|z" (the tone keys, named after their Telex letters).
+    pub fn from_name(name: &str) -> Option<Key> {
+        Some(match name {
+            "space" => Key::Space,
+            "delete" => Key::Delete,
+            "clear" => Key::Clear,
+            "tone-s" => Key::Tone(Tone::Acute),
+            "tone-f" => Key::Tone(Tone::Grave),
+            "tone-r" => Key::Tone(Tone::Hook),
+            "tone-x" => Key::Tone(Tone::Tilde),
+            "tone-j" => Key::Tone(Tone::Dot),
+            "tone-z" => Key::Tone(Tone::None),
+            other => {
+                let mut chars = other.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Key::Char(c),
+                    _ => return None,
+                }
+            }
+        })
+    }
+}
+
 /// What a key press did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pressed {
@@ -82,6 +107,20 @@ pub enum Pressed {
     NoVowel,
     /// A key that does nothing here (a second space, Delete on an empty field, a character the field refuses).
     Ignored,
+}
+
+impl Pressed {
+    /// What to tell the resident after this key (Vietnamese, English), if anything.
+    pub fn hint(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Pressed::NoVowel => Some((
+                "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.",
+                "Press the letter first, then its tone. For example: a, then sắc, gives á.",
+            )),
+            Pressed::Full => Some(("Câu trả lời đã đủ dài.", "The answer is as long as it can be.")),
+            Pressed::Changed | Pressed::Ignored => None,
+        }
+    }
 }
 
 /// The text of one field as it is being typed.
@@ -407,6 +446,15 @@ mod tests {
         assert_eq!(composer.press(Key::Space), Pressed::Changed);
         assert_eq!(composer.press(Key::Tone(Tone::Hook)), Pressed::NoVowel, "after a space");
         assert_eq!(composer.text(), "bá ");
+    }
+
+    #[test]
+    fn keys_by_name() {
+        assert_eq!(Key::from_name("ư"), Some(Key::Char('ư')));
+        assert_eq!(Key::from_name("tone-j"), Some(Key::Tone(Tone::Dot)));
+        assert_eq!(Key::from_name("space"), Some(Key::Space));
+        assert_eq!(Key::from_name("bogus"), None);
+        assert_eq!(Key::from_name(""), None);
     }
 
     #[test]

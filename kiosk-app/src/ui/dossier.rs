@@ -12,7 +12,7 @@ use kiosk_core::catalogue::Procedure;
 use kiosk_core::config::Language;
 use kiosk_core::dossier::{self, Choices, Delivery, DossierForm, Page};
 use kiosk_core::forms::{Answers, Form, Kind};
-use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed, Tone, ToneStyle};
+use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed, ToneStyle};
 use kiosk_core::validate::{Date, Problem, ProblemKind};
 use kiosk_drivers::scanner::pipeline;
 use slint::{ComponentHandle, ModelRc, VecModel};
@@ -594,21 +594,7 @@ fn change(ui: &AppWindow, index: i32) {
 }
 
 fn type_key(ui: &AppWindow, key: &str) {
-    let key = match key {
-        "space" => Key::Space,
-        "delete" => Key::Delete,
-        "clear" => Key::Clear,
-        "tone-s" => Key::Tone(Tone::Acute),
-        "tone-f" => Key::Tone(Tone::Grave),
-        "tone-r" => Key::Tone(Tone::Hook),
-        "tone-x" => Key::Tone(Tone::Tilde),
-        "tone-j" => Key::Tone(Tone::Dot),
-        "tone-z" => Key::Tone(Tone::None),
-        other => match other.chars().collect::<Vec<_>>().as_slice() {
-            [c] => Key::Char(*c),
-            _ => return,
-        },
-    };
+    let Some(key) = Key::from_name(key) else { return };
     let result = WIZARD.with(|w| {
         let mut w = w.borrow_mut();
         let w = w.as_mut()?;
@@ -625,15 +611,9 @@ fn type_key(ui: &AppWindow, key: &str) {
     let Some((pressed, text)) = result else { return };
     ui.global::<Kiosk>().set_dossier_text(text.into());
     match pressed {
-        Pressed::NoVowel => set_problem(
-            ui,
-            Some(&problem(
-                "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.",
-                "Press the letter first, then its tone. For example: a, then sắc, gives á.",
-            )),
-        ),
-        Pressed::Full => {
-            set_problem(ui, Some(&problem("Câu trả lời đã đủ dài.", "The answer is as long as it can be.")))
+        Pressed::NoVowel | Pressed::Full => {
+            let (vi, en) = pressed.hint().unwrap_or_default();
+            set_problem(ui, Some(&problem(vi, en)));
         }
         Pressed::Changed => set_problem(ui, None),
         Pressed::Ignored => {}

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use kiosk_core::config::Language;
-use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed, Tone, ToneStyle};
+use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed, ToneStyle};
 use kiosk_core::validate::{self, Problem};
 use kiosk_core::visit::{self, Answers, Need, Question, VisitRequest, When};
 use kiosk_core::wards::Wards;
@@ -331,21 +331,7 @@ fn back(ui: &AppWindow) {
 
 fn type_key(ui: &AppWindow, key: &str) {
     let Some(question) = current_question(ui) else { return };
-    let key = match key {
-        "space" => Key::Space,
-        "delete" => Key::Delete,
-        "clear" => Key::Clear,
-        "tone-s" => Key::Tone(Tone::Acute),
-        "tone-f" => Key::Tone(Tone::Grave),
-        "tone-r" => Key::Tone(Tone::Hook),
-        "tone-x" => Key::Tone(Tone::Tilde),
-        "tone-j" => Key::Tone(Tone::Dot),
-        "tone-z" => Key::Tone(Tone::None),
-        other => match other.chars().collect::<Vec<_>>().as_slice() {
-            [c] => Key::Char(*c),
-            _ => return,
-        },
-    };
+    let Some(key) = Key::from_name(key) else { return };
     if question == Question::Phone && matches!(key, Key::Char(c) if !c.is_ascii_digit()) {
         return;
     }
@@ -360,14 +346,10 @@ fn type_key(ui: &AppWindow, key: &str) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_visit_text(text.as_str().into());
     match pressed {
-        Pressed::NoVowel => set_problem(
-            ui,
-            Some(&hint(
-                "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.",
-                "Press the letter first, then its tone. For example: a, then sắc, gives á.",
-            )),
-        ),
-        Pressed::Full => set_problem(ui, Some(&hint("Câu trả lời đã đủ dài.", "The answer is as long as it can be."))),
+        Pressed::NoVowel | Pressed::Full => {
+            let (vi, en) = pressed.hint().unwrap_or_default();
+            set_problem(ui, Some(&hint(vi, en)));
+        }
         Pressed::Changed => {
             set_problem(ui, None);
             if question == Question::Ward {
