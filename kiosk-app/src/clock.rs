@@ -13,6 +13,12 @@ pub fn now() -> (Day, Seconds) {
     (now.date_naive().num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE, now.timestamp())
 }
 
+/// Today's local date, for the rules that take one (no future birth dates, expected result dates).
+pub fn today() -> kiosk_core::validate::Date {
+    let today = Local::now().date_naive();
+    kiosk_core::validate::Date { year: today.year() as u16, month: today.month() as u8, day: today.day() as u8 }
+}
+
 /// A moment as local wall-clock time, `2026-11-23T09:41:07+07:00`.
 pub fn local_rfc3339(at: Seconds) -> String {
     chrono::DateTime::from_timestamp(at, 0)

@@ -9,7 +9,8 @@ use kiosk_core::forms::Form;
 use kiosk_core::portal::Kind;
 use kiosk_drivers::printer::document::{Align, Document, Style};
 
-use crate::outbox::store::{EnqueueError, NewSubmission, Outbox};
+use crate::outbox::resident::save_form;
+use crate::outbox::store::{EnqueueError, Outbox};
 
 /// The forms shipped in assets/forms (each checked by kiosk-core's tests).
 pub const BUNDLED: [&str; 5] = [
@@ -33,11 +34,7 @@ pub fn forms() -> Vec<Form> {
 
 /// Seals and stores the dossier with its pages (JPEGs, in the order of `form.papers`).
 pub fn save(outbox: &Outbox, form: &DossierForm, pages: &[Vec<u8>], now: i64) -> Result<String, EnqueueError> {
-    let bytes = serde_json::to_vec(form).map_err(|e| EnqueueError::Storage(e.into()))?;
-    outbox.enqueue(
-        NewSubmission { kind: Kind::Dossier, procedure_code: Some(&form.procedure_code), form: &bytes, pages },
-        now,
-    )
+    save_form(outbox, Kind::Dossier, Some(&form.procedure_code), form, pages, now)
 }
 
 /// What the receipt says.

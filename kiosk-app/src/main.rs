@@ -255,110 +255,60 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
             let _ = guidance_requests.send(devices::Request::PrintGuidance(document));
         }
     });
-    // A home-visit request: saved in the outbox on a worker thread, the forwarder woken, then the confirmation
-    // printed with the portal's code if it answers within a few seconds, else with the kiosk's reference.
+    // A home-visit request and a dossier: saved in the outbox on a worker thread, then the slip printed (below).
     let portal_reachable = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (visit_outbox, visit_requests, visit_config, weak, visit_reachable, visit_signal) = (
-        outbox.clone(),
-        requests.clone(),
-        Arc::new(config.clone()),
-        app.as_weak(),
-        portal_reachable.clone(),
-        outbox_signal.clone(),
-    );
+    let submitting = Submitting {
+        outbox: outbox.clone(),
+        signal: outbox_signal.clone(),
+        reachable: portal_reachable.clone(),
+        weak: app.as_weak(),
+    };
+    let (visit_submitting, visit_requests, visit_config) =
+        (submitting.clone(), requests.clone(), Arc::new(config.clone()));
     ui::visit::on_visit_send(&app, move |request, mut confirmation, language| {
-        let (outbox, requests, config, weak, signal) =
-            (visit_outbox.clone(), visit_requests.clone(), visit_config.clone(), weak.clone(), visit_signal.clone());
-        // Wait for the portal's code only when the portal answered the last check; else print at once.
-        let wait = if visit_reachable.load(std::sync::atomic::Ordering::Relaxed) {
-            kiosk_app::visit::DELIVERY_WAIT
-        } else {
-            std::time::Duration::ZERO
-        };
-        let spawned = std::thread::Builder::new().name("home-visit".into()).spawn(move || {
-            let id = match kiosk_app::visit::save(&outbox, &request, kiosk_app::outbox::commands::now()) {
-                Ok(id) => id,
-                Err(error) => {
-                    tracing::error!(error = %format!("{error:#}"), "a home-visit request could not be saved");
-                    let _ = weak.upgrade_in_event_loop(|app| ui::visit::show_visit_failed(&app));
-                    return;
-                }
-            };
-            drop(request);
-            signal.wake();
-            confirmation.reference = kiosk_app::visit::short_reference(&id);
-            let reference = confirmation.reference.clone();
-            let shown = reference.clone();
-            let _ = weak.upgrade_in_event_loop(move |app| ui::visit::show_visit_saved(&app, &shown));
-            confirmation.code = kiosk_app::visit::wait_for_code(&outbox, &id, wait);
-            let code = confirmation.code.clone();
-            let shown = reference.clone();
-            let _ = weak.upgrade_in_event_loop(move |app| match code {
-                Some(code) => ui::visit::show_visit_delivered(&app, &shown, &code),
-                None => ui::visit::show_visit_undelivered(&app, &shown),
-            });
-            let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
-            let _ = requests.send(devices::Request::PrintVisit { reference, document });
-        });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "could not start saving a home-visit request");
-        }
+        let (requests, config) = (visit_requests.clone(), visit_config.clone());
+        visit_submitting.spawn(
+            "home-visit",
+            Screens {
+                saved: ui::visit::show_visit_saved,
+                delivered: ui::visit::show_visit_delivered,
+                undelivered: ui::visit::show_visit_undelivered,
+                failed: ui::visit::show_visit_failed,
+            },
+            move |outbox, now| kiosk_app::visit::save(outbox, &request, now),
+            move |reference, code| {
+                confirmation.reference = reference.clone();
+                confirmation.code = code;
+                let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
+                let _ = requests.send(devices::Request::PrintVisit { reference, document });
+            },
+        );
     });
-    // The dossier wizard: papers scanned on the device thread; a finished dossier saved in the outbox on a worker
-    // thread, then its receipt printed (with the portal's code when the portal answers within a few seconds).
+    // The dossier wizard: papers scanned on the device thread.
     let scan_requests = requests.clone();
     ui::dossier::on_dossier_scan(&app, move |card| {
         let _ = scan_requests.send(devices::Request::ScanPaper { card });
     });
-    let (dossier_outbox, dossier_requests, dossier_config, weak, dossier_reachable, dossier_signal) = (
-        outbox.clone(),
-        requests.clone(),
-        Arc::new(config.clone()),
-        app.as_weak(),
-        portal_reachable.clone(),
-        outbox_signal.clone(),
-    );
+    let (dossier_requests, dossier_config) = (requests.clone(), Arc::new(config.clone()));
     ui::dossier::on_dossier_send(&app, move |finished, language| {
-        let (outbox, requests, config, weak, signal) = (
-            dossier_outbox.clone(),
-            dossier_requests.clone(),
-            dossier_config.clone(),
-            weak.clone(),
-            dossier_signal.clone(),
+        let (requests, config) = (dossier_requests.clone(), dossier_config.clone());
+        let ui::dossier::Finished { form, pages, mut receipt } = finished;
+        submitting.spawn(
+            "dossier",
+            Screens {
+                saved: ui::dossier::show_dossier_saved,
+                delivered: ui::dossier::show_dossier_delivered,
+                undelivered: ui::dossier::show_dossier_undelivered,
+                failed: ui::dossier::show_dossier_failed,
+            },
+            move |outbox, now| kiosk_app::dossier::save(outbox, &form, &pages, now),
+            move |reference, code| {
+                receipt.reference = reference.clone();
+                receipt.code = code;
+                let document = kiosk_app::dossier::receipt_document(&config, &receipt, language);
+                let _ = requests.send(devices::Request::PrintReceipt { reference, document });
+            },
         );
-        let wait = if dossier_reachable.load(std::sync::atomic::Ordering::Relaxed) {
-            kiosk_app::visit::DELIVERY_WAIT
-        } else {
-            std::time::Duration::ZERO
-        };
-        let spawned = std::thread::Builder::new().name("dossier".into()).spawn(move || {
-            let ui::dossier::Finished { form, pages, mut receipt } = finished;
-            let id = match kiosk_app::dossier::save(&outbox, &form, &pages, kiosk_app::outbox::commands::now()) {
-                Ok(id) => id,
-                Err(error) => {
-                    tracing::error!(error = %format!("{error:#}"), "a dossier could not be saved");
-                    let _ = weak.upgrade_in_event_loop(|app| ui::dossier::show_dossier_failed(&app));
-                    return;
-                }
-            };
-            drop((form, pages));
-            signal.wake();
-            receipt.reference = kiosk_app::visit::short_reference(&id);
-            let reference = receipt.reference.clone();
-            let shown = reference.clone();
-            let _ = weak.upgrade_in_event_loop(move |app| ui::dossier::show_dossier_saved(&app, &shown));
-            receipt.code = kiosk_app::visit::wait_for_code(&outbox, &id, wait);
-            let (code, shown) = (receipt.code.clone(), reference.clone());
-            let _ = weak.upgrade_in_event_loop(move |app| match code {
-                Some(code) => ui::dossier::show_dossier_delivered(&app, &shown, &code),
-                None => ui::dossier::show_dossier_undelivered(&app, &shown),
-            });
-            let document = kiosk_app::dossier::receipt_document(&config, &receipt, language);
-            let _ = requests.send(devices::Request::PrintReceipt { reference, document });
-        });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "could not start saving a dossier");
-        }
     });
     let weak = app.as_weak();
     let (ticket_store, ticket_config) = (store.clone(), Arc::new(config.clone()));
@@ -418,6 +368,70 @@ fn run(config: &kiosk_core::config::Config, windowed: bool, state_dir: &std::pat
 
     tracing::info!(windowed, state_dir = %state_dir.display(), "kiosk window shown");
     app.run().context("running the kiosk UI")
+}
+
+/// What a resident's submission (a dossier, a home-visit request) does after "send", on its own worker thread:
+/// save it in the outbox, wake the forwarder, show "saved" with the short reference, wait a few seconds for the
+/// portal's code (only when the portal answered the last check), show the outcome, then print the slip.
+#[derive(Clone)]
+struct Submitting {
+    outbox: Arc<kiosk_app::outbox::store::Outbox>,
+    signal: Arc<kiosk_app::outbox::forwarder::Signal>,
+    reachable: Arc<std::sync::atomic::AtomicBool>,
+    weak: slint::Weak<ui::AppWindow>,
+}
+
+/// The screen's answers to each step of a submission.
+struct Screens {
+    saved: fn(&ui::AppWindow, &str),
+    delivered: fn(&ui::AppWindow, &str, &str),
+    undelivered: fn(&ui::AppWindow, &str),
+    failed: fn(&ui::AppWindow),
+}
+
+impl Submitting {
+    fn spawn(
+        &self,
+        what: &'static str,
+        screens: Screens,
+        save: impl FnOnce(&kiosk_app::outbox::store::Outbox, i64) -> Result<String, kiosk_app::outbox::store::EnqueueError>
+            + Send
+            + 'static,
+        print: impl FnOnce(String, Option<String>) + Send + 'static,
+    ) {
+        use kiosk_app::outbox::resident;
+        let (outbox, signal, weak) = (self.outbox.clone(), self.signal.clone(), self.weak.clone());
+        let wait = if self.reachable.load(std::sync::atomic::Ordering::Relaxed) {
+            resident::DELIVERY_WAIT
+        } else {
+            std::time::Duration::ZERO
+        };
+        let spawned = std::thread::Builder::new().name(what.into()).spawn(move || {
+            // `save` owns the form and pages: they are dropped as soon as they are sealed.
+            let id = match save(&outbox, kiosk_app::outbox::commands::now()) {
+                Ok(id) => id,
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), what, "a submission could not be saved");
+                    let _ = weak.upgrade_in_event_loop(move |app| (screens.failed)(&app));
+                    return;
+                }
+            };
+            signal.wake();
+            let reference = resident::short_reference(&id);
+            let shown = reference.clone();
+            let _ = weak.upgrade_in_event_loop(move |app| (screens.saved)(&app, &shown));
+            let code = resident::wait_for_code(&outbox, &id, wait);
+            let (shown, outcome) = (reference.clone(), code.clone());
+            let _ = weak.upgrade_in_event_loop(move |app| match outcome {
+                Some(code) => (screens.delivered)(&app, &shown, &code),
+                None => (screens.undelivered)(&app, &shown),
+            });
+            print(reference, code);
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, what, "could not start saving a submission");
+        }
+    }
 }
 
 /// Opens the queue's database in the state directory (creating both, readable by the kiosk's user alone).

@@ -8,49 +8,12 @@ use kiosk_core::portal::Kind;
 use kiosk_core::visit::{VisitRequest, When};
 use kiosk_drivers::printer::document::{Align, Document, Style};
 
-use crate::outbox::store::{EnqueueError, NewSubmission, Outbox};
+use crate::outbox::resident::save_form;
+use crate::outbox::store::{EnqueueError, Outbox};
 
 /// Seals and stores the request; when this returns the request will reach the portal.
 pub fn save(outbox: &Outbox, request: &VisitRequest, now: i64) -> Result<String, EnqueueError> {
-    let form = serde_json::to_vec(request).map_err(|e| EnqueueError::Storage(e.into()))?;
-    outbox.enqueue(
-        NewSubmission {
-            kind: Kind::HomeVisit,
-            procedure_code: request.procedure_code.as_deref(),
-            form: &form,
-            pages: &[],
-        },
-        now,
-    )
-}
-
-/// Waits (polling the outbox) until the portal acknowledged submission `id`, for at most `within`: its code, or
-/// None when it is still waiting (the portal is away; the forwarder keeps trying).
-pub fn wait_for_code(outbox: &Outbox, id: &str, within: std::time::Duration) -> Option<String> {
-    let until = std::time::Instant::now() + within;
-    loop {
-        if let Ok(Some(code)) = outbox.dossier_code(id) {
-            return Some(code);
-        }
-        if std::time::Instant::now() >= until {
-            return None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
-/// How long the confirmation waits for the portal's code before printing the kiosk's reference instead.
-pub const DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
-
-/// The outbox id as a resident can read it out: its first 8 characters in two groups ("3FA2-91C0"). Staff find
-/// the submission with it (`kiosk outbox show` lists ids).
-pub fn short_reference(id: &str) -> String {
-    let head: String = id.chars().take(8).collect::<String>().to_uppercase();
-    if head.len() == 8 {
-        format!("{}-{}", &head[..4], &head[4..])
-    } else {
-        head
-    }
+    save_form(outbox, Kind::HomeVisit, request.procedure_code.as_deref(), request, &[], now)
 }
 
 /// What the confirmation slip says.
@@ -132,15 +95,4 @@ pub fn confirmation_document(config: &Config, c: &Confirmation, language: Langua
             Style { scale: 1, bold: false, align: Align::Center },
         )
         .cut()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_references_are_readable() {
-        assert_eq!(short_reference("3fa291c0aabbccddeeff001122334455"), "3FA2-91C0");
-        assert_eq!(short_reference("abc"), "ABC");
-    }
 }

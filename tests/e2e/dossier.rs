@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-use kiosk_app::outbox::portal::{device_key, HttpPortal, Portal as _};
+use kiosk_app::outbox::portal::HttpPortal;
 use kiosk_app::outbox::store::Outbox;
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
@@ -33,14 +33,8 @@ struct Kiosk {
 
 fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let key = device_key(dir).expect("device key");
-    let runtime = Rc::new(tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"));
-    let portal = HttpPortal::new(url, "HN-TEST-0001", key.clone(), now).expect("client");
-    let enrolment = kiosk_core::portal::Enrolment {
-        kiosk_id: "HN-TEST-0001".into(),
-        public_key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key.verifying_key().to_bytes()),
-    };
-    assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201));
+    let (key, runtime) = kiosk_tests::enrolled_kiosk(dir, url);
+    let runtime = Rc::new(runtime);
     let outbox_dir = dir.join("outbox");
     let outbox = Arc::new(Outbox::open(&outbox_dir, config.portal.public_key).expect("outbox"));
     let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
@@ -58,7 +52,7 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
         let ui::dossier::Finished { form, pages, mut receipt } = finished;
         *record.borrow_mut() = pages.clone();
         let id = kiosk_app::dossier::save(&outbox, &form, &pages, now()).expect("saved");
-        receipt.reference = kiosk_app::visit::short_reference(&id);
+        receipt.reference = kiosk_app::outbox::resident::short_reference(&id);
         ui::dossier::show_dossier_saved(&ui, &receipt.reference);
         let sender = HttpPortal::new(&url, "HN-TEST-0001", key.clone(), now).expect("client");
         let _ = runtime.block_on(Forwarder::new(outbox.clone(), sender, now, os_random).drain_due());

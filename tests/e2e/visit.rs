@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-use kiosk_app::outbox::portal::{device_key, HttpPortal, Portal as _};
+use kiosk_app::outbox::portal::{device_key, HttpPortal};
 use kiosk_app::outbox::store::Outbox;
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
@@ -34,14 +34,8 @@ struct Kiosk {
 
 fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let key = device_key(dir).expect("device key");
-    let runtime = Rc::new(tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"));
-    let portal = HttpPortal::new(url, "HN-TEST-0001", key.clone(), now).expect("client");
-    let enrolment = kiosk_core::portal::Enrolment {
-        kiosk_id: "HN-TEST-0001".into(),
-        public_key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key.verifying_key().to_bytes()),
-    };
-    assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201));
+    let (key, runtime) = kiosk_tests::enrolled_kiosk(dir, url);
+    let runtime = Rc::new(runtime);
     let outbox = Arc::new(Outbox::open(&dir.join("outbox"), config.portal.public_key).expect("outbox"));
     let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
     let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
@@ -51,7 +45,7 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
     ui::visit::on_visit_send(app, move |request, mut confirmation, language| {
         let ui = weak.upgrade().expect("window");
         let id = kiosk_app::visit::save(&sending, &request, now()).expect("saved");
-        confirmation.reference = kiosk_app::visit::short_reference(&id);
+        confirmation.reference = kiosk_app::outbox::resident::short_reference(&id);
         ui::visit::show_visit_saved(&ui, &confirmation.reference);
         let portal = HttpPortal::new(&target.borrow(), "HN-TEST-0001", key.clone(), now).expect("client");
         let _ = forwarding.block_on(Forwarder::new(sending.clone(), portal, now, os_random).drain_due());
@@ -300,7 +294,10 @@ fn with_the_portal_away_the_request_is_saved_calmly_and_arrives_when_it_is_back(
     assert_eq!(form["procedure_id"], serde_json::Value::Null);
     assert_eq!(form["when"], "any_time");
     assert_eq!(form["language"], "en");
-    assert!(kiosk_app::visit::short_reference(&received[0].id) == reference, "the reference names the submission");
+    assert!(
+        kiosk_app::outbox::resident::short_reference(&received[0].id) == reference,
+        "the reference names the submission"
+    );
 }
 
 /// Leaving at any question (the header's "Start again") leaves no answer in the screen's state or properties.

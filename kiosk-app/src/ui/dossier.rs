@@ -12,8 +12,8 @@ use kiosk_core::catalogue::Procedure;
 use kiosk_core::config::Language;
 use kiosk_core::dossier::{self, Choices, Delivery, DossierForm, Page};
 use kiosk_core::forms::{Answers, Form, Kind};
-use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed, ToneStyle};
-use kiosk_core::validate::{Date, Problem, ProblemKind};
+use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed};
+use kiosk_core::validate::{Problem, ProblemKind};
 use kiosk_drivers::scanner::pipeline;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
@@ -44,7 +44,6 @@ struct Wizard {
 struct Shared {
     forms: Vec<Form>,
     procedures: Vec<Procedure>,
-    tone_style: ToneStyle,
 }
 
 thread_local! {
@@ -56,11 +55,10 @@ fn problem(vi: &str, en: &str) -> Problem {
     Problem { kind: ProblemKind::Empty, vi: vi.into(), en: en.into() }
 }
 
-pub(super) fn install(ui: &AppWindow, tone_style: ToneStyle) {
+pub(super) fn install(ui: &AppWindow) {
     SHARED.with(|s| {
         let mut s = s.borrow_mut();
         s.forms = crate::dossier::forms();
-        s.tone_style = tone_style;
     });
     let kiosk = ui.global::<Kiosk>();
     macro_rules! on {
@@ -222,7 +220,7 @@ const DELIVERY_OPTIONS: [(&str, &str, &str); 2] = [
 fn show(ui: &AppWindow, page: Page) {
     let kiosk = ui.global::<Kiosk>();
     set_problem(ui, None);
-    let style = SHARED.with(|s| s.borrow().tone_style);
+    let style = super::tone_style();
     WIZARD.with(|w| {
         let mut w = w.borrow_mut();
         let Some(w) = w.as_mut() else { return };
@@ -457,12 +455,6 @@ fn advance(ui: &AppWindow) {
     }
 }
 
-fn today() -> Date {
-    use chrono::Datelike;
-    let now = chrono::Local::now().date_naive();
-    Date { year: now.year() as u16, month: now.month() as u8, day: now.day() as u8 }
-}
-
 fn next(ui: &AppWindow) {
     let kiosk = ui.global::<Kiosk>();
     if kiosk.get_dossier_scanning() {
@@ -504,7 +496,7 @@ fn next(ui: &AppWindow) {
                         Err(problem("Hãy chọn một câu trả lời.", "Please choose one answer."))
                     };
                 }
-                let answer = w.form.check_answer(&field, &typed, &w.answers, today())?;
+                let answer = w.form.check_answer(&field, &typed, &w.answers, crate::clock::today())?;
                 if answer.is_empty() {
                     w.answers.remove(id);
                 } else {
@@ -763,7 +755,7 @@ pub fn on_dossier_send(ui: &AppWindow, send: impl Fn(Finished, Language) + 'stat
                 .iter()
                 .flat_map(|(id, _)| w.scans.get(id).into_iter().flatten().map(|p| p.jpeg.clone()))
                 .collect();
-            let result = dossier::result_date(today(), w.form.result_working_days);
+            let result = dossier::result_date(crate::clock::today(), w.form.result_working_days);
             let receipt = crate::dossier::Receipt {
                 reference: String::new(),
                 code: None,
@@ -919,7 +911,7 @@ pub fn walk(
     kiosk.invoke_dossier_continue();
     save("dossier-consent")?;
     // Saving needs the outbox: the picture shows the saved page with a sample reference and code.
-    kiosk.set_dossier_result_date(dossier::result_date(today(), 3).to_string().into());
+    kiosk.set_dossier_result_date(dossier::result_date(crate::clock::today(), 3).to_string().into());
     show_dossier_saved(ui, "3FA2-91C0");
     show_dossier_delivered(ui, "3FA2-91C0", "SIM-261129-000002");
     kiosk.set_dossier_print(PrintState::Printed);

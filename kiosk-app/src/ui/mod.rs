@@ -87,13 +87,25 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
         }
     });
     // The dossier wizard reads its forms first: the lookup's procedures are matched against them.
-    dossier::install(&ui, config.ui.tone_style);
+    TONE_STYLE.with(|style| style.set(config.ui.tone_style));
+    dossier::install(&ui);
     install_lookup(&ui, std::sync::Arc::new(crate::lookup::Lookup::bundled()));
     install_idle(&ui, config.ui.idle_timeout_seconds);
-    visit::install(&ui, config.ui.tone_style, &config.kiosk.ward);
+    visit::install(&ui, &config.kiosk.ward);
     install_track_keys(&ui);
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
+}
+
+thread_local! {
+    /// Where the on-screen keyboards put a tone (from the configuration), for every screen that types.
+    static TONE_STYLE: std::cell::Cell<kiosk_core::keyboard::ToneStyle> =
+        const { std::cell::Cell::new(kiosk_core::keyboard::ToneStyle::Modern) };
+}
+
+/// The configured tone style of the on-screen keyboards.
+fn tone_style() -> kiosk_core::keyboard::ToneStyle {
+    TONE_STYLE.with(std::cell::Cell::get)
 }
 
 /// How long the "more time?" prompt counts down before everything is wiped (at least 20 s, for slow readers).

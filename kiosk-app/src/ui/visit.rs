@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use kiosk_core::config::Language;
-use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed, ToneStyle};
+use kiosk_core::keyboard::{Capitals, Composer, Key, Pressed};
 use kiosk_core::validate::{self, Problem};
 use kiosk_core::visit::{self, Answers, Need, Question, VisitRequest, When};
 use kiosk_core::wards::Wards;
@@ -26,8 +26,8 @@ struct VisitState {
 
 thread_local! {
     static VISIT: RefCell<VisitState> = RefCell::new(VisitState::default());
-    /// Settings fixed when the window is built: the keyboard's tone style and the kiosk's own ward (offered first).
-    static SETTINGS: RefCell<(ToneStyle, Option<String>)> = const { RefCell::new((ToneStyle::Modern, None)) };
+    /// The kiosk's own ward (offered first), fixed when the window is built.
+    static OWN_WARD: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Wards listed at once on the ward page.
@@ -61,11 +61,11 @@ fn question_of(step: VisitStep) -> Option<Question> {
 }
 
 /// Called once when the window is built.
-pub(super) fn install(ui: &AppWindow, tone_style: ToneStyle, kiosk_ward: &str) {
+pub(super) fn install(ui: &AppWindow, kiosk_ward: &str) {
     let home = kiosk_core::search::fold(kiosk_ward);
     let own =
         Wards::hanoi().ward.iter().find(|w| kiosk_core::search::fold(&w.full_name) == home).map(|w| w.code.clone());
-    SETTINGS.with(|s| *s.borrow_mut() = (tone_style, own));
+    OWN_WARD.with(|w| *w.borrow_mut() = own);
     let kiosk = ui.global::<Kiosk>();
     let weak = ui.as_weak();
     kiosk.on_visit_continue(move || {
@@ -192,7 +192,7 @@ fn show_answers(ui: &AppWindow, answers: &Answers) {
 fn go(ui: &AppWindow, question: Option<Question>) {
     let kiosk = ui.global::<Kiosk>();
     set_problem(ui, None);
-    let (style, _) = SETTINGS.with(|s| s.borrow().clone());
+    let style = super::tone_style();
     VISIT.with(|v| {
         let mut v = v.borrow_mut();
         let (position, total) = question.map_or((0, 0), |q| v.answers.progress(q));
@@ -229,7 +229,7 @@ fn show_wards(ui: &AppWindow, typed: &str) {
     let wards = Wards::hanoi();
     let mut found = wards.search(typed);
     if typed.trim().is_empty() {
-        if let Some(own) = SETTINGS.with(|s| s.borrow().1.clone()).and_then(|code| wards.by_code(&code)) {
+        if let Some(own) = OWN_WARD.with(|w| w.borrow().clone()).and_then(|code| wards.by_code(&code)) {
             found.retain(|w| w.code != own.code);
             found.insert(0, own);
         }
