@@ -7,6 +7,18 @@ use kiosk_core::queue::{Day, Seconds};
 /// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
+/// Now, in seconds since the Unix epoch (what the outbox, the portal client and the status cache take).
+pub fn unix_now() -> Seconds {
+    chrono::Utc::now().timestamp()
+}
+
+/// The calendar date of a local day number (`2026-12-05`), for reports.
+pub fn day_text(day: Day) -> String {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + UNIX_EPOCH_DAYS_FROM_CE)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
 /// Now: the local day number and seconds since the epoch.
 pub fn now() -> (Day, Seconds) {
     let now = Local::now();
@@ -34,5 +46,7 @@ mod tests {
         assert_eq!(chrono::Datelike::num_days_from_ce(&epoch) - super::UNIX_EPOCH_DAYS_FROM_CE, 0);
         let (day, seconds) = super::now();
         assert!((day as i64 - seconds / 86_400).abs() <= 1, "local day within a day of UTC's");
+        assert_eq!(super::day_text(0), "1970-01-01");
+        assert_eq!(super::day_text(20_427), "2025-12-05");
     }
 }

@@ -113,24 +113,20 @@ pub async fn serve(listener: tokio::net::TcpListener, api: Arc<CounterApi>) -> s
     axum::serve(listener, router(api).into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
-/// Starts the API on its own thread with its own runtime; returns the address it listens on.
-pub fn spawn(api: Arc<CounterApi>, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+/// Starts serving the API on `network` (the kiosk's one network runtime); returns the address it listens on.
+pub fn spawn(api: Arc<CounterApi>, listen: SocketAddr, network: &tokio::runtime::Handle) -> anyhow::Result<SocketAddr> {
     use anyhow::Context as _;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("counter-api")
-        .enable_all()
-        .build()
-        .context("starting the counter API's runtime")?;
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(listen))
+    let listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("listening for the counter API on {listen} (is another kiosk process running?)"))?;
+    listener.set_nonblocking(true).context("making the counter API's socket non-blocking")?;
     let address = listener.local_addr()?;
-    std::thread::Builder::new().name("counter-api".into()).spawn(move || {
-        if let Err(error) = runtime.block_on(serve(listener, api)) {
+    let _entered = network.enter();
+    let listener = tokio::net::TcpListener::from_std(listener).context("handing the counter API's socket to tokio")?;
+    network.spawn(async move {
+        if let Err(error) = serve(listener, api).await {
             tracing::error!(%error, "the counter API stopped");
         }
-    })?;
+    });
     tracing::info!(%address, "counter API listening");
     Ok(address)
 }
@@ -712,14 +708,10 @@ async fn figures(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<
                 })
             })
             .collect();
-        json!({ "day": day_text(q.day()), "services": services,
+        json!({ "day": crate::clock::day_text(q.day()), "services": services,
                 "pagers_out": q.pagers_out(), "pagers_missing": q.pagers_missing() })
     });
     Json(body)
-}
-
-fn day_text(day: Day) -> String {
-    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).map(|d| d.to_string()).unwrap_or_default()
 }
 
 async fn pagers(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
@@ -740,7 +732,8 @@ async fn pagers(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<s
                 json!({ "pager": pager, "state": state, "ticket": holder })
             })
             .collect();
-        let unreturned = q.last_close().map(|(day, pagers)| json!({ "day": day_text(day), "pagers": pagers }));
+        let unreturned =
+            q.last_close().map(|(day, pagers)| json!({ "day": crate::clock::day_text(day), "pagers": pagers }));
         json!({ "pagers": pagers, "unreturned_at_last_day_close": unreturned })
     });
     Json(body)

@@ -1,9 +1,10 @@
-//! kiosk-app: the kiosk's imperative shell. It reads the configuration, opens the devices, runs the Slint UI
-//! and (with later issues) the outbox, the portal client and the counter API.
+//! kiosk-app: the kiosk's imperative shell. [`app::App`] reads nothing itself: given the configuration it opens the
+//! devices, the stores and the network, serves the counter API, forwards the outbox and runs the Slint UI.
 //!
 //! Invariants: only [`ui`] (the bridge, and its headless renderer) names Slint types; the UI thread never blocks (devices and the network are polled on
 //! their own threads and results come back through the event loop); residents' data never reaches a log line.
 
+pub mod app;
 pub mod clock;
 pub mod counter_api;
 pub mod devices;
@@ -11,6 +12,7 @@ pub mod dossier;
 pub mod logging;
 pub mod lookup;
 pub mod outbox;
+pub mod portal;
 pub mod printing;
 pub mod queue_store;
 pub mod tickets;

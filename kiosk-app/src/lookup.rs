@@ -122,7 +122,7 @@ pub const CATALOGUE_TAG_FILE: &str = "catalogue.etag";
 /// check is stored (written whole, then renamed) and returned; an unchanged one, an unreachable portal or a
 /// catalogue with problems returns None and the kiosk keeps what it has.
 pub async fn refresh(
-    portal: &impl crate::outbox::portal::Portal,
+    portal: &impl crate::portal::Portal,
     state_dir: &std::path::Path,
 ) -> anyhow::Result<Option<Catalogue>> {
     use anyhow::Context as _;

@@ -6,13 +6,17 @@ use kiosk_drivers::printer::decode;
 use kiosk_drivers::printer::profile::Profile;
 use kiosk_drivers::printer::raster::Typeface;
 
-/// The kiosk's font (Be Vietnam Pro, shipped in assets/fonts), for downloaded characters and raster text.
-pub fn typeface() -> Typeface {
-    Typeface::from_bytes(
-        include_bytes!("../../assets/fonts/BeVietnamPro-Regular.ttf"),
-        include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"),
-    )
-    .expect("the shipped fonts load")
+/// The kiosk's font (Be Vietnam Pro, shipped in assets/fonts), for downloaded characters and raster text; parsed
+/// once for the whole process.
+pub fn typeface() -> &'static Typeface {
+    static FACE: std::sync::OnceLock<Typeface> = std::sync::OnceLock::new();
+    FACE.get_or_init(|| {
+        Typeface::from_bytes(
+            include_bytes!("../../assets/fonts/BeVietnamPro-Regular.ttf"),
+            include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"),
+        )
+        .expect("the shipped fonts load")
+    })
 }
 
 /// Draws a job as the paper that would come out of a printer of `profile`, as a PNG file.

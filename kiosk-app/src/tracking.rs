@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use kiosk_core::portal::{DossierStatus, Kind};
 use rusqlite::{params, Connection, OptionalExtension as _};
 
-use crate::outbox::portal::Portal;
+use crate::portal::Portal;
 
 /// What the resident is told.
 #[derive(Debug, Clone, PartialEq, Eq)]

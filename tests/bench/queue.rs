@@ -76,7 +76,9 @@ fn main() {
         devices.pager_line(),
         || (DAY, 100_000),
     );
-    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let network = tokio::runtime::Runtime::new().expect("runtime");
+    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
+        .expect("listening");
     let base = format!("http://{address}/counter/v1");
     let client = reqwest::blocking::Client::new();
     let session: serde_json::Value = client

@@ -193,7 +193,7 @@ fn positions() -> anyhow::Result<Vec<Tap>> {
     let devices = std::rc::Rc::new(std::cell::RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
     let weak = app.as_weak();
     ui::dossier::on_dossier_scan(&app, move |card| {
-        let scanned = devices.borrow_mut().scan_paper(card);
+        let scanned = kiosk_app::devices::scanner::scan_paper(&mut devices.borrow_mut(), card);
         if let Some(app) = weak.upgrade() {
             ui::dossier::show_scanned(&app, scanned);
         }

@@ -34,6 +34,7 @@ struct Kiosk {
     client: Client,
     /// What the API told the kiosk about each page (the screen shows a simulated pager vibrating).
     pages: Arc<std::sync::Mutex<Vec<(u16, kiosk_app::devices::PageOutcome)>>>,
+    _network: tokio::runtime::Runtime,
 }
 
 /// Starts the counter API on a free loopback port, with staff `nv01` and `nv02` (PIN 246813).
@@ -56,8 +57,18 @@ fn start(test: &str, config: &Config) -> Kiosk {
     let pages = Arc::new(std::sync::Mutex::new(Vec::new()));
     let heard = pages.clone();
     let api = api.on_page(Box::new(move |pager, outcome| heard.lock().expect("pages").push((pager, outcome))));
-    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    Kiosk { base: format!("http://{address}/counter/v1"), store, devices, client: Client::new(), pages }
+    // The kiosk's one network runtime, as `App` has it.
+    let network = tokio::runtime::Runtime::new().expect("runtime");
+    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
+        .expect("listening");
+    Kiosk {
+        base: format!("http://{address}/counter/v1"),
+        store,
+        devices,
+        client: Client::new(),
+        pages,
+        _network: network,
+    }
 }
 
 impl Kiosk {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-use kiosk_app::outbox::portal::{device_key, HttpPortal, Portal as _};
 use kiosk_app::outbox::store::{EnqueueError, NewSubmission, Outbox};
+use kiosk_app::portal::{device_key, HttpPortal, Portal as _};
 use kiosk_core::outbox::State;
 use kiosk_core::portal::{Enrolment, Kind};
 use kiosk_tests::portal_sim::{self, Faults, Sim};

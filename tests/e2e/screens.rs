@@ -4,23 +4,78 @@
 //! Each test sets up its own Slint platform on its own thread (Slint's platform is per thread).
 
 use i_slint_backend_testing::{ElementHandle, TestingBackend, TestingBackendOptions};
+use kiosk_app::app::{App, Options};
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::{picture_variety, workspace_root};
 use slint::platform::PointerEventButton;
 use slint::ComponentHandle;
 
-pub(crate) fn start(width: u32, height: u32) -> AppWindow {
+/// Slint's testing backend for this test's thread: mock time, the software renderer, no event loop (the test runs
+/// what the kiosk's threads post, in [`Running::settle`]).
+fn platform() {
     slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
         mock_time: true,
         threading: false,
         renderer_name: Some("software".into()),
     })))
     .expect("first Slint platform on this test thread");
+}
+
+/// The window alone (no devices, stores or network): for tests of what the screens show.
+pub(crate) fn start(width: u32, height: u32) -> AppWindow {
+    platform();
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config is valid");
     let app = ui::build(&config).expect("kiosk UI builds");
     app.window().set_size(slint::PhysicalSize::new(width, height));
     app.show().expect("kiosk UI shows");
     app
+}
+
+/// The whole kiosk, started as `kiosk` starts it ([`App::start`]) from the example configuration: simulated
+/// devices, a fresh state directory, the portal at `portal`, the counter API on a free loopback port.
+pub(crate) struct Running {
+    pub(crate) app: App,
+}
+
+impl Running {
+    pub(crate) fn window(&self) -> &AppWindow {
+        &self.app.window
+    }
+
+    pub(crate) fn printer(&self) -> kiosk_drivers::printer::SimPrinterControl {
+        self.app.simulators.printer.clone().expect("the example configuration simulates the printer")
+    }
+
+    /// Lets the kiosk's threads finish: runs what they posted to the screen until `done` holds (30 s at most).
+    pub(crate) fn settle(&self, what: &str, done: impl Fn() -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            self.app.run_posted();
+            if done() {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+}
+
+/// A portal address where nothing listens (the portal is away).
+pub(crate) const NO_PORTAL: &str = "http://127.0.0.1:9/kiosk-api";
+
+pub(crate) fn start_kiosk(test: &str, width: u32, height: u32, portal: &str) -> Running {
+    platform();
+    let mut config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config is valid");
+    config.portal.base_url = portal.to_owned();
+    if let Some(api) = config.counter_api.as_mut() {
+        api.listen = "127.0.0.1:0".parse().expect("address");
+    }
+    let dir = kiosk_tests::scratch_dir(test);
+    let options = Options { check_interval: std::time::Duration::from_millis(200), ..Options::new(&dir) };
+    let app = App::start(config, &options).expect("the kiosk starts");
+    app.window.window().set_size(slint::PhysicalSize::new(width, height));
+    app.window.show().expect("kiosk UI shows");
+    Running { app }
 }
 
 pub(crate) fn count(app: &AppWindow, label: &str) -> usize {
@@ -91,21 +146,18 @@ fn every_tile_leads_to_its_task_and_back() {
 
 #[test]
 fn status_strip_shows_what_the_simulated_devices_report() {
-    use kiosk_app::devices::{Devices, PortalReach, Report};
-    let app = start(1080, 1920);
-    assert_eq!(count(&app, "Máy in: đang kiểm tra…"), 1, "before the first check");
+    let kiosk = start_kiosk("status-strip", 1080, 1920, NO_PORTAL);
+    let app = kiosk.window();
+    assert_eq!(count(app, "Máy in: đang kiểm tra…"), 1, "before the first check");
 
-    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let mut devices = Devices::open(&config.devices);
-    let printer = devices.simulators.printer.clone().expect("simulated printer");
-    printer.set_status(kiosk_drivers::printer::Status { cover_open: true, ..kiosk_drivers::printer::Status::READY });
-    let (printer_report, scanner, pager) = devices.check();
-    ui::apply_report(&app, &Report { printer: printer_report, scanner, pager, portal: PortalReach::Unreachable });
-    assert_eq!(count(&app, "Máy in: nắp đang mở"), 1);
-    assert_eq!(count(&app, "Máy quét: sẵn sàng"), 1);
-    assert_eq!(count(&app, "Thẻ rung: sẵn sàng"), 1);
-    tap(&app, "English");
-    assert_eq!(count(&app, "Printer: cover open"), 1);
+    kiosk
+        .printer()
+        .set_status(kiosk_drivers::printer::Status { cover_open: true, ..kiosk_drivers::printer::Status::READY });
+    kiosk.settle("the device thread's next check", || count(app, "Máy in: nắp đang mở") == 1);
+    assert_eq!(count(app, "Máy quét: sẵn sàng"), 1);
+    assert_eq!(count(app, "Thẻ rung: sẵn sàng"), 1);
+    tap(app, "English");
+    assert_eq!(count(app, "Printer: cover open"), 1);
 }
 
 /// Draws the home screen in both languages at both kiosk sizes, checks each picture has content, and keeps
@@ -134,44 +186,31 @@ fn home_screen_renders_in_both_languages_and_both_shapes() {
     assert!(workspace_root().join("docs/screenshots").is_dir(), "README pictures are kept in docs/screenshots");
 }
 
-/// Staff tap "In thử": the test page goes through the simulated printer, and the paper it received is shown.
+/// Staff tap "In thử": the test page goes through the device thread to the simulated printer, and the paper it
+/// received is shown.
 #[test]
 fn test_print_shows_the_paper_the_printer_received_or_why_not() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
+    let kiosk = start_kiosk("test-print", 1080, 1920, NO_PORTAL);
+    let (app, printer) = (kiosk.window(), kiosk.printer());
 
-    let app = start(1080, 1920);
-    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
-    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
-    let weak = app.as_weak();
-    let handler_devices = devices.clone();
-    // In the kiosk the device thread prints; here the test prints at once, through the same function.
-    ui::on_print_test_page(&app, move || {
-        let printed = kiosk_app::devices::print_test_page(&mut handler_devices.borrow_mut(), &config.devices);
-        if let Some(app) = weak.upgrade() {
-            ui::show_printed(&app, &printed);
-        }
-    });
-
-    tap(&app, "In thử");
-    assert_eq!(count(&app, "Phiếu máy in vừa in ra"), 1);
-    assert_eq!(count(&app, "Phiếu đã in"), 1);
+    tap(app, "In thử");
+    kiosk.settle("the test page", || count(app, "Phiếu máy in vừa in ra") == 1);
+    assert_eq!(count(app, "Phiếu đã in"), 1);
     assert_eq!(printer.jobs().len(), 1, "one job reached the printer");
     let snapshot = app.window().take_snapshot().expect("snapshot");
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screens");
     std::fs::create_dir_all(&out).expect("screens dir");
     ui::headless::write_png(&out.join("test-print-vi-1080x1920.png"), 1080, 1920, 4, snapshot.as_bytes()).expect("png");
-    tap(&app, "Đóng");
-    assert_eq!(count(&app, "Phiếu máy in vừa in ra"), 0);
+    tap(app, "Đóng");
+    assert_eq!(count(app, "Phiếu máy in vừa in ra"), 0);
 
     printer.set_status(kiosk_drivers::printer::Status {
         paper: kiosk_drivers::printer::Paper::Out,
         ..kiosk_drivers::printer::Status::READY
     });
-    tap(&app, "In thử");
-    assert_eq!(count(&app, "Không in được: hết giấy"), 1);
-    assert_eq!(count(&app, "Cán bộ: kiểm tra cuộn giấy và nắp máy in rồi thử lại."), 1);
+    tap(app, "In thử");
+    kiosk.settle("the failed print", || count(app, "Không in được: hết giấy") == 1);
+    assert_eq!(count(app, "Cán bộ: kiểm tra cuộn giấy và nắp máy in rồi thử lại."), 1);
     assert_eq!(printer.jobs().len(), 1, "nothing sent to a printer without paper");
 }
 
@@ -179,63 +218,68 @@ fn test_print_shows_the_paper_the_printer_received_or_why_not() {
 /// queue; in English as well; and the "now serving" bar when counters call.
 #[test]
 fn taking_a_number_shows_the_ticket_pager_and_wait() {
-    use kiosk_app::queue_store::QueueStore;
-    use kiosk_app::tickets;
-    use std::sync::Arc;
-    let app = start(1080, 1920);
-    let config = Arc::new(kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid"));
-    let dir = kiosk_tests::scratch_dir("screens-take-a-number");
-    let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), 20_415).expect("store"));
-    let taken = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-    let weak = app.as_weak();
-    let (issuing, record) = (store.clone(), taken.clone());
-    ui::on_take_ticket(&app, move |service, priority, language| {
-        // The kiosk issues on a worker thread; here the test is the worker.
-        let issued = tickets::issue(&issuing, &config, &service, priority, (20_415, 1_000)).expect("issued");
-        record.borrow_mut().push((issued.label.clone(), priority, language));
-        ui::show_ticket(&weak.upgrade().expect("window"), &issued);
-    });
+    let kiosk = start_kiosk("screens-take-a-number", 1080, 1920, NO_PORTAL);
+    let app = kiosk.window();
 
-    tap(&app, "Lấy số thứ tự");
-    assert_eq!(count(&app, "Ông/bà cần làm thủ tục thuộc lĩnh vực nào?"), 1);
-    tap(&app, "Hộ tịch");
-    tap(&app, "Quay lại");
-    tap(&app, "Hộ tịch");
-    tap(&app, "Không thuộc nhóm nào");
-    assert_eq!(count(&app, "Số thứ tự của ông/bà là HT-001"), 1);
+    tap(app, "Lấy số thứ tự");
+    assert_eq!(count(app, "Ông/bà cần làm thủ tục thuộc lĩnh vực nào?"), 1);
+    tap(app, "Hộ tịch");
+    tap(app, "Quay lại");
+    tap(app, "Hộ tịch");
+    tap(app, "Không thuộc nhóm nào");
+    kiosk.settle("the first number", || count(app, "Số thứ tự của ông/bà là HT-001") == 1);
     let snapshot = app.window().take_snapshot().expect("snapshot");
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screens");
     std::fs::create_dir_all(&out).expect("screens dir");
     ui::headless::write_png(&out.join("queue-ticket-vi-1080x1920.png"), 1080, 1920, 4, snapshot.as_bytes())
         .expect("png");
-    tap(&app, "Xong");
-    assert_eq!(count(&app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 1);
+    kiosk.settle("the first ticket printed", || kiosk.printer().jobs().len() == 1);
+    tap(app, "Xong");
+    assert_eq!(count(app, "Xin chào! Ông/bà cần làm gì hôm nay?"), 1);
 
-    tap(&app, "English");
-    tap(&app, "Take a queue number");
-    tap(&app, "Civil status");
-    tap(&app, "Elderly person");
-    assert_eq!(count(&app, "Your number is HT-002"), 1);
+    tap(app, "English");
+    tap(app, "Take a queue number");
+    tap(app, "Civil status");
+    tap(app, "Elderly person");
+    kiosk.settle("the second number", || count(app, "Your number is HT-002") == 1);
+    kiosk.settle("the second ticket printed", || kiosk.printer().jobs().len() == 2);
+    let taken: Vec<(String, kiosk_core::queue::Priority)> =
+        kiosk.app.queue.read(|q| q.today().map(|t| (t.label(), t.priority)).collect());
     assert_eq!(
-        taken.borrow().as_slice(),
+        taken,
         [
-            ("HT-001".to_owned(), kiosk_core::queue::Priority::None, kiosk_core::config::Language::Vietnamese),
-            ("HT-002".to_owned(), kiosk_core::queue::Priority::Elderly, kiosk_core::config::Language::English),
-        ]
+            ("HT-001".to_owned(), kiosk_core::queue::Priority::None),
+            ("HT-002".to_owned(), kiosk_core::queue::Priority::Elderly)
+        ],
+        "both tickets are in the queue's database with the priority chosen"
     );
-    assert_eq!(store.read(|q| q.today().count()), 2, "both tickets are in the queue's database");
+    let jobs = kiosk.printer().jobs();
+    assert!(slip_text(&jobs[0]).contains("Hộ tịch"), "the first ticket printed in Vietnamese");
+    assert!(slip_text(&jobs[1]).contains("Civil status"), "the second in English, the language on screen");
 
-    ui::show_now_serving(&app, &[("HT-002".to_owned(), 3), ("CT-001".to_owned(), 1)]);
-    assert_eq!(count(&app, "Number HT-002 to counter 3"), 1);
-    tap(&app, "Tiếng Việt");
-    assert_eq!(count(&app, "Mời số CT-001 đến quầy 1"), 1);
-    assert_eq!(count(&app, "Civil status"), 0, "the ticket's service follows the language switch");
-    assert_eq!(count(&app, "Hộ tịch"), 1);
-    ui::show_vibrating_pager(&app, 5);
-    assert_eq!(count(&app, "Thẻ rung số 5 đang rung (máy phát mô phỏng)"), 1);
+    ui::show_now_serving(app, &[("HT-002".to_owned(), 3), ("CT-001".to_owned(), 1)]);
+    assert_eq!(count(app, "Number HT-002 to counter 3"), 1);
+    tap(app, "Tiếng Việt");
+    assert_eq!(count(app, "Mời số CT-001 đến quầy 1"), 1);
+    assert_eq!(count(app, "Civil status"), 0, "the ticket's service follows the language switch");
+    assert_eq!(count(app, "Hộ tịch"), 1);
+    ui::show_vibrating_pager(app, 5);
+    assert_eq!(count(app, "Thẻ rung số 5 đang rung (máy phát mô phỏng)"), 1);
     let snapshot = app.window().take_snapshot().expect("snapshot");
     ui::headless::write_png(&out.join("now-serving-vi-1080x1920.png"), 1080, 1920, 4, snapshot.as_bytes())
         .expect("png");
+}
+
+/// The text on a printed job, line by line, as decoded from the bytes the printer received.
+pub(crate) fn slip_text(job: &[u8]) -> String {
+    kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), kiosk_app::printing::typeface())
+        .expect("the slip decodes")
+        .into_iter()
+        .filter_map(|printed| match printed {
+            kiosk_drivers::printer::decode::Printed::Text { text, .. } => Some(text + "\n"),
+            _ => None,
+        })
+        .collect()
 }
 
 pub(crate) fn snapshot(app: &AppWindow, name: &str) {
@@ -252,10 +296,7 @@ pub(crate) fn snapshot(app: &AppWindow, name: &str) {
 /// The printer profile of the example configuration (the simulated printer's).
 pub(crate) fn kiosk_config_profile() -> kiosk_drivers::printer::profile::Profile {
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    config.devices.printer.printer.as_ref().map_or_else(
-        || kiosk_drivers::printer::profile::Profile::builtin("generic-80").expect("shipped profile"),
-        kiosk_app::devices::printer_profile,
-    )
+    kiosk_app::devices::printer::profile_of(&config.devices.printer)
 }
 
 fn ui_ticket_service(app: &AppWindow) -> String {
@@ -280,71 +321,49 @@ pub(crate) fn type_text(app: &AppWindow, text: &str) {
 /// through the simulated printer (decoded back), and on to taking a number for its service; browsing by field.
 #[test]
 fn looking_up_a_procedure_by_typing_or_browsing_and_printing_its_guide() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    let app = start(1080, 1920);
-    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
-    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
-    let lookup = kiosk_app::lookup::Lookup::bundled();
-    let weak = app.as_weak();
-    let printing = devices.clone();
-    ui::on_print_guidance(&app, move |id, language| {
-        let procedure = lookup.procedure(&id).expect("a procedure on screen").clone();
-        let document = kiosk_app::lookup::guidance_document(&config, &procedure, language);
-        // In the kiosk the device thread prints; here the test prints at once, through the same function.
-        let printed = kiosk_app::devices::print_document(&mut printing.borrow_mut(), &config.devices, &document);
-        ui::show_guidance_printed(&weak.upgrade().expect("window"), &printed);
-    });
+    let kiosk = start_kiosk("screens-lookup", 1080, 1920, NO_PORTAL);
+    let (app, printer) = (kiosk.window(), kiosk.printer());
 
-    tap(&app, "Tra cứu thủ tục");
-    assert_eq!(count(&app, "Hoặc chọn lĩnh vực:"), 1, "fields to browse before anything is typed");
-    snapshot(&app, "lookup-fields-vi-1080x1920");
-    type_text(&app, "chung thuc chu ky");
+    tap(app, "Tra cứu thủ tục");
+    assert_eq!(count(app, "Hoặc chọn lĩnh vực:"), 1, "fields to browse before anything is typed");
+    snapshot(app, "lookup-fields-vi-1080x1920");
+    type_text(app, "chung thuc chu ky");
     let first = "Chứng thực chữ ký trong các giấy tờ, văn bản";
-    assert!(count(&app, first) >= 1, "found without accents");
-    snapshot(&app, "lookup-results-vi-1080x1920");
-    tap(&app, first);
-    assert_eq!(count(&app, "Cần mang theo"), 1);
-    assert_eq!(count(&app, "Lệ phí"), 1);
-    snapshot(&app, "lookup-procedure-vi-1080x1920");
-    tap(&app, "In hướng dẫn");
-    assert_eq!(count(&app, "Xin nhận tờ hướng dẫn ở khe giấy phía dưới màn hình."), 1);
+    assert!(count(app, first) >= 1, "found without accents");
+    snapshot(app, "lookup-results-vi-1080x1920");
+    tap(app, first);
+    assert_eq!(count(app, "Cần mang theo"), 1);
+    assert_eq!(count(app, "Lệ phí"), 1);
+    snapshot(app, "lookup-procedure-vi-1080x1920");
+    tap(app, "In hướng dẫn");
+    kiosk.settle("the guidance slip", || count(app, "Xin nhận tờ hướng dẫn ở khe giấy phía dưới màn hình.") == 1);
     let jobs = printer.jobs();
     assert_eq!(jobs.len(), 1, "one guidance slip printed");
-    let profile = kiosk_config_profile();
-    let text: String = kiosk_drivers::printer::decode::paper(&jobs[0], &profile, &kiosk_app::printing::typeface())
-        .expect("the slip decodes")
-        .into_iter()
-        .filter_map(|printed| match printed {
-            kiosk_drivers::printer::decode::Printed::Text { text, .. } => Some(text + "\n"),
-            _ => None,
-        })
-        .collect();
+    let text = slip_text(&jobs[0]);
     assert!(text.contains("HƯỚNG DẪN THỦ TỤC") && text.contains("2.000884"), "{text}");
     assert!(text.contains("Lệ phí: 10.000"), "{text}");
 
     // On to a queue number for this procedure's service: the priority question comes next.
-    tap(&app, "Lấy số thứ tự");
-    assert_eq!(count(&app, "Ông/bà có thuộc một trong các nhóm dưới đây không? Các nhóm này được gọi trước."), 1);
-    assert_eq!(ui_ticket_service(&app), "CT", "the procedure's service");
-    tap(&app, "Quay lại");
-    tap(&app, "Về trang đầu");
+    tap(app, "Lấy số thứ tự");
+    assert_eq!(count(app, "Ông/bà có thuộc một trong các nhóm dưới đây không? Các nhóm này được gọi trước."), 1);
+    assert_eq!(ui_ticket_service(app), "CT", "the procedure's service");
+    tap(app, "Quay lại");
+    tap(app, "Về trang đầu");
 
     // Browsing a field, in English, in landscape.
     app.window().set_size(slint::PhysicalSize::new(1920, 1080));
-    tap(&app, "English");
-    tap(&app, "Look up a procedure");
-    tap(&app, "Residence");
-    assert_eq!(count(&app, "Registering your permanent address"), 1, "the field's procedures, first page");
-    assert_eq!(count(&app, "More…"), 1, "eight procedures: the rest behind More…");
-    snapshot(&app, "lookup-field-en-1920x1080");
-    type_text(&app, "luong huu");
-    assert_eq!(count(&app, "Letting someone collect your pension (form 13-HSB)"), 1, "everyday words, no accents");
-    snapshot(&app, "lookup-results-en-1920x1080");
-    tap(&app, "Letting someone collect your pension (form 13-HSB)");
-    assert_eq!(count(&app, "What to bring"), 1);
-    snapshot(&app, "lookup-procedure-en-1920x1080");
+    tap(app, "English");
+    tap(app, "Look up a procedure");
+    tap(app, "Residence");
+    assert_eq!(count(app, "Registering your permanent address"), 1, "the field's procedures, first page");
+    assert_eq!(count(app, "More…"), 1, "eight procedures: the rest behind More…");
+    snapshot(app, "lookup-field-en-1920x1080");
+    type_text(app, "luong huu");
+    assert_eq!(count(app, "Letting someone collect your pension (form 13-HSB)"), 1, "everyday words, no accents");
+    snapshot(app, "lookup-results-en-1920x1080");
+    tap(app, "Letting someone collect your pension (form 13-HSB)");
+    assert_eq!(count(app, "What to bring"), 1);
+    snapshot(app, "lookup-procedure-en-1920x1080");
 }
 
 pub(crate) fn wait_seconds(seconds: u64) {
@@ -438,75 +457,54 @@ fn text_size_and_high_contrast_are_on_every_screen_and_reset_for_the_next_reside
 /// code; an incomplete one.
 #[test]
 fn checking_a_dossier_shows_the_portal_status_or_the_last_one_known() {
-    use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-    use kiosk_app::outbox::portal::{device_key, HttpPortal, Portal as _};
-    use kiosk_app::outbox::store::{NewSubmission, Outbox};
+    use kiosk_app::outbox::store::NewSubmission;
     use kiosk_tests::portal_sim::{self, Faults, Sim};
-    use std::rc::Rc;
 
-    let now = || chrono::Utc::now().timestamp();
-    let dir = kiosk_tests::scratch_dir("screens-track");
+    let dir = kiosk_tests::scratch_dir("screens-track-portal");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 9).expect("simulator");
     let running = portal_sim::spawn(sim, "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let key = device_key(&dir).expect("device key");
-    let runtime = Rc::new(tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"));
-    let portal = Rc::new(HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), now).expect("client"));
-    let enrolment = kiosk_core::portal::Enrolment {
-        kiosk_id: "HN-TEST-0001".into(),
-        public_key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key.verifying_key().to_bytes()),
-    };
-    assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201));
-    let outbox = std::sync::Arc::new(Outbox::open(&dir.join("outbox"), config.portal.public_key).expect("outbox"));
+    let kiosk = start_kiosk("screens-track", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
+    // A dossier the kiosk's own forwarder delivers, for a real code.
     let form = br#"{"synthetic": true}"#.to_vec();
-    let id = outbox
-        .enqueue(
-            NewSubmission {
-                kind: kiosk_core::portal::Kind::Dossier,
-                procedure_code: Some("1.001193"),
-                form: &form,
-                pages: &[],
-            },
-            now(),
-        )
-        .expect("saved");
-    let sender = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key, now).expect("client");
-    runtime.block_on(Forwarder::new(outbox.clone(), sender, now, os_random).drain_due()).expect("sent");
+    let new = NewSubmission {
+        kind: kiosk_core::portal::Kind::Dossier,
+        procedure_code: Some("1.001193"),
+        form: &form,
+        pages: &[],
+    };
+    let id = kiosk.app.outbox.enqueue(new, chrono::Utc::now().timestamp()).expect("saved");
+    let outbox = kiosk.app.outbox.clone();
+    kiosk.app.forwarder.wake();
+    kiosk.settle("the forwarder to deliver it", || outbox.dossier_code(&id).expect("outbox readable").is_some());
     let code = outbox.dossier_code(&id).expect("code").expect("acknowledged");
+    let kiosk_ui = app.global::<ui::Kiosk>();
 
-    let app = start(1080, 1920);
-    let cache = Rc::new(kiosk_app::tracking::Cache::open(&dir.join("statuses.sqlite")).expect("cache"));
-    let weak = app.as_weak();
-    let (asking, portal_for_ui) = (runtime.clone(), portal.clone());
-    ui::on_track_check(&app, move |code| {
-        // The kiosk asks on a worker thread; here the test asks at once, through the same function.
-        let answer = asking.block_on(kiosk_app::tracking::check(&*portal_for_ui, &cache, &code, now()));
-        ui::show_track_answer(&weak.upgrade().expect("window"), &answer);
-    });
-    let kiosk = app.global::<ui::Kiosk>();
-
-    tap(&app, "Tra cứu tình trạng hồ sơ");
-    tap(&app, "Tra cứu");
-    assert_eq!(kiosk.get_track_step(), ui::TrackStep::Invalid, "nothing typed yet");
-    type_text(&app, &code);
-    assert_eq!(kiosk.get_track_code(), code.as_str());
-    tap(&app, "Tra cứu");
-    assert_eq!(count(&app, "Đã tiếp nhận: hồ sơ đang ở cơ quan giải quyết."), 1);
-    snapshot(&app, "track-current-vi-1080x1920");
+    tap(app, "Tra cứu tình trạng hồ sơ");
+    tap(app, "Tra cứu");
+    assert_eq!(kiosk_ui.get_track_step(), ui::TrackStep::Invalid, "nothing typed yet");
+    type_text(app, &code);
+    assert_eq!(kiosk_ui.get_track_code(), code.as_str());
+    tap(app, "Tra cứu");
+    kiosk.settle("the portal's answer", || kiosk_ui.get_track_step() != ui::TrackStep::Checking);
+    assert_eq!(count(app, "Đã tiếp nhận: hồ sơ đang ở cơ quan giải quyết."), 1);
+    snapshot(app, "track-current-vi-1080x1920");
 
     // The portal goes away: the last status known, and when.
     drop(running);
-    tap(&app, "Tra cứu");
-    assert_eq!(kiosk.get_track_step(), ui::TrackStep::LastKnown);
-    assert_eq!(count(&app, "Đã tiếp nhận: hồ sơ đang ở cơ quan giải quyết."), 1);
-    assert!(!kiosk.get_track_known_at().is_empty());
-    snapshot(&app, "track-last-known-vi-1080x1920");
+    tap(app, "Tra cứu");
+    kiosk.settle("the answer with the portal away", || kiosk_ui.get_track_step() != ui::TrackStep::Checking);
+    assert_eq!(kiosk_ui.get_track_step(), ui::TrackStep::LastKnown);
+    assert_eq!(count(app, "Đã tiếp nhận: hồ sơ đang ở cơ quan giải quyết."), 1);
+    assert!(!kiosk_ui.get_track_known_at().is_empty());
+    snapshot(app, "track-last-known-vi-1080x1920");
 
     // A code the kiosk has never seen, with the portal away.
-    tap(&app, "Xoá hết");
-    type_text(&app, "SIM-000000-999999");
-    tap(&app, "Tra cứu");
-    assert_eq!(kiosk.get_track_step(), ui::TrackStep::Unreachable);
+    tap(app, "Xoá hết");
+    type_text(app, "SIM-000000-999999");
+    tap(app, "Tra cứu");
+    kiosk.settle("the answer for an unknown code", || kiosk_ui.get_track_step() != ui::TrackStep::Checking);
+    assert_eq!(kiosk_ui.get_track_step(), ui::TrackStep::Unreachable);
 }
 
 /// A number taken on the screen is printed by the simulated printer (decoded: the number, the service, the
@@ -514,69 +512,33 @@ fn checking_a_dossier_shows_the_portal_status_or_the_last_one_known() {
 /// strip shows staff the fault.
 #[test]
 fn the_ticket_prints_and_a_printer_fault_is_said_plainly_with_the_number_kept() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    use std::sync::Arc;
-    let app = start(1080, 1920);
-    let config = Arc::new(kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid"));
-    let dir = kiosk_tests::scratch_dir("screens-ticket-print");
-    let store = kiosk_app::queue_store::QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), 20_415)
-        .expect("store");
-    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
-    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
-    let (weak, printing, issuing) = (app.as_weak(), devices.clone(), config.clone());
-    ui::on_take_ticket(&app, move |service, priority, language| {
-        let ui = weak.upgrade().expect("window");
-        let issued = kiosk_app::tickets::issue(&store, &issuing, &service, priority, (20_415, 1_000)).expect("issued");
-        ui::show_ticket(&ui, &issued);
-        let document = kiosk_app::tickets::ticket_document(&issuing, &issued, language);
-        let printed = kiosk_app::devices::print_document(&mut printing.borrow_mut(), &issuing.devices, &document);
-        ui::show_ticket_printed(&ui, &printed);
-    });
+    let kiosk = start_kiosk("screens-ticket-print", 1080, 1920, NO_PORTAL);
+    let (app, printer) = (kiosk.window(), kiosk.printer());
 
-    tap(&app, "Lấy số thứ tự");
-    tap(&app, "Hộ tịch");
-    tap(&app, "Không thuộc nhóm nào");
-    assert_eq!(count(&app, "Mời ông/bà lấy phiếu đã in ở khe dưới màn hình."), 1);
+    tap(app, "Lấy số thứ tự");
+    tap(app, "Hộ tịch");
+    tap(app, "Không thuộc nhóm nào");
+    kiosk.settle("the ticket printed", || count(app, "Mời ông/bà lấy phiếu đã in ở khe dưới màn hình.") == 1);
     let jobs = printer.jobs();
     assert_eq!(jobs.len(), 1);
-    let text: String =
-        kiosk_drivers::printer::decode::paper(&jobs[0], &kiosk_config_profile(), &kiosk_app::printing::typeface())
-            .expect("the ticket decodes")
-            .into_iter()
-            .filter_map(|printed| match printed {
-                kiosk_drivers::printer::decode::Printed::Text { text, .. } => Some(text + "\n"),
-                _ => None,
-            })
-            .collect();
+    let text = slip_text(&jobs[0]);
     assert!(text.contains("HT-001") && text.contains("Hộ tịch"), "{text}");
     assert!(text.contains("Thẻ rung số 1"), "the pager on the paper: {text}");
-    tap(&app, "Xong");
+    tap(app, "Xong");
 
     // Out of paper: the number stays on screen, big, and the reason is said.
     printer.set_status(kiosk_drivers::printer::Status {
         paper: kiosk_drivers::printer::Paper::Out,
         ..kiosk_drivers::printer::Status::READY
     });
-    tap(&app, "Lấy số thứ tự");
-    tap(&app, "Hộ tịch");
-    tap(&app, "Không thuộc nhóm nào");
-    assert_eq!(count(&app, "Số thứ tự của ông/bà là HT-002"), 1);
-    assert_eq!(
-        count(&app, "Không in được phiếu (máy in: hết giấy). Số thứ tự ở trên vẫn có giá trị: ông/bà hãy nhớ số hoặc chụp ảnh lại. Cán bộ đã thấy lỗi máy in."),
-        1
-    );
+    tap(app, "Lấy số thứ tự");
+    tap(app, "Hộ tịch");
+    tap(app, "Không thuộc nhóm nào");
+    let fault = "Không in được phiếu (máy in: hết giấy). Số thứ tự ở trên vẫn có giá trị: ông/bà hãy nhớ số hoặc chụp ảnh lại. Cán bộ đã thấy lỗi máy in.";
+    kiosk.settle("the failed print", || count(app, fault) == 1);
+    assert_eq!(count(app, "Số thứ tự của ông/bà là HT-002"), 1);
     // Staff see it in the status strip after the device thread's next check.
-    let (printer_report, scanner, pager) = devices.borrow_mut().check();
-    ui::apply_report(
-        &app,
-        &kiosk_app::devices::Report {
-            printer: printer_report,
-            scanner,
-            pager,
-            portal: kiosk_app::devices::PortalReach::Checking,
-        },
-    );
-    assert_eq!(app.global::<ui::Kiosk>().get_printer().state, ui::DeviceState::PaperOut);
-    snapshot(&app, "queue-ticket-printer-out-of-paper-vi-1080x1920");
+    kiosk
+        .settle("the next device check", || app.global::<ui::Kiosk>().get_printer().state == ui::DeviceState::PaperOut);
+    snapshot(app, "queue-ticket-printer-out-of-paper-vi-1080x1920");
 }

@@ -95,11 +95,11 @@ pub fn sane_test_config(dir: &Path, devices: u32) -> PathBuf {
 /// and a runtime to speak to it: what the resident-screen tests share before they submit anything.
 pub fn enrolled_kiosk(dir: &Path, url: &str) -> (ed25519_dalek::SigningKey, tokio::runtime::Runtime) {
     use base64::Engine as _;
-    use kiosk_app::outbox::portal::Portal as _;
-    let key = kiosk_app::outbox::portal::device_key(dir).expect("device key");
+    use kiosk_app::portal::Portal as _;
+    let key = kiosk_app::portal::device_key(dir).expect("device key");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let portal =
-        kiosk_app::outbox::portal::HttpPortal::new(url, "HN-TEST-0001", key.clone(), || chrono::Utc::now().timestamp())
+        kiosk_app::portal::HttpPortal::new(url, "HN-TEST-0001", key.clone(), || chrono::Utc::now().timestamp())
             .expect("client");
     let enrolment = kiosk_core::portal::Enrolment {
         kiosk_id: "HN-TEST-0001".into(),

@@ -16,6 +16,7 @@ pub mod queue;
 pub mod search;
 pub mod staff;
 pub mod text;
+pub mod time;
 pub mod validate;
 pub mod visit;
 pub mod wards;

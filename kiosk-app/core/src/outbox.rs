@@ -5,8 +5,7 @@
 //! page is not an acknowledgement); a permanent refusal is quarantined for staff, never retried in a loop.
 //! Must not do: I/O, read a clock or draw random numbers (time and a random fraction are passed in).
 
-/// Seconds since the Unix epoch.
-pub type Seconds = i64;
+pub use crate::time::Seconds;
 
 /// Where a submission is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -101,6 +101,26 @@ pub struct Enrolment {
     pub public_key: String,
 }
 
+/// What the portal's answer to an enrolment means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolmentVerdict {
+    /// The portal knows this kiosk with this key (first enrolment, or again).
+    Enrolled,
+    /// The portal knows this kiosk id with another key: a technician must re-enrol it (`kiosk-provision`).
+    KeyMismatch,
+    /// No answer, or one that settles nothing yet: try again later.
+    NotYet,
+}
+
+/// Judges the HTTP status of `POST /v1/enrol` (None: no answer came).
+pub fn enrolment_verdict(status: Option<u16>) -> EnrolmentVerdict {
+    match status {
+        Some(201 | 202) => EnrolmentVerdict::Enrolled,
+        Some(409) => EnrolmentVerdict::KeyMismatch,
+        _ => EnrolmentVerdict::NotYet,
+    }
+}
+
 /// The body of `POST /v1/heartbeat`: the kiosk's condition, every few minutes, so the city sees a kiosk whose
 /// printer is out of paper or whose outbox is backing up. Device conditions are the status strip's codes
 /// (`ready`, `paper_out`, `disconnected`, ...).

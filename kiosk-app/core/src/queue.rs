@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-/// Seconds since the Unix epoch.
-pub type Seconds = i64;
+pub use crate::time::Seconds;
 /// A local calendar day (days since the Unix epoch in the kiosk's time zone); numbers restart each day.
 pub type Day = i32;
 pub type TicketId = u64;

@@ -11,8 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
-/// Seconds since the Unix epoch.
-pub type Seconds = i64;
+pub use crate::time::Seconds;
 
 /// Wrong PINs in a row before an account is locked.
 pub const MAX_FAILURES: u32 = 5;

@@ -6,17 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use base64::Engine as _;
 use kiosk_core::config::Config;
-use kiosk_core::portal::{Enrolment, Kind};
+use kiosk_core::portal::Kind;
 
-use super::forwarder::{os_random, Forwarder};
-use super::portal::{device_key, HttpPortal, Portal as _};
 use super::store::{NewSubmission, Outbox};
-
-pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
+use crate::clock::unix_now as now;
+use crate::portal::{device_key, HttpPortal};
 
 /// The outbox in a state directory.
 pub fn open(config: &Config, state_dir: &Path) -> anyhow::Result<Outbox> {
@@ -188,7 +183,8 @@ pub fn spawn_forwarder(
 }
 
 /// As [`spawn_forwarder`], telling `report` the outbox's counts after each pass and sending `conditions` in the
-/// heartbeat.
+/// heartbeat. The forwarder gets a runtime of its own here: this is the command line, not the kiosk (the kiosk runs
+/// it on its one network runtime, see `app`).
 pub fn spawn_forwarder_reporting(
     config: &Config,
     state_dir: &Path,
@@ -198,37 +194,13 @@ pub fn spawn_forwarder_reporting(
     report: impl Fn(super::store::Summary) + Send + 'static,
 ) -> anyhow::Result<(Arc<super::forwarder::Signal>, std::thread::JoinHandle<()>)> {
     let key = device_key(state_dir)?;
-    let enrolment = Enrolment {
-        kiosk_id: config.kiosk.id.clone(),
-        public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
-    };
+    let enrolment = crate::portal::enrolment(&config.kiosk.id, &key);
     let portal = HttpPortal::new(url, &config.kiosk.id, key, now)?;
     let signal = Arc::new(super::forwarder::Signal::default());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("forwarder runtime")?;
     let stop = signal.clone();
     let thread = std::thread::Builder::new().name("outbox-forwarder".into()).spawn(move || {
-        runtime.block_on(async move {
-            // Enrol (first start, or after the portal forgot us); keep trying until the portal answers.
-            let mut wait = 1;
-            loop {
-                let reply = portal.enrol(&enrolment).await;
-                match reply.status {
-                    Some(201 | 202) => break,
-                    Some(409) => tracing::error!(
-                        "the portal knows this kiosk id with another key; the technician must re-enrol it"
-                    ),
-                    _ => {
-                        tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying")
-                    }
-                }
-                if stop.is_stopped() {
-                    return;
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
-                wait = (wait * 2).min(60);
-            }
-            Forwarder::new(outbox, portal, now, os_random).with_conditions(conditions).run(stop, report).await;
-        });
+        runtime.block_on(super::forwarder::enrol_and_run(portal, enrolment, outbox, conditions, stop, report));
     })?;
     Ok((signal, thread))
 }

@@ -1,6 +1,7 @@
 //! The forwarder: drains the outbox to the portal whenever it can, pages first, then the form; judges each answer
 //! with kiosk-core's rules (acknowledge, retry later with backoff, quarantine) and keeps a circuit breaker for the
-//! portal's host. Runs on its own thread with its own runtime, so SQLite's blocking calls stall nothing else.
+//! portal's host. Runs on a thread of its own (the kiosk's network runtime's blocking pool), so SQLite's blocking calls stall
+//! nothing else.
 //! Must not do: re-serialise or re-seal anything (the stored bytes are sent), or send one submission twice at once.
 
 use std::sync::Arc;
@@ -10,8 +11,8 @@ use base64::Engine as _;
 use kiosk_core::outbox::{self, Breaker, Verdict};
 use kiosk_core::portal::{Heartbeat, Receipt, Submission, HEARTBEAT_INTERVAL};
 
-use super::portal::Portal;
 use super::store::{Due, Outbox, Summary};
+use crate::portal::Portal;
 
 /// How the forwarder is woken early (a new submission) and told to stop.
 #[derive(Default)]
@@ -241,4 +242,22 @@ impl<P: Portal> Forwarder<P> {
             }
         }
     }
+}
+
+/// The forwarder's whole life: enrol the kiosk until the portal accepts it, then forward until `signal.stop()`.
+pub async fn enrol_and_run<P: Portal>(
+    portal: P,
+    enrolment: kiosk_core::portal::Enrolment,
+    outbox: Arc<Outbox>,
+    conditions: Arc<std::sync::Mutex<Conditions>>,
+    signal: Arc<Signal>,
+    report: impl Fn(Summary),
+) {
+    if !crate::portal::enrol_until_accepted(&portal, &enrolment, || signal.is_stopped()).await {
+        return;
+    }
+    Forwarder::new(outbox, portal, crate::clock::unix_now, os_random)
+        .with_conditions(conditions)
+        .run(signal, report)
+        .await;
 }

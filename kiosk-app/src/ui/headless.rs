@@ -133,7 +133,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             }
             ui::visit::walk(&app, &mut save)?;
             ui::select_language(&app, language);
-            ui::dossier::walk(&app, &mut |card| devices.scan_paper(card), &mut save)?;
+            ui::dossier::walk(&app, &mut |card| crate::devices::scanner::scan_paper(&mut devices, card), &mut save)?;
             ui::select_language(&app, language);
             ui::go_home(&app);
             ui::show_now_serving(&app, &called);
@@ -146,10 +146,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     // The standard slips, printed through the configured printer (the simulated one in the demo) and drawn from
     // the bytes the printer received.
     let face = crate::printing::typeface();
-    let profile =
-        config.devices.printer.printer.as_ref().map(crate::devices::printer_profile).unwrap_or_else(|| {
-            kiosk_drivers::printer::profile::Profile::builtin("generic-80").expect("shipped profile")
-        });
+    let profile = devices.printer_profile().clone();
     for (name, document) in [
         ("ticket", crate::tickets::ticket_document(config, &issued, config.ui.languages[0])),
         ("guidance", {
@@ -188,7 +185,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             crate::dossier::receipt_document(config, &sample, config.ui.languages[0])
         }),
     ] {
-        let job = kiosk_drivers::printer::encode::encode(&document, &profile, &face).bytes;
+        let job = kiosk_drivers::printer::encode::encode(&document, &profile, face).bytes;
         let received = match (devices.print(&job), &devices.simulators.printer) {
             (Ok(_), Some(simulated)) => simulated.jobs().last().cloned().unwrap_or_default(),
             // A real printer printed it (or failed): draw what was sent.
@@ -199,7 +196,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             }
         };
         let path = out_dir.join(format!("printed-{name}.png"));
-        crate::printing::paper_png(&received, &profile, &face, &path)?;
+        crate::printing::paper_png(&received, &profile, face, &path)?;
         written.push(path);
     }
     Ok(written)

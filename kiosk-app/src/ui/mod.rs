@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use kiosk_core::config::{Config, Language};
 use slint::{ComponentHandle, Model as _, ModelRc, VecModel};
 
-use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report};
+use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report, SlipKind};
 
 pub mod dossier;
 pub mod headless;
@@ -22,6 +22,90 @@ mod generated {
     slint::include_modules!();
 }
 pub use generated::*;
+
+/// A change to the screen made on another thread, run later on the UI thread.
+type Change = Box<dyn FnOnce(&AppWindow) + Send>;
+
+/// A handle on the window that other threads change the screen through: each change runs on the UI thread.
+#[derive(Clone)]
+pub struct Handle {
+    window: slint::Weak<AppWindow>,
+    /// Changes waiting for [`Handle::drain`], on a platform without an event loop to post to (Slint's
+    /// single-threaded testing backend, where the test is the event loop).
+    waiting: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<Change>>>,
+}
+
+impl Handle {
+    pub fn of(ui: &AppWindow) -> Handle {
+        Handle { window: ui.as_weak(), waiting: Default::default() }
+    }
+
+    /// Runs `change` on the UI thread; false once the window (or its event loop) is gone.
+    pub fn post(&self, change: impl FnOnce(&AppWindow) + Send + 'static) -> bool {
+        let change: Change = Box::new(change);
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(change)));
+        let posted = slot.clone();
+        let sent = self.window.upgrade_in_event_loop(move |ui| {
+            if let Some(change) = posted.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+                change(&ui);
+            }
+        });
+        match sent {
+            Ok(()) => true,
+            Err(slint::EventLoopError::NoEventLoopProvider) => {
+                let change = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+                let mut waiting = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                waiting.extend(change);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Runs the changes waiting on a platform without an event loop (see `waiting`), in order; how many ran.
+    pub fn drain(&self, ui: &AppWindow) -> usize {
+        let mut ran = 0;
+        loop {
+            let next = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
+            let Some(change) = next else { return ran };
+            change(ui);
+            ran += 1;
+        }
+    }
+}
+
+/// Shows the window (full screen unless `windowed`) and runs the UI until it is closed.
+pub fn run(ui: &AppWindow, windowed: bool) -> Result<(), slint::PlatformError> {
+    if !windowed {
+        ui.window().set_fullscreen(true);
+    }
+    ui.run()
+}
+
+/// What the device thread reports, on screen: the status strip, a slip's print on the screen that asked for it,
+/// a scanned paper, a restarted device thread.
+pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
+    use crate::devices::Event;
+    match event {
+        Event::Checked(report) => apply_report(ui, &report),
+        Event::Printed { kind, reference, printed } => {
+            let reference = reference.unwrap_or_default();
+            match kind {
+                SlipKind::TestPage => show_printed(ui, &printed),
+                SlipKind::Ticket => show_ticket_printed(ui, &printed),
+                SlipKind::Guidance => show_guidance_printed(ui, &printed),
+                SlipKind::Receipt => dossier::show_receipt_printed(ui, &reference, &printed),
+                SlipKind::Visit => visit::show_visit_printed(ui, &reference, &printed),
+            }
+        }
+        Event::Scanned(scanned) => dossier::show_scanned(ui, scanned),
+        Event::Restarted { restarts, cause } => {
+            let kiosk = ui.global::<Kiosk>();
+            kiosk.set_monitor_restarts(restarts.min(i32::MAX as u32) as i32);
+            kiosk.set_monitor_last_panic(cause.chars().take(80).collect::<String>().into());
+        }
+    }
+}
 
 /// Builds the kiosk window from the configuration, showing the home screen in the first configured language.
 /// A platform (winit, linuxkms, the headless one or Slint's testing backend) must be chosen before.
@@ -513,10 +597,7 @@ pub fn show_printed(ui: &AppWindow, printed: &Printed) {
         }
         (Ok(_), None) => kiosk.set_print_state(PrintState::Idle),
         (Err(kind), _) => {
-            kiosk.set_print_problem(
-                device_health(DeviceReport { health: crate::devices::printer_error_health(*kind), simulated: false })
-                    .state,
-            );
+            kiosk.set_print_problem(problem_state(*kind));
             kiosk.set_print_state(PrintState::Failed);
         }
     }
@@ -526,9 +607,9 @@ pub fn show_printed(ui: &AppWindow, printed: &Printed) {
 /// Shows a round of device and portal checks in the status strip.
 pub fn apply_report(ui: &AppWindow, report: &Report) {
     let kiosk = ui.global::<Kiosk>();
-    kiosk.set_printer(device_health(report.printer));
-    kiosk.set_scanner(device_health(report.scanner));
-    kiosk.set_pager(device_health(report.pager));
+    kiosk.set_printer(device_health(&report.printer));
+    kiosk.set_scanner(device_health(&report.scanner));
+    kiosk.set_pager(device_health(&report.pager));
     kiosk.set_portal(match report.portal {
         PortalReach::Checking => PortalState::Checking,
         PortalReach::Reachable => PortalState::Reachable,
@@ -536,8 +617,21 @@ pub fn apply_report(ui: &AppWindow, report: &Report) {
     });
 }
 
-fn device_health(report: DeviceReport) -> DeviceHealth {
-    let state = match report.health {
+/// What the screen says of a failed print.
+fn problem_state(kind: kiosk_drivers::printer::ErrorKind) -> DeviceState {
+    device_state(crate::devices::printer::error_health(kind))
+}
+
+fn device_health(report: &DeviceReport) -> DeviceHealth {
+    DeviceHealth {
+        state: device_state(report.health),
+        simulated: report.simulated,
+        cause: report.cause.as_deref().unwrap_or("").chars().take(80).collect::<String>().into(),
+    }
+}
+
+fn device_state(health: Health) -> DeviceState {
+    match health {
         Health::Checking => DeviceState::Checking,
         Health::Ready => DeviceState::Ready,
         Health::PaperLow => DeviceState::PaperLow,
@@ -551,8 +645,7 @@ fn device_health(report: DeviceReport) -> DeviceHealth {
         Health::Fault => DeviceState::Fault,
         Health::Unsupported => DeviceState::Unsupported,
         Health::Absent => DeviceState::Absent,
-    };
-    DeviceHealth { state, simulated: report.simulated }
+    }
 }
 
 /// Sets the header's clock.
@@ -567,8 +660,11 @@ pub fn set_clock(ui: &AppWindow, now: NaiveDateTime) {
     });
 }
 
+/// The header clock's timer: the clock stops when it is dropped.
+pub type Clock = slint::Timer;
+
 /// Keeps the header's clock current. The timer lives as long as the returned value.
-pub fn start_clock(ui: &AppWindow) -> slint::Timer {
+pub fn start_clock(ui: &AppWindow) -> Clock {
     let timer = slint::Timer::default();
     let weak = ui.as_weak();
     timer.start(slint::TimerMode::Repeated, std::time::Duration::from_secs(1), move || {
@@ -639,11 +735,11 @@ pub fn on_take_ticket(ui: &AppWindow, take: impl Fn(String, kiosk_core::queue::P
             return; // a second tap while the first is being issued
         }
         let priority = match priority {
-            1 => Priority::Elderly,
-            2 => Priority::Merit,
-            3 => Priority::Disability,
-            4 => Priority::Pregnant,
-            _ => Priority::None,
+            generated::Priority::None => Priority::None,
+            generated::Priority::Elderly => Priority::Elderly,
+            generated::Priority::Merit => Priority::Merit,
+            generated::Priority::Disability => Priority::Disability,
+            generated::Priority::Pregnant => Priority::Pregnant,
         };
         kiosk.set_ticket_step(TicketStep::Issuing);
         kiosk.set_ticket_print(PrintState::Idle);
@@ -679,8 +775,7 @@ pub fn show_ticket_printed(ui: &AppWindow, printed: &Printed) {
     match printed.outcome {
         Ok(_) => kiosk.set_ticket_print(PrintState::Printed),
         Err(kind) => {
-            let health = crate::devices::printer_error_health(kind);
-            kiosk.set_ticket_print_problem(device_health(DeviceReport { health, simulated: false }).state);
+            kiosk.set_ticket_print_problem(problem_state(kind));
             kiosk.set_ticket_print(PrintState::Failed);
         }
     }

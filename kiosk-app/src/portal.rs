@@ -1,5 +1,6 @@
-//! Talking to the portal: the [`Portal`] trait the forwarder uses (an adapter for another city system implements
-//! it without touching the outbox), the HTTP implementation with signed requests, and the kiosk's device key.
+//! Talking to the portal: the [`Portal`] trait the outbox's forwarder, the status check and the catalogue refresh
+//! use (an adapter for another city system implements it without touching them), the HTTP implementation with
+//! signed requests, the kiosk's device key, and enrolling the kiosk until the portal accepts it.
 //! Must not do: decide what an answer means (kiosk-core's `outbox::classify` does) or log bodies.
 
 use std::future::Future;
@@ -53,7 +54,9 @@ pub trait Portal: Send + Sync {
     fn host(&self) -> &str;
 }
 
-/// The city portal over HTTPS (HTTP only to loopback, for the simulator), every request signed.
+/// The city portal over HTTPS (HTTP only to loopback, for the simulator), every request signed. Cloning shares
+/// the connection pool.
+#[derive(Clone)]
 pub struct HttpPortal {
     base_url: String,
     host: String,
@@ -211,5 +214,42 @@ pub fn device_key(state_dir: &Path) -> anyhow::Result<SigningKey> {
             Ok(SigningKey::from_bytes(&seed))
         }
         Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Enrols the kiosk (first start, or after the portal forgot it), trying again with a growing pause until the
+/// portal accepts it; false if `stopped` says to give up first. A portal that knows this kiosk with another key
+/// is logged for the technician on every try (`kiosk-provision` re-enrols it).
+pub async fn enrol_until_accepted(
+    portal: &impl Portal,
+    enrolment: &portal::Enrolment,
+    stopped: impl Fn() -> bool,
+) -> bool {
+    use kiosk_core::portal::{enrolment_verdict, EnrolmentVerdict};
+    let mut wait = 1;
+    loop {
+        let reply = portal.enrol(enrolment).await;
+        match enrolment_verdict(reply.status) {
+            EnrolmentVerdict::Enrolled => return true,
+            EnrolmentVerdict::KeyMismatch => {
+                tracing::error!("the portal knows this kiosk id with another key; the technician must re-enrol it")
+            }
+            EnrolmentVerdict::NotYet => {
+                tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying")
+            }
+        }
+        if stopped() {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        wait = (wait * 2).min(60);
+    }
+}
+
+/// The kiosk's enrolment: its id and its device key's public half.
+pub fn enrolment(kiosk_id: &str, key: &SigningKey) -> portal::Enrolment {
+    portal::Enrolment {
+        kiosk_id: kiosk_id.to_owned(),
+        public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
     }
 }

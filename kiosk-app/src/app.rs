@@ -1,0 +1,430 @@
+//! The running kiosk: [`App`] owns the stores (queue, outbox, status cache, catalogue), the devices and their
+//! supervised thread, the one network runtime (portal client, forwarder, counter API, catalogue refresh) and the
+//! window, and wires the window's callbacks to them. `main` builds it; the end-to-end tests start the same `App`
+//! with simulated devices and the portal simulator, so the start-up path they test is the kiosk's own.
+//! Must not do: name Slint types (it goes through `ui`), or block the UI thread: disk and network work runs on
+//! worker threads or the network runtime, and results come back through [`ui::Handle::post`].
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use kiosk_core::config::{Config, Language};
+use kiosk_core::queue::State;
+
+use crate::counter_api::{self, CounterApi};
+use crate::devices::{self, monitor, Devices, Simulators, Slip, SlipKind};
+use crate::lookup::Lookup;
+use crate::outbox::forwarder::{self, Conditions, Signal};
+use crate::outbox::resident;
+use crate::outbox::store::{EnqueueError, Outbox};
+use crate::portal::HttpPortal;
+use crate::queue_store::QueueStore;
+use crate::{clock, tracking, ui};
+
+/// How the kiosk is started beyond its configuration.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the queue, the outbox, the device key and the caches live (systemd's StateDirectory).
+    pub state_dir: PathBuf,
+    /// How often the device thread checks the devices and the portal.
+    pub check_interval: Duration,
+}
+
+impl Options {
+    pub fn new(state_dir: &Path) -> Options {
+        Options { state_dir: state_dir.to_owned(), check_interval: monitor::CHECK_INTERVAL }
+    }
+}
+
+/// The kiosk, started: everything it owns lives as long as it does.
+pub struct App {
+    pub window: ui::AppWindow,
+    pub queue: Arc<QueueStore>,
+    pub outbox: Arc<Outbox>,
+    /// Handles on the simulated devices (the demo and the tests change their condition); empty for real ones.
+    pub simulators: Simulators,
+    /// Where the counter API listens, when the configuration has one.
+    pub counter_api: Option<std::net::SocketAddr>,
+    pub monitor: devices::Monitor,
+    /// Wakes the outbox's forwarder (something new to send) or stops it.
+    pub forwarder: Arc<Signal>,
+    screen: ui::Handle,
+    _network: tokio::runtime::Runtime,
+    _clock: ui::Clock,
+}
+
+/// What the callbacks share: cheap to clone, safe to send to worker threads.
+#[derive(Clone)]
+struct Wiring {
+    config: Arc<Config>,
+    screen: ui::Handle,
+    network: tokio::runtime::Handle,
+    portal: HttpPortal,
+    monitor: devices::Monitor,
+    outbox: Arc<Outbox>,
+    forwarder: Arc<Signal>,
+    /// Whether the portal answered the device thread's last check.
+    reachable: Arc<AtomicBool>,
+}
+
+impl App {
+    /// Starts the kiosk: opens the state, the devices and the network, shows the home screen. A platform
+    /// (winit, linuxkms, or Slint's testing backend) must be chosen before.
+    pub fn start(config: Config, options: &Options) -> anyhow::Result<App> {
+        let state_dir = options.state_dir.as_path();
+        crate::ensure_private_dir(state_dir)?;
+        let config = Arc::new(config);
+        let window = ui::build(&config).context(
+            "opening the kiosk window (on a desktop or under Xvfb set DISPLAY; on a kiosk build with --features kms)",
+        )?;
+        let network = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("network")
+            .enable_all()
+            .build()
+            .context("starting the network runtime")?;
+        let devices = Devices::open(&config.devices);
+        let simulators = devices.simulators.clone();
+        let queue = open_queue(&config, state_dir)?;
+        let outbox =
+            Arc::new(Outbox::open(&state_dir.join("outbox"), config.portal.public_key).context("opening the outbox")?);
+        let key = crate::portal::device_key(state_dir)?;
+        let portal = HttpPortal::new(&config.portal.base_url, &config.kiosk.id, key.clone(), clock::unix_now)?;
+        let screen = ui::Handle::of(&window);
+        let conditions = Arc::new(Mutex::new(Conditions::default()));
+        let reachable = Arc::new(AtomicBool::new(false));
+        let pager = devices.pager_line();
+        let monitor = start_monitor(devices, &config, options, &screen, conditions.clone(), reachable.clone())?;
+        let forwarder = Arc::new(Signal::default());
+        let wiring = Wiring {
+            config: config.clone(),
+            screen: screen.clone(),
+            network: network.handle().clone(),
+            portal,
+            monitor: monitor.clone(),
+            outbox: outbox.clone(),
+            forwarder: forwarder.clone(),
+            reachable,
+        };
+        wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions);
+        wiring.watch_queue(&queue);
+        let counter_api = wiring.start_counter_api(&queue, pager, state_dir)?;
+        wiring.wire_screens(&window, &queue, state_dir)?;
+        let clock = ui::start_clock(&window);
+        tracing::info!(kiosk = %config.kiosk.id, state_dir = %state_dir.display(), "kiosk started");
+        Ok(App {
+            window,
+            queue,
+            outbox,
+            simulators,
+            counter_api,
+            monitor,
+            forwarder,
+            screen,
+            _network: network,
+            _clock: clock,
+        })
+    }
+
+    /// Shows the window and runs the UI until it is closed.
+    pub fn run(&self, windowed: bool) -> anyhow::Result<()> {
+        tracing::info!(windowed, "kiosk window shown");
+        ui::run(&self.window, windowed).context("running the kiosk UI")
+    }
+
+    /// On a platform without an event loop (Slint's single-threaded testing backend): runs the screen changes
+    /// the kiosk's threads have made since the last call. Returns how many ran.
+    pub fn run_posted(&self) -> usize {
+        self.screen.drain(&self.window)
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // The forwarder finishes the submission it is sending, then stops; the runtime's drop ends the rest.
+        self.forwarder.stop();
+    }
+}
+
+/// Opens the queue's database in the state directory.
+fn open_queue(config: &Config, state_dir: &Path) -> anyhow::Result<Arc<QueueStore>> {
+    let path = state_dir.join("queue.sqlite");
+    let store = QueueStore::open(&path, config.queue.setup(), clock::now().0)
+        .with_context(|| format!("opening the queue (state directory {}; is it writable?)", state_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Starts the supervised device thread; its reports reach the screen, the heartbeat's conditions and the
+/// portal-reachable flag the submissions look at.
+fn start_monitor(
+    devices: Devices,
+    config: &Config,
+    options: &Options,
+    screen: &ui::Handle,
+    conditions: Arc<Mutex<Conditions>>,
+    reachable: Arc<AtomicBool>,
+) -> anyhow::Result<devices::Monitor> {
+    let settings = monitor::Settings {
+        devices: config.devices.clone(),
+        portal: config.portal.host_port(),
+        interval: options.check_interval,
+    };
+    let screen = screen.clone();
+    monitor::spawn(devices, settings, move |event| {
+        if let devices::Event::Checked(report) = &event {
+            *conditions.lock().unwrap_or_else(PoisonError::into_inner) = report.conditions();
+            reachable.store(report.portal == devices::PortalReach::Reachable, Ordering::Relaxed);
+        }
+        screen.post(move |window| ui::show_device_event(window, event))
+    })
+    .context("starting the device thread")
+}
+
+impl Wiring {
+    /// The forwarder drives its future on a thread of the network runtime's blocking pool: its SQLite calls
+    /// block that thread only.
+    fn start_forwarder(&self, enrolment: kiosk_core::portal::Enrolment, conditions: Arc<Mutex<Conditions>>) {
+        let (portal, outbox, signal, screen) =
+            (self.portal.clone(), self.outbox.clone(), self.forwarder.clone(), self.screen.clone());
+        let network = self.network.clone();
+        self.network.spawn_blocking(move || {
+            network.block_on(forwarder::enrol_and_run(portal, enrolment, outbox, conditions, signal, move |summary| {
+                screen.post(move |window| ui::show_outbox(window, &summary));
+            }));
+        });
+    }
+
+    /// Shows the tickets called to counters ("now serving") whenever the queue changes.
+    fn watch_queue(&self, queue: &QueueStore) {
+        let screen = self.screen.clone();
+        queue.subscribe(Box::new(move |_, queue| {
+            let called: Vec<(String, u16)> = queue
+                .now_serving()
+                .into_iter()
+                .filter_map(|t| match t.state {
+                    State::Called { counter } | State::Serving { counter } => Some((t.label(), counter)),
+                    _ => None,
+                })
+                .collect();
+            screen.post(move |window| ui::show_now_serving(window, &called));
+        }));
+    }
+
+    fn start_counter_api(
+        &self,
+        queue: &Arc<QueueStore>,
+        pager: devices::PagerLine,
+        state_dir: &Path,
+    ) -> anyhow::Result<Option<std::net::SocketAddr>> {
+        let Some(api) = &self.config.counter_api else {
+            tracing::warn!("no [counter_api] in the configuration: counters cannot call tickets from this kiosk");
+            return Ok(None);
+        };
+        let screen = self.screen.clone();
+        let counter_api = CounterApi::new(
+            queue.clone(),
+            self.config.queue.clone(),
+            api.allow.clone(),
+            state_dir.join(crate::STAFF_FILE),
+            pager,
+            clock::now,
+        )
+        .on_page(Box::new(move |pager, outcome| {
+            if let devices::PageOutcome::Paged { simulated: true } = outcome {
+                screen.post(move |window| ui::show_vibrating_pager(window, pager));
+            }
+        }));
+        counter_api::spawn(Arc::new(counter_api), api.listen, &self.network).map(Some)
+    }
+
+    /// Every resident screen's callbacks.
+    fn wire_screens(&self, window: &ui::AppWindow, queue: &Arc<QueueStore>, state_dir: &Path) -> anyhow::Result<()> {
+        let monitor = self.monitor.clone();
+        let printer = self.config.devices.printer.clone();
+        ui::on_print_test_page(window, move || {
+            monitor.print(Slip::test_page(&printer));
+        });
+        self.wire_tickets(window, queue);
+        self.wire_tracking(window, state_dir)?;
+        self.wire_catalogue(window, state_dir);
+        self.wire_visits(window);
+        self.wire_dossiers(window);
+        Ok(())
+    }
+
+    /// Take a number: issued on a worker thread (it waits for the disk), then printed.
+    fn wire_tickets(&self, window: &ui::AppWindow, queue: &Arc<QueueStore>) {
+        let (wiring, queue) = (self.clone(), queue.clone());
+        ui::on_take_ticket(window, move |service, priority, language| {
+            let (wiring, queue) = (wiring.clone(), queue.clone());
+            wiring.clone().worker("take-ticket", move || {
+                match crate::tickets::issue(&queue, &wiring.config, &service, priority, clock::now()) {
+                    Ok(issued) => {
+                        let document = crate::tickets::ticket_document(&wiring.config, &issued, language);
+                        wiring.screen.post(move |window| ui::show_ticket(window, &issued));
+                        wiring.monitor.print(Slip::new(SlipKind::Ticket, document));
+                    }
+                    Err(error) => {
+                        tracing::error!(error = %format!("{error:#}"), "a queue ticket could not be issued");
+                        wiring.screen.post(ui::show_ticket_failed);
+                    }
+                }
+            });
+        });
+    }
+
+    /// Checking a dossier's status: the portal asked on the network runtime, the answer (or the last one known)
+    /// back on screen.
+    fn wire_tracking(&self, window: &ui::AppWindow, state_dir: &Path) -> anyhow::Result<()> {
+        let cache = Arc::new(Mutex::new(
+            tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite")).context("opening the status cache")?,
+        ));
+        let wiring = self.clone();
+        ui::on_track_check(window, move |code| {
+            let (wiring, cache, network) = (wiring.clone(), cache.clone(), wiring.network.clone());
+            // The cache is SQLite: the check runs on a blocking-pool thread that drives the request.
+            wiring.network.spawn_blocking(move || {
+                let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+                let answer = network.block_on(tracking::check(&wiring.portal, &cache, &code, clock::unix_now()));
+                wiring.screen.post(move |window| ui::show_track_answer(window, &answer));
+            });
+        });
+        Ok(())
+    }
+
+    /// The catalogue: the one last received from the portal, else the bundled one; refreshed at start and every
+    /// 6 hours, a newer valid one replacing it on screen and for the guidance slips.
+    fn wire_catalogue(&self, window: &ui::AppWindow, state_dir: &Path) {
+        let lookup = Arc::new(Lookup::load(state_dir));
+        let shared = Arc::new(RwLock::new(lookup.clone()));
+        ui::install_lookup(window, lookup);
+        let (portal, dir, screen, fresh) =
+            (self.portal.clone(), state_dir.to_owned(), self.screen.clone(), shared.clone());
+        self.network.spawn(async move {
+            loop {
+                match crate::lookup::refresh(&portal, &dir).await {
+                    Ok(Some(catalogue)) => {
+                        let lookup = Arc::new(Lookup::new(catalogue));
+                        *fresh.write().unwrap_or_else(PoisonError::into_inner) = lookup.clone();
+                        screen.post(move |window| ui::install_lookup(window, lookup));
+                    }
+                    Ok(None) => {}
+                    Err(error) => tracing::warn!(error = %format!("{error:#}"), "the catalogue could not be refreshed"),
+                }
+                tokio::time::sleep(Duration::from_secs(6 * 3600)).await;
+            }
+        });
+        let (config, monitor) = (self.config.clone(), self.monitor.clone());
+        ui::on_print_guidance(window, move |id, language| {
+            let lookup = shared.read().unwrap_or_else(PoisonError::into_inner).clone();
+            if let Some(procedure) = lookup.procedure(&id) {
+                let document = crate::lookup::guidance_document(&config, procedure, language);
+                monitor.print(Slip::new(SlipKind::Guidance, document));
+            }
+        });
+    }
+
+    fn wire_visits(&self, window: &ui::AppWindow) {
+        let wiring = self.clone();
+        ui::visit::on_visit_send(window, move |request, mut confirmation, language| {
+            let config = wiring.config.clone();
+            let screens = Screens {
+                saved: ui::visit::show_visit_saved,
+                delivered: ui::visit::show_visit_delivered,
+                undelivered: ui::visit::show_visit_undelivered,
+                failed: ui::visit::show_visit_failed,
+            };
+            wiring.submit("home-visit", screens, move |outbox, now| crate::visit::save(outbox, &request, now), {
+                let monitor = wiring.monitor.clone();
+                move |reference, code| {
+                    confirmation.reference = reference.clone();
+                    confirmation.code = code;
+                    let document = crate::visit::confirmation_document(&config, &confirmation, language);
+                    monitor.print(Slip::of_submission(SlipKind::Visit, reference, document));
+                }
+            });
+        });
+    }
+
+    fn wire_dossiers(&self, window: &ui::AppWindow) {
+        let monitor = self.monitor.clone();
+        ui::dossier::on_dossier_scan(window, move |card| {
+            monitor.scan(card);
+        });
+        let wiring = self.clone();
+        ui::dossier::on_dossier_send(window, move |finished, language: Language| {
+            let config = wiring.config.clone();
+            let ui::dossier::Finished { form, pages, mut receipt } = finished;
+            let screens = Screens {
+                saved: ui::dossier::show_dossier_saved,
+                delivered: ui::dossier::show_dossier_delivered,
+                undelivered: ui::dossier::show_dossier_undelivered,
+                failed: ui::dossier::show_dossier_failed,
+            };
+            wiring.submit("dossier", screens, move |outbox, now| crate::dossier::save(outbox, &form, &pages, now), {
+                let monitor = wiring.monitor.clone();
+                move |reference, code| {
+                    receipt.reference = reference.clone();
+                    receipt.code = code;
+                    let document = crate::dossier::receipt_document(&config, &receipt, language);
+                    monitor.print(Slip::of_submission(SlipKind::Receipt, reference, document));
+                }
+            });
+        });
+    }
+
+    /// Runs `work` on a named worker thread (it may wait for the disk); a thread that cannot start is logged.
+    fn worker(self, name: &'static str, work: impl FnOnce() + Send + 'static) {
+        if let Err(error) = std::thread::Builder::new().name(name.into()).spawn(work) {
+            tracing::error!(%error, name, "could not start a worker thread");
+        }
+    }
+
+    /// What a resident's submission (a dossier, a home-visit request) does after "send", on its own worker
+    /// thread: save it in the outbox, wake the forwarder, show "saved" with the short reference, wait a few
+    /// seconds for the portal's code (only when the portal answered the last check), show the outcome, then
+    /// print the slip.
+    fn submit(
+        &self,
+        what: &'static str,
+        screens: Screens,
+        save: impl FnOnce(&Outbox, i64) -> Result<String, EnqueueError> + Send + 'static,
+        print: impl FnOnce(String, Option<String>) + Send + 'static,
+    ) {
+        let wait = if self.reachable.load(Ordering::Relaxed) { resident::DELIVERY_WAIT } else { Duration::ZERO };
+        let wiring = self.clone();
+        self.clone().worker(what, move || {
+            // `save` owns the form and pages: they are dropped as soon as they are sealed.
+            let id = match save(&wiring.outbox, clock::unix_now()) {
+                Ok(id) => id,
+                Err(error) => {
+                    tracing::error!(error = %format!("{error:#}"), what, "a submission could not be saved");
+                    wiring.screen.post(move |window| (screens.failed)(window));
+                    return;
+                }
+            };
+            wiring.forwarder.wake();
+            let reference = resident::short_reference(&id);
+            let shown = reference.clone();
+            wiring.screen.post(move |window| (screens.saved)(window, &shown));
+            let code = resident::wait_for_code(&wiring.outbox, &id, wait);
+            let (shown, outcome) = (reference.clone(), code.clone());
+            wiring.screen.post(move |window| match outcome {
+                Some(code) => (screens.delivered)(window, &shown, &code),
+                None => (screens.undelivered)(window, &shown),
+            });
+            print(reference, code);
+        });
+    }
+}
+
+/// The screen's answers to each step of a submission.
+struct Screens {
+    saved: fn(&ui::AppWindow, &str),
+    delivered: fn(&ui::AppWindow, &str, &str),
+    undelivered: fn(&ui::AppWindow, &str),
+    failed: fn(&ui::AppWindow),
+}
