@@ -10,8 +10,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
+use kiosk_app::outbox::portal::{device_key, HttpPortal};
 use kiosk_app::outbox::store::Outbox;
-use kiosk_app::portal::{device_key, HttpPortal};
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::{ComponentHandle, Model as _};
@@ -55,14 +55,14 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
             None => ui::visit::show_visit_undelivered(&ui, &confirmation.reference),
         }
         let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
-        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &document);
+        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &config.devices, &document);
         ui::visit::show_visit_printed(&ui, &confirmation.reference, &printed);
     });
     Kiosk { outbox, runtime, printer, url }
 }
 
 pub(crate) fn slip_text(job: &[u8]) -> String {
-    kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), kiosk_app::printing::typeface())
+    kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), &kiosk_app::printing::typeface())
         .expect("the slip decodes")
         .into_iter()
         .filter_map(|printed| match printed {
@@ -111,7 +111,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
 
     // Continue with nothing typed: told what to do, not moved on.
     tap(&app, "Tiếp tục");
-    assert_eq!(k.get_visit_problem_vi(), "Hãy nhập họ và tên.");
+    assert_eq!(k.get_visit_problem_text(), "Hãy nhập họ và tên.");
     // Telex on the letter keys; capitals come by themselves.
     type_keys(&app, "nguyeenx thij hoaf");
     assert_eq!(answer_text(&app), "Nguyễn Thị Hòa");
@@ -131,16 +131,16 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
         "the question, and the answer box named by it"
     );
     type_keys(&app, "tr`");
-    assert_eq!(k.get_visit_problem_vi(), "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.");
+    assert_eq!(k.get_visit_problem_text(), "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.");
     type_keys(&app, "ương` văn minh");
     assert_eq!(answer_text(&app), "Trường Văn Minh");
-    assert_eq!(k.get_visit_problem_vi(), "", "the hint goes once typing goes on");
+    assert_eq!(k.get_visit_problem_text(), "", "the hint goes once typing goes on");
     tap(&app, "Tiếp tục");
 
     // A phone number: an old 11-digit one is recognised and the new one suggested.
     type_text(&app, "01681234567");
     tap(&app, "Tiếp tục");
-    assert!(k.get_visit_problem_vi().contains("0381234567"), "{}", k.get_visit_problem_vi());
+    assert!(k.get_visit_problem_text().contains("0381234567"), "{}", k.get_visit_problem_text());
     snapshot(&app, "visit-phone-problem-vi-1080x1920");
     tap(&app, "Xoá hết");
     type_text(&app, "0912345678");
@@ -221,7 +221,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
 
     tap(&app, "Xong");
     assert_eq!(k.get_screen(), ui::Screen::Home);
-    assert!(ui::visit::is_empty(), "every answer is gone");
+    assert!(ui::visit::is_empty(&app), "every answer is gone");
     assert_eq!(k.get_visit_name(), "");
     assert_eq!(k.get_visit_code(), "");
     drop(kiosk);
@@ -342,7 +342,7 @@ fn leaving_at_any_question_wipes_every_answer() {
         }
         tap(&app, "Làm lại");
         assert_eq!(k.get_screen(), ui::Screen::Home, "after {leave_after} answers");
-        assert!(ui::visit::is_empty(), "after {leave_after} answers");
+        assert!(ui::visit::is_empty(&app), "after {leave_after} answers");
         for value in [
             k.get_visit_text(),
             k.get_visit_name(),
