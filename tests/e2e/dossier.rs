@@ -11,8 +11,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-use kiosk_app::outbox::portal::HttpPortal;
 use kiosk_app::outbox::store::Outbox;
+use kiosk_app::portal::HttpPortal;
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::ComponentHandle;
@@ -42,7 +42,7 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
     // Scanning: on the device thread in the kiosk; here at once, through the same function.
     let (weak, scanning) = (app.as_weak(), devices.clone());
     ui::dossier::on_dossier_scan(app, move |card| {
-        let scanned = scanning.borrow_mut().scan_paper(card);
+        let scanned = kiosk_app::devices::scanner::scan_paper(&mut scanning.borrow_mut(), card);
         ui::dossier::show_scanned(&weak.upgrade().expect("window"), scanned);
     });
     let sent_pages = Rc::new(RefCell::new(Vec::new()));
@@ -62,7 +62,7 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
             None => ui::dossier::show_dossier_undelivered(&ui, &receipt.reference),
         }
         let document = kiosk_app::dossier::receipt_document(&config, &receipt, language);
-        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &config.devices, &document);
+        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &document);
         ui::dossier::show_receipt_printed(&ui, &receipt.reference, &printed);
     });
     Kiosk { printer, sent_pages, outbox_dir }
@@ -72,8 +72,8 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
 fn qr_codes(job: &[u8]) -> Vec<String> {
     let profile = kiosk_config_profile();
     let face = kiosk_app::printing::typeface();
-    let printed = kiosk_drivers::printer::decode::paper(job, &profile, &face).expect("decodes");
-    let picture = kiosk_drivers::printer::decode::render(&printed, &profile, &face);
+    let printed = kiosk_drivers::printer::decode::paper(job, &profile, face).expect("decodes");
+    let picture = kiosk_drivers::printer::decode::render(&printed, &profile, face);
     let width = picture.width as usize;
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, picture.height as usize, |x, y| {
         if picture.dots[y * width + x] {

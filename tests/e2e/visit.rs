@@ -10,8 +10,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-use kiosk_app::outbox::portal::{device_key, HttpPortal};
 use kiosk_app::outbox::store::Outbox;
+use kiosk_app::portal::{device_key, HttpPortal};
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::{ComponentHandle, Model as _};
@@ -55,14 +55,14 @@ fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
             None => ui::visit::show_visit_undelivered(&ui, &confirmation.reference),
         }
         let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
-        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &config.devices, &document);
+        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &document);
         ui::visit::show_visit_printed(&ui, &confirmation.reference, &printed);
     });
     Kiosk { outbox, runtime, printer, url }
 }
 
 pub(crate) fn slip_text(job: &[u8]) -> String {
-    kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), &kiosk_app::printing::typeface())
+    kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), kiosk_app::printing::typeface())
         .expect("the slip decodes")
         .into_iter()
         .filter_map(|printed| match printed {

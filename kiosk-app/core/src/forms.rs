@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::validate::{self, Date, Problem, ProblemKind, Sex};
+use crate::validate::{self, Date, Message, Problem, ProblemKind, Sex};
 
 /// What kind of answer a question takes, and so which keyboard and which check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -247,11 +247,7 @@ impl Form {
         let typed = typed.trim();
         if typed.is_empty() {
             return if field.required {
-                Err(Problem {
-                    kind: ProblemKind::Empty,
-                    vi: "Câu này cần có câu trả lời.".into(),
-                    en: "This question needs an answer.".into(),
-                })
+                Err(Problem { kind: ProblemKind::Empty, message: Message::AnswerNeeded })
             } else {
                 Ok(String::new())
             };
@@ -261,8 +257,7 @@ impl Form {
             Kind::Name => validate::name(typed, max),
             Kind::Text => crate::visit::street(typed).map_err(|mut p| {
                 if p.kind == ProblemKind::TooShort {
-                    p.vi = "Câu trả lời quá ngắn. Hãy viết rõ hơn.".into();
-                    p.en = "The answer is too short. Please say a little more.".into();
+                    p.message = Message::AnswerTooShort;
                 }
                 p
             }),
@@ -274,11 +269,7 @@ impl Form {
                 if digits.chars().all(|c| c.is_ascii_digit()) && digits.len() <= max {
                     Ok(digits)
                 } else {
-                    Err(Problem {
-                        kind: ProblemKind::NotDigits,
-                        vi: format!("Chỉ gồm chữ số, nhiều nhất {max} số."),
-                        en: format!("Digits only, at most {max}."),
-                    })
+                    Err(Problem { kind: ProblemKind::NotDigits, message: Message::DigitsOnly { max } })
                 }
             }
             Kind::PersonalNumber => {
@@ -294,11 +285,12 @@ impl Form {
                 });
                 validate::personal_number(typed, born, sex).map(|n| n.digits)
             }
-            Kind::Choice => field.options.iter().find(|o| o.id == typed).map(|o| o.id.clone()).ok_or(Problem {
-                kind: ProblemKind::Empty,
-                vi: "Hãy chọn một câu trả lời.".into(),
-                en: "Please choose one answer.".into(),
-            }),
+            Kind::Choice => field
+                .options
+                .iter()
+                .find(|o| o.id == typed)
+                .map(|o| o.id.clone())
+                .ok_or(Problem { kind: ProblemKind::Empty, message: Message::ChooseOne }),
         }
     }
 

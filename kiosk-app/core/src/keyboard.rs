@@ -109,20 +109,6 @@ pub enum Pressed {
     Ignored,
 }
 
-impl Pressed {
-    /// What to tell the resident after this key (Vietnamese, English), if anything.
-    pub fn hint(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            Pressed::NoVowel => Some((
-                "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.",
-                "Press the letter first, then its tone. For example: a, then sắc, gives á.",
-            )),
-            Pressed::Full => Some(("Câu trả lời đã đủ dài.", "The answer is as long as it can be.")),
-            Pressed::Changed | Pressed::Ignored => None,
-        }
-    }
-}
-
 /// The text of one field as it is being typed.
 pub struct Composer {
     /// Everything before the word being typed (words, spaces, digits, punctuation), already NFC.

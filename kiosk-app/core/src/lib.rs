@@ -20,3 +20,4 @@ pub mod time;
 pub mod validate;
 pub mod visit;
 pub mod wards;
+pub mod wizard;

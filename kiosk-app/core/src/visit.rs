@@ -5,7 +5,7 @@
 //! Must not do: any I/O, or keep answers anywhere but the `Answers` value the screen owns (dropping it is the
 //! wipe).
 
-use crate::validate::{self, Phone, Problem};
+use crate::validate::{Message, Phone, Problem, ProblemKind};
 
 /// The questions, in the order they are asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,25 @@ pub enum Question {
 pub enum Need {
     Procedure { id: String, code: String, name_vi: String, name_en: String },
     Other,
+}
+
+/// The procedure whose paper the team brings to be signed in front of them (certifying the signature on a
+/// pension authorisation): the resident must not sign it before.
+const SIGNED_IN_FRONT_OF_THE_TEAM: &str = "2.000884";
+
+impl Need {
+    /// What needs doing in both languages, as the confirmation slip prints it.
+    pub fn names(&self) -> (&str, &str) {
+        match self {
+            Need::Procedure { name_vi, name_en, .. } => (name_vi, name_en),
+            Need::Other => ("Việc khác", "Something else"),
+        }
+    }
+
+    /// The paper is signed in front of the team, not before.
+    pub fn signed_in_front_of_the_team(&self) -> bool {
+        matches!(self, Need::Procedure { code, .. } if code == SIGNED_IN_FRONT_OF_THE_TEAM)
+    }
 }
 
 /// When the visit would suit best.
@@ -137,36 +156,44 @@ impl Answers {
 /// Checks the street-and-house line: letters, digits, spaces and , . / - only, 3 to [`STREET_MAX`] characters.
 pub fn street(typed: &str) -> Result<String, Problem> {
     let line = crate::text::nfc(typed.split_whitespace().collect::<Vec<_>>().join(" ").as_str());
-    let problem = |kind, vi: &str, en: &str| Problem { kind, vi: vi.into(), en: en.into() };
+    let problem = |kind, message| Problem { kind, message };
     if line.is_empty() {
-        return Err(problem(
-            validate::ProblemKind::Empty,
-            "Hãy nhập số nhà, ngõ, ngách và tên phố hoặc thôn, xóm.",
-            "Please type the house number, lane and street, or the village.",
-        ));
+        return Err(problem(ProblemKind::Empty, Message::StreetEmpty));
     }
     if line.chars().count() < 3 {
-        return Err(problem(
-            validate::ProblemKind::TooShort,
-            "Địa chỉ quá ngắn để tổ hỗ trợ tìm đến. Hãy thêm tên phố hoặc thôn, xóm.",
-            "That is too short for the team to find you. Please add the street or village.",
-        ));
+        return Err(problem(ProblemKind::TooShort, Message::StreetTooShort));
     }
     if line.chars().count() > STREET_MAX {
-        return Err(problem(
-            validate::ProblemKind::TooLong,
-            "Địa chỉ dài quá. Hãy viết ngắn hơn.",
-            "The address is too long. Please shorten it.",
-        ));
+        return Err(problem(ProblemKind::TooLong, Message::StreetTooLong));
     }
     if !line.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '.' | '/' | '-')) {
-        return Err(problem(
-            validate::ProblemKind::NotLetters,
-            "Địa chỉ chỉ gồm chữ, số, dấu cách và các dấu , . / -",
-            "An address has letters, digits, spaces and , . / - only.",
-        ));
+        return Err(problem(ProblemKind::NotLetters, Message::StreetCharacters));
     }
     Ok(line)
+}
+
+/// Groups a phone number's digits for reading: 0912 345 678, 024 3825 1234.
+pub fn phone_for_reading(digits: &str) -> String {
+    let cut: &[usize] = if digits.starts_with("02") { &[3, 7] } else { &[4, 7] };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if cut.contains(&i) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The GSO code of the Hanoi ward with this name (accents and case aside): the kiosk's own, from its
+/// configuration, offered first on the ward page.
+pub fn ward_named(name: &str) -> Option<String> {
+    let wanted = crate::search::fold(name);
+    crate::wards::Wards::hanoi()
+        .ward
+        .iter()
+        .find(|w| crate::search::fold(&w.full_name) == wanted)
+        .map(|w| w.code.clone())
 }
 
 /// The form the portal receives (JSON), sealed in the outbox like a dossier's.
@@ -196,7 +223,7 @@ mod tests {
             for_relative: Some(for_relative),
             name: "Nguyễn Thị Hòa".into(),
             requester: if for_relative { "Trần Văn Minh".into() } else { String::new() },
-            phone: Some(validate::phone("0912345678").expect("valid")),
+            phone: Some(crate::validate::phone("0912345678").expect("valid")),
             ward: Some("00167".into()),
             street: "Số 5 ngõ 12 Trần Thái Tông".into(),
             need: Some(Need::Procedure {
@@ -243,12 +270,20 @@ mod tests {
     }
 
     #[test]
+    fn phones_are_grouped_for_reading_and_the_kiosks_ward_is_found_by_name() {
+        assert_eq!(phone_for_reading("0912345678"), "0912 345 678");
+        assert_eq!(phone_for_reading("02438251234"), "024 3825 1234");
+        assert_eq!(ward_named("phuong hoan kiem").as_deref(), Some("00070"));
+        assert_eq!(ward_named("Nowhere"), None);
+    }
+
+    #[test]
     fn street_lines() {
         assert_eq!(street("  Số 5,  ngõ 12/3 Trần Thái Tông "), Ok("Số 5, ngõ 12/3 Trần Thái Tông".into()));
         assert_eq!(street("Thôn Đoài"), Ok("Thôn Đoài".into()));
-        assert_eq!(street("").map_err(|p| p.kind), Err(validate::ProblemKind::Empty));
-        assert_eq!(street("5").map_err(|p| p.kind), Err(validate::ProblemKind::TooShort));
-        assert_eq!(street("số 5 <b>").map_err(|p| p.kind), Err(validate::ProblemKind::NotLetters));
-        assert_eq!(street(&"a".repeat(101)).map_err(|p| p.kind), Err(validate::ProblemKind::TooLong));
+        assert_eq!(street("").map_err(|p| p.kind), Err(ProblemKind::Empty));
+        assert_eq!(street("5").map_err(|p| p.kind), Err(ProblemKind::TooShort));
+        assert_eq!(street("số 5 <b>").map_err(|p| p.kind), Err(ProblemKind::NotLetters));
+        assert_eq!(street(&"a".repeat(101)).map_err(|p| p.kind), Err(ProblemKind::TooLong));
     }
 }
