@@ -52,8 +52,31 @@ pub struct App {
     /// Wakes the outbox's forwarder (something new to send) or stops it.
     pub forwarder: Arc<Signal>,
     screen: ui::Handle,
-    _network: tokio::runtime::Runtime,
+    _network: Network,
     _clock: ui::Clock,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // The device thread and the workers stop posting to a screen that is going away.
+        self.screen.close();
+    }
+}
+
+/// The one network runtime. Dropping it stops the forwarder first (it finishes the submission it is sending),
+/// then gives the rest a few seconds: a kiosk that stops never hangs on its network.
+struct Network {
+    runtime: Option<tokio::runtime::Runtime>,
+    forwarder: Arc<Signal>,
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        self.forwarder.stop();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
 }
 
 /// What the callbacks share: cheap to clone, safe to send to worker threads.
@@ -80,12 +103,15 @@ impl App {
         let window = ui::build(&config).context(
             "opening the kiosk window (on a desktop or under Xvfb set DISPLAY; on a kiosk build with --features kms)",
         )?;
-        let network = tokio::runtime::Builder::new_multi_thread()
+        let forwarder = Arc::new(Signal::default());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("network")
             .enable_all()
             .build()
             .context("starting the network runtime")?;
+        let handle = runtime.handle().clone();
+        let network = Network { runtime: Some(runtime), forwarder: forwarder.clone() };
         let devices = Devices::open(&config.devices);
         let simulators = devices.simulators.clone();
         let queue = open_queue(&config, state_dir)?;
@@ -98,20 +124,19 @@ impl App {
         let reachable = Arc::new(AtomicBool::new(false));
         let pager = devices.pager_line();
         let monitor = start_monitor(devices, &config, options, &screen, conditions.clone(), reachable.clone())?;
-        let forwarder = Arc::new(Signal::default());
         let wiring = Wiring {
             config: config.clone(),
             screen: screen.clone(),
-            network: network.handle().clone(),
+            network: handle,
             portal,
             monitor: monitor.clone(),
             outbox: outbox.clone(),
             forwarder: forwarder.clone(),
             reachable,
         };
+        let counter_api = wiring.start_counter_api(&queue, pager, state_dir)?;
         wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions);
         wiring.watch_queue(&queue);
-        let counter_api = wiring.start_counter_api(&queue, pager, state_dir)?;
         wiring.wire_screens(&window, &queue, state_dir)?;
         let clock = ui::start_clock(&window);
         tracing::info!(kiosk = %config.kiosk.id, state_dir = %state_dir.display(), "kiosk started");
@@ -139,13 +164,6 @@ impl App {
     /// the kiosk's threads have made since the last call. Returns how many ran.
     pub fn run_posted(&self) -> usize {
         self.screen.drain(&self.window)
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        // The forwarder finishes the submission it is sending, then stops; the runtime's drop ends the rest.
-        self.forwarder.stop();
     }
 }
 
@@ -331,12 +349,8 @@ impl Wiring {
         let wiring = self.clone();
         ui::visit::on_visit_send(window, move |request, mut confirmation, language| {
             let config = wiring.config.clone();
-            let screens = Screens {
-                saved: ui::visit::show_visit_saved,
-                delivered: ui::visit::show_visit_delivered,
-                undelivered: ui::visit::show_visit_undelivered,
-                failed: ui::visit::show_visit_failed,
-            };
+            use ui::visit::{show_visit_delivered, show_visit_failed, show_visit_saved, show_visit_undelivered};
+            let screens = Screens(show_visit_saved, show_visit_delivered, show_visit_undelivered, show_visit_failed);
             wiring.submit("home-visit", screens, move |outbox, now| crate::visit::save(outbox, &request, now), {
                 let monitor = wiring.monitor.clone();
                 move |reference, code| {
@@ -358,12 +372,11 @@ impl Wiring {
         ui::dossier::on_dossier_send(window, move |finished, language: Language| {
             let config = wiring.config.clone();
             let ui::dossier::Finished { form, pages, mut receipt } = finished;
-            let screens = Screens {
-                saved: ui::dossier::show_dossier_saved,
-                delivered: ui::dossier::show_dossier_delivered,
-                undelivered: ui::dossier::show_dossier_undelivered,
-                failed: ui::dossier::show_dossier_failed,
+            use ui::dossier::{
+                show_dossier_delivered, show_dossier_failed, show_dossier_saved, show_dossier_undelivered,
             };
+            let screens =
+                Screens(show_dossier_saved, show_dossier_delivered, show_dossier_undelivered, show_dossier_failed);
             wiring.submit("dossier", screens, move |outbox, now| crate::dossier::save(outbox, &form, &pages, now), {
                 let monitor = wiring.monitor.clone();
                 move |reference, code| {
@@ -402,29 +415,25 @@ impl Wiring {
                 Ok(id) => id,
                 Err(error) => {
                     tracing::error!(error = %format!("{error:#}"), what, "a submission could not be saved");
-                    wiring.screen.post(move |window| (screens.failed)(window));
+                    wiring.screen.post(move |window| (screens.3)(window));
                     return;
                 }
             };
             wiring.forwarder.wake();
             let reference = resident::short_reference(&id);
             let shown = reference.clone();
-            wiring.screen.post(move |window| (screens.saved)(window, &shown));
+            wiring.screen.post(move |window| (screens.0)(window, &shown));
             let code = resident::wait_for_code(&wiring.outbox, &id, wait);
             let (shown, outcome) = (reference.clone(), code.clone());
             wiring.screen.post(move |window| match outcome {
-                Some(code) => (screens.delivered)(window, &shown, &code),
-                None => (screens.undelivered)(window, &shown),
+                Some(code) => (screens.1)(window, &shown, &code),
+                None => (screens.2)(window, &shown),
             });
             print(reference, code);
         });
     }
 }
 
-/// The screen's answers to each step of a submission.
-struct Screens {
-    saved: fn(&ui::AppWindow, &str),
-    delivered: fn(&ui::AppWindow, &str, &str),
-    undelivered: fn(&ui::AppWindow, &str),
-    failed: fn(&ui::AppWindow),
-}
+/// The screen's answers to each step of a submission: saved (with the short reference), delivered (with the
+/// portal's code), not delivered yet, and failed.
+struct Screens(fn(&ui::AppWindow, &str), fn(&ui::AppWindow, &str, &str), fn(&ui::AppWindow, &str), fn(&ui::AppWindow));

@@ -92,11 +92,8 @@ pub fn router(api: Arc<CounterApi>) -> Router {
         .route("/sessions", post(sign_in))
         .route("/sessions/current", get(whoami).delete(sign_out))
         .route("/call-next", post(call_next))
-        .route("/tickets/{id}/recall", post(recall))
-        .route("/tickets/{id}/serve", post(start_serving))
-        .route("/tickets/{id}/done", post(done))
-        .route("/tickets/{id}/no-show", post(no_show))
         .route("/tickets/{id}/transfer", post(transfer))
+        .route("/tickets/{id}/{action}", post(ticket_action))
         .route("/queue", get(overview))
         .route("/figures/today", get(figures))
         .route("/pagers", get(pagers))
@@ -572,45 +569,32 @@ async fn call_next(State(api): State<Arc<CounterApi>>, Signed(session): Signed) 
     Ok(Json(json!({ "ticket": api.ticket_json(id, now), "page": page })))
 }
 
-async fn recall(
-    State(api): State<Arc<CounterApi>>,
-    Signed(session): Signed,
-    Path(id): Path<TicketId>,
-) -> ApiResult<Json<serde_json::Value>> {
-    api.own_ticket(id, session.counter)?;
-    let (events, now) = api.run(move |q, _, _| q.recall(id)).await?;
-    let page = api.page(&events).await;
-    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "page": page })))
-}
+/// A queue command on one ticket, as the route names it.
+type TicketCommand = Box<dyn FnOnce(&mut Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send>;
 
-async fn start_serving(
+/// What a counter does to one of its own tickets: `recall` (paged again), `serve`, `done` or `no-show` (the
+/// last two say which pager came back).
+async fn ticket_action(
     State(api): State<Arc<CounterApi>>,
     Signed(session): Signed,
-    Path(id): Path<TicketId>,
+    Path((id, action)): Path<(TicketId, String)>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let command: TicketCommand = match action.as_str() {
+        "recall" => Box::new(move |q, _, _| q.recall(id)),
+        "serve" => Box::new(move |q, _, now| q.start_serving(id, now)),
+        "done" => Box::new(move |q, _, now| q.done(id, now)),
+        "no-show" => Box::new(move |q, _, now| q.no_show(id, now)),
+        _ => return Err(not_found().await),
+    };
     api.own_ticket(id, session.counter)?;
-    let (_, now) = api.run(move |q, _, now| q.start_serving(id, now)).await?;
-    Ok(Json(json!({ "ticket": api.ticket_json(id, now) })))
-}
-
-async fn done(
-    State(api): State<Arc<CounterApi>>,
-    Signed(session): Signed,
-    Path(id): Path<TicketId>,
-) -> ApiResult<Json<serde_json::Value>> {
-    api.own_ticket(id, session.counter)?;
-    let (events, now) = api.run(move |q, _, now| q.done(id, now)).await?;
-    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "pager_returned": returned(&events) })))
-}
-
-async fn no_show(
-    State(api): State<Arc<CounterApi>>,
-    Signed(session): Signed,
-    Path(id): Path<TicketId>,
-) -> ApiResult<Json<serde_json::Value>> {
-    api.own_ticket(id, session.counter)?;
-    let (events, now) = api.run(move |q, _, now| q.no_show(id, now)).await?;
-    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "pager_returned": returned(&events) })))
+    let (events, now) = api.run(command).await?;
+    let mut body = json!({ "ticket": api.ticket_json(id, now) });
+    match action.as_str() {
+        "recall" => body["page"] = api.page(&events).await,
+        "done" | "no-show" => body["pager_returned"] = json!(returned(&events)),
+        _ => {}
+    }
+    Ok(Json(body))
 }
 
 fn returned(events: &[Event]) -> Option<u16> {
@@ -770,23 +754,21 @@ pub fn priority_name(priority: Priority) -> &'static str {
 }
 
 pub fn state_name(state: TicketState) -> &'static str {
-    match state {
-        TicketState::Waiting => "waiting",
-        TicketState::Called { .. } => "called",
-        TicketState::Serving { .. } => "serving",
-        TicketState::Done => "done",
-        TicketState::NoShow => "no_show",
-        TicketState::Transferred => "transferred",
-    }
+    state_words(state).0
 }
 
 fn state_vi(state: TicketState) -> &'static str {
+    state_words(state).1
+}
+
+/// A ticket's state: its code in the API, and in Vietnamese for staff.
+fn state_words(state: TicketState) -> (&'static str, &'static str) {
     match state {
-        TicketState::Waiting => "đang chờ",
-        TicketState::Called { .. } => "đã gọi",
-        TicketState::Serving { .. } => "đang phục vụ",
-        TicketState::Done => "đã xong",
-        TicketState::NoShow => "vắng mặt",
-        TicketState::Transferred => "đã chuyển",
+        TicketState::Waiting => ("waiting", "đang chờ"),
+        TicketState::Called { .. } => ("called", "đã gọi"),
+        TicketState::Serving { .. } => ("serving", "đang phục vụ"),
+        TicketState::Done => ("done", "đã xong"),
+        TicketState::NoShow => ("no_show", "vắng mặt"),
+        TicketState::Transferred => ("transferred", "đã chuyển"),
     }
 }

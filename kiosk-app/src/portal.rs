@@ -1,6 +1,6 @@
 //! Talking to the portal: the [`Portal`] trait the outbox's forwarder, the status check and the catalogue refresh
 //! use (an adapter for another city system implements it without touching them), the HTTP implementation with
-//! signed requests, the kiosk's device key, and enrolling the kiosk until the portal accepts it.
+//! signed requests, the kiosk's device key and its enrolment.
 //! Must not do: decide what an answer means (kiosk-core's `outbox::classify` does) or log bodies.
 
 use std::future::Future;
@@ -214,35 +214,6 @@ pub fn device_key(state_dir: &Path) -> anyhow::Result<SigningKey> {
             Ok(SigningKey::from_bytes(&seed))
         }
         Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
-    }
-}
-
-/// Enrols the kiosk (first start, or after the portal forgot it), trying again with a growing pause until the
-/// portal accepts it; false if `stopped` says to give up first. A portal that knows this kiosk with another key
-/// is logged for the technician on every try (`kiosk-provision` re-enrols it).
-pub async fn enrol_until_accepted(
-    portal: &impl Portal,
-    enrolment: &portal::Enrolment,
-    stopped: impl Fn() -> bool,
-) -> bool {
-    use kiosk_core::portal::{enrolment_verdict, EnrolmentVerdict};
-    let mut wait = 1;
-    loop {
-        let reply = portal.enrol(enrolment).await;
-        match enrolment_verdict(reply.status) {
-            EnrolmentVerdict::Enrolled => return true,
-            EnrolmentVerdict::KeyMismatch => {
-                tracing::error!("the portal knows this kiosk id with another key; the technician must re-enrol it")
-            }
-            EnrolmentVerdict::NotYet => {
-                tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying")
-            }
-        }
-        if stopped() {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_secs(wait)).await;
-        wait = (wait * 2).min(60);
     }
 }
 

@@ -542,3 +542,34 @@ fn the_ticket_prints_and_a_printer_fault_is_said_plainly_with_the_number_kept() 
         .settle("the next device check", || app.global::<ui::Kiosk>().get_printer().state == ui::DeviceState::PaperOut);
     snapshot(app, "queue-ticket-printer-out-of-paper-vi-1080x1920");
 }
+
+/// A kiosk that cannot start (here: another process holds the counter API's port) says why at once and leaves
+/// nothing running behind it: its network runtime and forwarder stop with it.
+#[test]
+fn a_kiosk_that_cannot_start_says_why_and_stops_cleanly() {
+    platform();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let mut config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config is valid");
+    config.portal.base_url = NO_PORTAL.to_owned();
+    config.counter_api.as_mut().expect("the example has a counter API").listen = taken.local_addr().expect("address");
+    let dir = kiosk_tests::scratch_dir("start-refused");
+    let started = std::time::Instant::now();
+    let error = App::start(config, &Options::new(&dir)).err().expect("the port is taken");
+    assert!(format!("{error:#}").contains("listening for the counter API"), "{error:#}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "it stops without waiting for its network");
+}
+
+/// The device thread's restarts reach the status strip with the panic's message, for the technician.
+#[test]
+fn a_restarted_device_thread_is_shown_to_staff() {
+    let app = start(1080, 1920);
+    let restarted = |restarts| kiosk_app::devices::Event::Restarted { restarts, cause: "driver fell over".into() };
+    ui::show_device_event(&app, restarted(2));
+    assert_eq!(app.global::<ui::Kiosk>().get_monitor_restarts(), 2);
+    assert_eq!(app.global::<ui::Kiosk>().get_monitor_last_panic(), "driver fell over");
+    assert_eq!(
+        count(&app, "Kiểm tra thiết bị đã khởi động lại 2 lần; lần cuối: driver fell over"),
+        1,
+        "the strip says so"
+    );
+}

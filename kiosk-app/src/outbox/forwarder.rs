@@ -253,11 +253,41 @@ pub async fn enrol_and_run<P: Portal>(
     signal: Arc<Signal>,
     report: impl Fn(Summary),
 ) {
-    if !crate::portal::enrol_until_accepted(&portal, &enrolment, || signal.is_stopped()).await {
+    if !enrol_until_accepted(&portal, &enrolment, &signal).await {
         return;
     }
     Forwarder::new(outbox, portal, crate::clock::unix_now, os_random)
         .with_conditions(conditions)
         .run(signal, report)
         .await;
+}
+
+/// Enrols the kiosk (first start, or after the portal forgot it), trying again with a growing pause until the
+/// portal accepts it; false once `signal` says stop (which also cuts a pause short). A portal that knows this
+/// kiosk with another key is logged for the technician on every try (`kiosk-provision` re-enrols it).
+pub async fn enrol_until_accepted(
+    portal: &impl Portal,
+    enrolment: &kiosk_core::portal::Enrolment,
+    signal: &Signal,
+) -> bool {
+    use kiosk_core::portal::{enrolment_verdict, EnrolmentVerdict};
+    let mut wait = 1;
+    while !signal.is_stopped() {
+        let reply = portal.enrol(enrolment).await;
+        match enrolment_verdict(reply.status) {
+            EnrolmentVerdict::Enrolled => return true,
+            EnrolmentVerdict::KeyMismatch => {
+                tracing::error!("the portal knows this kiosk id with another key; the technician must re-enrol it")
+            }
+            EnrolmentVerdict::NotYet => {
+                tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying")
+            }
+        }
+        tokio::select! {
+            () = signal.notify.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(wait)) => {}
+        }
+        wait = (wait * 2).min(60);
+    }
+    false
 }

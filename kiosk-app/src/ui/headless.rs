@@ -81,24 +81,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     };
     ui::apply_report(&app, &Report { printer, scanner, pager, portal });
 
-    // A real ticket, issued into a throwaway queue (never the kiosk's own), for the queue screens and the slip.
-    let scratch = out_dir.join(".walkthrough-queue.sqlite");
-    let _ = std::fs::remove_file(&scratch);
-    let store = crate::queue_store::QueueStore::open(&scratch, config.queue.setup(), crate::clock::now().0)?;
-    let service = config.queue.services[0].code.clone();
-    for _ in 0..3 {
-        crate::tickets::issue(&store, config, &service, kiosk_core::queue::Priority::None, crate::clock::now())?;
-    }
-    let issued =
-        crate::tickets::issue(&store, config, &service, kiosk_core::queue::Priority::None, crate::clock::now())?;
-    let services = config.queue.setup().services;
-    let (day, now) = crate::clock::now();
-    store.run(|q| q.call_next(1, &services, day, now))??;
-    let called: Vec<(String, u16)> = store.read(|q| q.now_serving().iter().map(|t| (t.label(), 1)).collect());
-    drop(store);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
-    }
+    let (issued, called) = sample_queue(config, out_dir)?;
 
     let mut written = Vec::new();
     for size in SIZES {
@@ -143,48 +126,46 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     }
     app.hide().context("hiding the kiosk UI")?;
 
-    // The standard slips, printed through the configured printer (the simulated one in the demo) and drawn from
-    // the bytes the printer received.
+    written.extend(print_samples(config, &mut devices, &issued, out_dir)?);
+    Ok(written)
+}
+
+/// A real ticket, issued into a throwaway queue (never the kiosk's own) after three others, and one of them
+/// called to counter 1: for the queue screens, the "now serving" bar and the printed ticket.
+fn sample_queue(config: &Config, out_dir: &Path) -> anyhow::Result<(crate::tickets::Issued, Vec<(String, u16)>)> {
+    let scratch = out_dir.join(".walkthrough-queue.sqlite");
+    let _ = std::fs::remove_file(&scratch);
+    let store = crate::queue_store::QueueStore::open(&scratch, config.queue.setup(), crate::clock::now().0)?;
+    let service = config.queue.services[0].code.clone();
+    let issue =
+        || crate::tickets::issue(&store, config, &service, kiosk_core::queue::Priority::None, crate::clock::now());
+    for _ in 0..3 {
+        issue()?;
+    }
+    let issued = issue()?;
+    let services = config.queue.setup().services;
+    let (day, now) = crate::clock::now();
+    store.run(|q| q.call_next(1, &services, day, now))??;
+    let called: Vec<(String, u16)> = store.read(|q| q.now_serving().iter().map(|t| (t.label(), 1)).collect());
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+    }
+    Ok((issued, called))
+}
+
+/// The standard slips, printed through the configured printer (the simulated one in the demo) and drawn from the
+/// bytes the printer received, as `printed-NAME.png`.
+fn print_samples(
+    config: &Config,
+    devices: &mut Devices,
+    issued: &crate::tickets::Issued,
+    out_dir: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
     let face = crate::printing::typeface();
     let profile = devices.printer_profile().clone();
-    for (name, document) in [
-        ("ticket", crate::tickets::ticket_document(config, &issued, config.ui.languages[0])),
-        ("guidance", {
-            let lookup = crate::lookup::Lookup::bundled();
-            let procedure =
-                lookup.procedure("chung-thuc-chu-ky").context("the bundled catalogue's signature procedure")?;
-            crate::lookup::guidance_document(config, procedure, config.ui.languages[0])
-        }),
-        ("visit", {
-            let sample = crate::visit::Confirmation {
-                reference: "3FA2-91C0".into(),
-                code: Some("SIM-261129-000001".into()),
-                ward: "Phường Cầu Giấy".into(),
-                need_vi: "Ủy quyền nhận lương hưu (mẫu 13-HSB)".into(),
-                need_en: "Letting someone collect your pension (form 13-HSB)".into(),
-                when: kiosk_core::visit::When::Morning,
-                phone_tail: "678".into(),
-                signature: true,
-            };
-            crate::visit::confirmation_document(config, &sample, config.ui.languages[0])
-        }),
-        ("receipt", {
-            let sample = crate::dossier::Receipt {
-                reference: "3FA2-91C0".into(),
-                code: Some("SIM-261129-000002".into()),
-                procedure_vi: "Đăng ký tạm trú".into(),
-                procedure_en: "Registering a temporary address".into(),
-                procedure_code: "1.004194".into(),
-                fee_vi: "15.000 đồng nếu nộp trực tiếp; 7.000 đồng nếu nộp trực tuyến".into(),
-                fee_en: "15,000 dong in person; 7,000 dong online".into(),
-                handled_by_vi: "Công an phường, xã".into(),
-                handled_by_en: "The ward police".into(),
-                result_date: "02/12/2026".into(),
-                delivery: kiosk_core::dossier::Delivery::AtTheCounter,
-            };
-            crate::dossier::receipt_document(config, &sample, config.ui.languages[0])
-        }),
-    ] {
+    let mut written = Vec::new();
+    for (name, document) in sample_slips(config, issued)? {
         let job = kiosk_drivers::printer::encode::encode(&document, &profile, face).bytes;
         let received = match (devices.print(&job), &devices.simulators.printer) {
             (Ok(_), Some(simulated)) => simulated.jobs().last().cloned().unwrap_or_default(),
@@ -200,4 +181,43 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         written.push(path);
     }
     Ok(written)
+}
+
+/// Every kind of slip with sample content (marked as samples by their codes), in the first language.
+fn sample_slips(
+    config: &Config,
+    issued: &crate::tickets::Issued,
+) -> anyhow::Result<Vec<(&'static str, kiosk_drivers::printer::document::Document)>> {
+    let language = config.ui.languages[0];
+    let lookup = crate::lookup::Lookup::bundled();
+    let procedure = lookup.procedure("chung-thuc-chu-ky").context("the bundled catalogue's signature procedure")?;
+    let visit = crate::visit::Confirmation {
+        reference: "3FA2-91C0".into(),
+        code: Some("SIM-261129-000001".into()),
+        ward: "Phường Cầu Giấy".into(),
+        need_vi: "Ủy quyền nhận lương hưu (mẫu 13-HSB)".into(),
+        need_en: "Letting someone collect your pension (form 13-HSB)".into(),
+        when: kiosk_core::visit::When::Morning,
+        phone_tail: "678".into(),
+        signature: true,
+    };
+    let receipt = crate::dossier::Receipt {
+        reference: "3FA2-91C0".into(),
+        code: Some("SIM-261129-000002".into()),
+        procedure_vi: "Đăng ký tạm trú".into(),
+        procedure_en: "Registering a temporary address".into(),
+        procedure_code: "1.004194".into(),
+        fee_vi: "15.000 đồng nếu nộp trực tiếp; 7.000 đồng nếu nộp trực tuyến".into(),
+        fee_en: "15,000 dong in person; 7,000 dong online".into(),
+        handled_by_vi: "Công an phường, xã".into(),
+        handled_by_en: "The ward police".into(),
+        result_date: "02/12/2026".into(),
+        delivery: kiosk_core::dossier::Delivery::AtTheCounter,
+    };
+    Ok(vec![
+        ("ticket", crate::tickets::ticket_document(config, issued, language)),
+        ("guidance", crate::lookup::guidance_document(config, procedure, language)),
+        ("visit", crate::visit::confirmation_document(config, &visit, language)),
+        ("receipt", crate::dossier::receipt_document(config, &receipt, language)),
+    ])
 }

@@ -33,15 +33,26 @@ pub struct Handle {
     /// Changes waiting for [`Handle::drain`], on a platform without an event loop to post to (Slint's
     /// single-threaded testing backend, where the test is the event loop).
     waiting: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<Change>>>,
+    /// Set when the kiosk stops: nothing more is posted, and the threads that post learn to stop.
+    closed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Handle {
     pub fn of(ui: &AppWindow) -> Handle {
-        Handle { window: ui.as_weak(), waiting: Default::default() }
+        Handle { window: ui.as_weak(), waiting: Default::default(), closed: Default::default() }
+    }
+
+    /// The kiosk is stopping: later posts are refused (and their senders stop).
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 
     /// Runs `change` on the UI thread; false once the window (or its event loop) is gone.
     pub fn post(&self, change: impl FnOnce(&AppWindow) + Send + 'static) -> bool {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return false;
+        }
         let change: Change = Box::new(change);
         let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(change)));
         let posted = slot.clone();
@@ -123,16 +134,10 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     kiosk.set_service_point(config.kiosk.service_point.as_str().into());
     kiosk.set_ward(config.kiosk.ward.as_str().into());
     kiosk.set_version(env!("CARGO_PKG_VERSION").into());
-    let services: Vec<ServiceChoice> = config
-        .queue
-        .services
-        .iter()
-        .map(|s| ServiceChoice {
-            code: s.code.as_str().into(),
-            name_vi: s.name_vi.as_str().into(),
-            name_en: s.name_en.as_str().into(),
-        })
-        .collect();
+    let services =
+        named(config.queue.services.iter().map(|s| (&s.code, &s.name_vi, &s.name_en)), |code, name_vi, name_en| {
+            ServiceChoice { code, name_vi, name_en }
+        });
     let half = services.len().div_ceil(2);
     kiosk.set_services_first_half(model(services[..half].to_vec()));
     kiosk.set_services_second_half(model(services[half..].to_vec()));
@@ -341,16 +346,10 @@ fn strings(items: &[String]) -> ModelRc<slint::SharedString> {
 /// Fills the lookup screen's fields and answers its keys, field choices and procedure taps.
 pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Lookup>) {
     let kiosk = ui.global::<Kiosk>();
-    let fields: Vec<FieldChoice> = lookup
-        .catalogue
-        .fields
-        .iter()
-        .map(|f| FieldChoice {
-            id: f.id.as_str().into(),
-            name_vi: f.name_vi.as_str().into(),
-            name_en: f.name_en.as_str().into(),
-        })
-        .collect();
+    let fields =
+        named(lookup.catalogue.fields.iter().map(|f| (&f.id, &f.name_vi, &f.name_en)), |id, name_vi, name_en| {
+            FieldChoice { id, name_vi, name_en }
+        });
     kiosk.set_fields(model(fields));
     visit::set_needs(ui, &lookup);
     dossier::set_procedures(ui, &lookup);
@@ -398,36 +397,41 @@ pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Look
         let Some(ui) = weak.upgrade() else { return };
         let Some(p) = open.procedure(&id) else { return };
         let kiosk = ui.global::<Kiosk>();
-        kiosk.set_procedure(ProcedureView {
-            id: p.id.as_str().into(),
-            code: p.code.as_str().into(),
-            code_checked: crate::lookup::checked(p, "code"),
-            name_vi: p.name_vi.as_str().into(),
-            name_en: p.name_en.as_str().into(),
-            summary_vi: p.summary_vi.as_str().into(),
-            summary_en: p.summary_en.as_str().into(),
-            handled_by_vi: p.handled_by_vi.as_str().into(),
-            handled_by_en: p.handled_by_en.as_str().into(),
-            bring_vi: strings(&p.bring_vi),
-            bring_en: strings(&p.bring_en),
-            steps_vi: strings(&p.steps_vi),
-            steps_en: strings(&p.steps_en),
-            fee_vi: p.fee_vi.as_str().into(),
-            fee_en: p.fee_en.as_str().into(),
-            fee_checked: crate::lookup::checked(p, "fee"),
-            time_vi: p.time_vi.as_str().into(),
-            time_en: p.time_en.as_str().into(),
-            time_checked: crate::lookup::checked(p, "time"),
-            legal_basis: p.legal_basis.join("; ").into(),
-            sources: crate::lookup::sources_line(p).into(),
-            service: p.service.as_str().into(),
-            kiosk_submission: p.kiosk_submission,
-            home_visit: p.home_visit,
-        });
+        kiosk.set_procedure(procedure_view(p));
         kiosk.set_guidance_print(PrintState::Idle);
         kiosk.set_lookup_step(LookupStep::Procedure);
         tracing::info!(procedure = %p.id, "procedure page opened");
     });
+}
+
+/// A procedure's page: its facts in both languages, with whether each was checked against its source.
+fn procedure_view(p: &kiosk_core::catalogue::Procedure) -> ProcedureView {
+    ProcedureView {
+        id: p.id.as_str().into(),
+        code: p.code.as_str().into(),
+        code_checked: crate::lookup::checked(p, "code"),
+        name_vi: p.name_vi.as_str().into(),
+        name_en: p.name_en.as_str().into(),
+        summary_vi: p.summary_vi.as_str().into(),
+        summary_en: p.summary_en.as_str().into(),
+        handled_by_vi: p.handled_by_vi.as_str().into(),
+        handled_by_en: p.handled_by_en.as_str().into(),
+        bring_vi: strings(&p.bring_vi),
+        bring_en: strings(&p.bring_en),
+        steps_vi: strings(&p.steps_vi),
+        steps_en: strings(&p.steps_en),
+        fee_vi: p.fee_vi.as_str().into(),
+        fee_en: p.fee_en.as_str().into(),
+        fee_checked: crate::lookup::checked(p, "fee"),
+        time_vi: p.time_vi.as_str().into(),
+        time_en: p.time_en.as_str().into(),
+        time_checked: crate::lookup::checked(p, "time"),
+        legal_basis: p.legal_basis.join("; ").into(),
+        sources: crate::lookup::sources_line(p).into(),
+        service: p.service.as_str().into(),
+        kiosk_submission: p.kiosk_submission,
+        home_visit: p.home_visit,
+    }
 }
 
 /// Types `text` on the lookup screen's keys, as a resident would (the walkthrough and tests).
@@ -540,6 +544,14 @@ pub fn on_print_guidance(ui: &AppWindow, request: impl Fn(String, Language) + 's
 pub fn show_guidance_printed(ui: &AppWindow, printed: &Printed) {
     let state = if printed.outcome.is_ok() { PrintState::Printed } else { PrintState::Failed };
     ui.global::<Kiosk>().set_guidance_print(state);
+}
+
+/// Rows for a list of things with an id and a name in each language.
+fn named<'a, T>(
+    items: impl Iterator<Item = (&'a String, &'a String, &'a String)>,
+    row: impl Fn(slint::SharedString, slint::SharedString, slint::SharedString) -> T,
+) -> Vec<T> {
+    items.map(|(id, vi, en)| row(id.as_str().into(), vi.as_str().into(), en.as_str().into())).collect()
 }
 
 fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
