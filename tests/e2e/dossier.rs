@@ -6,66 +6,25 @@
 //! decoded from the simulated printer with its QR code read back to the dossier code. And leaving at every step
 //! leaves nothing behind, in the screen's state or on disk.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::Arc;
-
-use kiosk_app::outbox::forwarder::{os_random, Forwarder};
 use kiosk_app::outbox::store::Outbox;
-use kiosk_app::portal::HttpPortal;
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::ComponentHandle;
 
-use crate::screens::{count, kiosk_config_profile, snapshot, start, tap, type_text};
-use crate::visit::{slip_text, type_keys};
+use crate::screens::{count, kiosk_config_profile, slip_text, snapshot, start_kiosk, tap, type_text, Running};
+use crate::visit::type_keys;
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-struct Kiosk {
-    printer: kiosk_drivers::printer::SimPrinterControl,
-    /// The JPEG pages handed to the outbox, in order, for comparing with what the portal received.
-    sent_pages: Rc<RefCell<Vec<Vec<u8>>>>,
-    outbox_dir: std::path::PathBuf,
-}
-
-fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
+/// A finished page exactly as the kiosk's scanner gives it for one paper (the simulated scanner and the page
+/// pipeline are deterministic): what the portal must receive, byte for byte, for each page scanned.
+fn scanned_page(card: bool) -> Vec<u8> {
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let (key, runtime) = kiosk_tests::enrolled_kiosk(dir, url);
-    let runtime = Rc::new(runtime);
-    let outbox_dir = dir.join("outbox");
-    let outbox = Arc::new(Outbox::open(&outbox_dir, config.portal.public_key).expect("outbox"));
-    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
-    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
-    // Scanning: on the device thread in the kiosk; here at once, through the same function.
-    let (weak, scanning) = (app.as_weak(), devices.clone());
-    ui::dossier::on_dossier_scan(app, move |card| {
-        let scanned = kiosk_app::devices::scanner::scan_paper(&mut scanning.borrow_mut(), card);
-        ui::dossier::show_scanned(&weak.upgrade().expect("window"), scanned);
-    });
-    let sent_pages = Rc::new(RefCell::new(Vec::new()));
-    let (weak, record, url) = (app.as_weak(), sent_pages.clone(), url.to_owned());
-    ui::dossier::on_dossier_send(app, move |finished, language| {
-        let ui = weak.upgrade().expect("window");
-        let ui::dossier::Finished { form, pages, mut receipt } = finished;
-        *record.borrow_mut() = pages.clone();
-        let id = kiosk_app::dossier::save(&outbox, &form, &pages, now()).expect("saved");
-        receipt.reference = kiosk_app::outbox::resident::short_reference(&id);
-        ui::dossier::show_dossier_saved(&ui, &receipt.reference);
-        let sender = HttpPortal::new(&url, "HN-TEST-0001", key.clone(), now).expect("client");
-        let _ = runtime.block_on(Forwarder::new(outbox.clone(), sender, now, os_random).drain_due());
-        receipt.code = outbox.dossier_code(&id).expect("outbox readable");
-        match &receipt.code {
-            Some(code) => ui::dossier::show_dossier_delivered(&ui, &receipt.reference, code),
-            None => ui::dossier::show_dossier_undelivered(&ui, &receipt.reference),
-        }
-        let document = kiosk_app::dossier::receipt_document(&config, &receipt, language);
-        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &document);
-        ui::dossier::show_receipt_printed(&ui, &receipt.reference, &printed);
-    });
-    Kiosk { printer, sent_pages, outbox_dir }
+    let mut devices = kiosk_app::devices::Devices::open(&config.devices);
+    let mut pages = kiosk_app::devices::scanner::scan_paper(&mut devices, card).expect("scanned");
+    pages.remove(0).jpeg
 }
 
 /// The QR codes on a printed job, read from the paper as a phone would.
@@ -109,12 +68,20 @@ fn letters(app: &AppWindow, keys: &str) {
     continue_(app);
 }
 
-fn scan(app: &AppWindow, times: usize) {
+/// Taps a scan button and waits for the device thread to bring the page (or say why not).
+fn scan_with(kiosk: &Running, label: &str) {
+    let k = kiosk.window().global::<ui::Kiosk>();
+    tap(kiosk.window(), label);
+    kiosk.settle("the scanned page", || !k.get_dossier_scanning());
+}
+
+fn scan(kiosk: &Running, times: usize) {
+    let app = kiosk.window();
     let english = ui::current_language(app) == Some(kiosk_core::config::Language::English);
     for n in 0..times {
         let first = app.global::<ui::Kiosk>().get_dossier_scanned() == 0;
-        tap(
-            app,
+        scan_with(
+            kiosk,
             match (english, first && n == 0) {
                 (false, true) => "Quét",
                 (false, false) => "Quét trang tiếp theo",
@@ -125,19 +92,26 @@ fn scan(app: &AppWindow, times: usize) {
     }
 }
 
-/// The dossier as the portal received it, and its receipt's text and QR codes.
-fn arrived(sim: &Sim, kiosk: &Kiosk, app: &AppWindow) -> (serde_json::Value, String, Vec<String>) {
+/// Waits for the dossier to be sent and its receipt printed; then the dossier as the portal received it (its
+/// pages byte-identical to the scanner's, for papers of the kinds given, in order), and its receipt's text and QR
+/// codes.
+fn arrived(sim: &Sim, kiosk: &Running, cards: &[bool]) -> (serde_json::Value, String, Vec<String>) {
+    let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
+    kiosk.settle("the dossier sent and its receipt printed", || {
+        k.get_dossier_print() != ui::PrintState::Idle && k.get_dossier_print() != ui::PrintState::Printing
+    });
     assert_eq!(count(app, "Cơ quan đã nhận hồ sơ"), 1);
     let code = k.get_dossier_receipt_code().to_string();
     let received = sim.received();
     let last = received.last().expect("received");
     assert_eq!(last.kind, "dossier");
     assert_eq!(last.dossier_code, code);
-    assert_eq!(last.pages, *kiosk.sent_pages.borrow(), "the pages arrive byte-identical, in order");
+    let scanned: Vec<Vec<u8>> = cards.iter().map(|card| scanned_page(*card)).collect();
+    assert_eq!(last.pages, scanned, "the pages arrive byte-identical, in order");
     assert!(last.pages.iter().all(|p| p.starts_with(&[0xFF, 0xD8])), "JPEG pages");
     let form: serde_json::Value = serde_json::from_slice(&last.form).expect("JSON");
-    let jobs = kiosk.printer.jobs();
+    let jobs = kiosk.printer().jobs();
     let receipt = jobs.last().expect("a receipt printed");
     let qr = qr_codes(receipt);
     assert_eq!(qr, vec![code.clone()], "the receipt's QR scans back to the dossier code");
@@ -151,66 +125,66 @@ fn a_pension_authorisation_typed_with_telex_and_two_id_cards_reaches_the_portal(
     let dir = kiosk_tests::scratch_dir("dossier-13hsb");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 7).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let app = start(1080, 1920);
-    let kiosk = install(&app, &dir, &running.base_url());
+    let kiosk = start_kiosk("dossier-pension-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
 
     // From the procedure's page, as most residents will come.
-    tap(&app, "Tra cứu thủ tục");
-    type_text(&app, "luong huu");
-    tap(&app, "Ủy quyền nhận lương hưu (mẫu 13-HSB)");
-    tap(&app, "Nộp hồ sơ tại đây");
-    snapshot(&app, "dossier-intro-vi-1080x1920");
-    tap(&app, "Bắt đầu");
-    assert!(count(&app, "Họ tên người hưởng lương hưu là gì?") >= 1);
-    letters(&app, "nguyeenx thij hoaf");
+    tap(app, "Tra cứu thủ tục");
+    type_text(app, "luong huu");
+    tap(app, "Ủy quyền nhận lương hưu (mẫu 13-HSB)");
+    tap(app, "Nộp hồ sơ tại đây");
+    snapshot(app, "dossier-intro-vi-1080x1920");
+    tap(app, "Bắt đầu");
+    assert!(count(app, "Họ tên người hưởng lương hưu là gì?") >= 1);
+    letters(app, "nguyeenx thij hoaf");
     // A date of birth on the number pad, shown with its slashes.
-    type_text(&app, "0503");
-    assert_eq!(text(&app), "05/03");
-    type_text(&app, "1948");
-    snapshot(&app, "dossier-date-vi-1080x1920");
-    tap(&app, "Tiếp tục");
-    tap(&app, "Nữ");
+    type_text(app, "0503");
+    assert_eq!(text(app), "05/03");
+    type_text(app, "1948");
+    snapshot(app, "dossier-date-vi-1080x1920");
+    tap(app, "Tiếp tục");
+    tap(app, "Nữ");
     // A number whose century digit says "man": the check says so.
-    number(&app, "001048012345");
-    assert!(problem(&app).contains("giới tính"), "{}", problem(&app));
-    tap(&app, "Xoá hết");
-    number(&app, "001148012345");
+    number(app, "001048012345");
+    assert!(problem(app).contains("giới tính"), "{}", problem(app));
+    tap(app, "Xoá hết");
+    number(app, "001148012345");
     // The social-insurance number may be left empty.
-    tap(&app, "Tiếp tục");
-    tap(&app, "Lương hưu hằng tháng");
-    number(&app, "0912345678");
-    letters(&app, "soos 5 ngox 12 traanf thais toong");
-    letters(&app, "traanf vawn minh");
-    number(&app, "20101975");
-    number(&app, "001075012345");
-    number(&app, "0987654321");
-    letters(&app, "soos 7 phoos huees");
-    number(&app, "30112027");
+    tap(app, "Tiếp tục");
+    tap(app, "Lương hưu hằng tháng");
+    number(app, "0912345678");
+    letters(app, "soos 5 ngox 12 traanf thais toong");
+    letters(app, "traanf vawn minh");
+    number(app, "20101975");
+    number(app, "001075012345");
+    number(app, "0987654321");
+    letters(app, "soos 7 phoos huees");
+    number(app, "30112027");
 
     // Two ID cards, front and back, on the simulated scanner.
-    assert!(count(&app, "Quét: Thẻ căn cước của người hưởng lương hưu") >= 1);
-    scan(&app, 2);
-    assert_eq!(count(&app, "Đã quét 2 trên 2 trang."), 1);
-    snapshot(&app, "dossier-scan-vi-1080x1920");
-    tap(&app, "Tiếp tục");
-    scan(&app, 2);
-    tap(&app, "Tiếp tục");
-    tap(&app, "Nhận tại bộ phận một cửa của cơ quan giải quyết");
+    assert!(count(app, "Quét: Thẻ căn cước của người hưởng lương hưu") >= 1);
+    scan(&kiosk, 2);
+    assert_eq!(count(app, "Đã quét 2 trên 2 trang."), 1);
+    snapshot(app, "dossier-scan-vi-1080x1920");
+    tap(app, "Tiếp tục");
+    scan(&kiosk, 2);
+    tap(app, "Tiếp tục");
+    tap(app, "Nhận tại bộ phận một cửa của cơ quan giải quyết");
 
     // The check page, three parts long.
-    assert_eq!(count(&app, "Kiểm tra lại câu trả lời"), 1);
-    assert_eq!(count(&app, "Câu trả lời, phần 1 trên 3"), 1);
-    snapshot(&app, "dossier-check-vi-1080x1920");
-    tap(&app, "Các câu tiếp theo");
-    tap(&app, "Các câu tiếp theo");
-    assert_eq!(count(&app, "Câu trả lời, phần 3 trên 3"), 1);
-    tap(&app, "Tiếp tục: đồng ý xử lý dữ liệu");
-    assert_eq!(count(&app, "Dữ liệu cá nhân của ông/bà"), 1);
-    snapshot(&app, "dossier-consent-vi-1080x1920");
-    tap(&app, "Tôi đồng ý: gửi hồ sơ");
-    snapshot(&app, "dossier-saved-vi-1080x1920");
+    assert_eq!(count(app, "Kiểm tra lại câu trả lời"), 1);
+    assert_eq!(count(app, "Câu trả lời, phần 1 trên 3"), 1);
+    snapshot(app, "dossier-check-vi-1080x1920");
+    tap(app, "Các câu tiếp theo");
+    tap(app, "Các câu tiếp theo");
+    assert_eq!(count(app, "Câu trả lời, phần 3 trên 3"), 1);
+    tap(app, "Tiếp tục: đồng ý xử lý dữ liệu");
+    assert_eq!(count(app, "Dữ liệu cá nhân của ông/bà"), 1);
+    snapshot(app, "dossier-consent-vi-1080x1920");
+    tap(app, "Tôi đồng ý: gửi hồ sơ");
+    snapshot(app, "dossier-saved-vi-1080x1920");
 
-    let (form, slip, _) = arrived(&sim, &kiosk, &app);
+    let (form, slip, _) = arrived(&sim, &kiosk, &[true, true, true, true]);
     assert_eq!(form["procedure_id"], "uy-quyen-nhan-luong-huu");
     assert_eq!(form["procedure_code"], "2.000884");
     assert_eq!(
@@ -236,8 +210,8 @@ fn a_pension_authorisation_typed_with_telex_and_two_id_cards_reaches_the_portal(
     assert!(slip.contains("10.000"), "the fee: {slip}");
     assert!(!slip.contains("Nguyễn Thị Hòa") && !slip.contains("001148012345"), "no answers on the receipt: {slip}");
 
-    tap(&app, "Xong");
-    assert!(ui::dossier::is_empty(&app));
+    tap(app, "Xong");
+    assert!(ui::dossier::is_empty(app));
 }
 
 #[test]
@@ -245,42 +219,42 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     let dir = kiosk_tests::scratch_dir("dossier-birth");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 8).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let app = start(1920, 1080);
-    let kiosk = install(&app, &dir, &running.base_url());
+    let kiosk = start_kiosk("dossier-birth-kiosk", 1920, 1080, &running.base_url());
+    let app = kiosk.window();
 
-    tap(&app, "Nộp hồ sơ");
-    assert_eq!(count(&app, "Ông/bà nộp hồ sơ cho thủ tục nào?"), 1);
-    snapshot(&app, "dossier-choose-vi-1920x1080");
-    tap(&app, "Đăng ký khai sinh");
-    tap(&app, "Bắt đầu");
-    letters(&app, "ddawngj thij lan");
-    number(&app, "001190123456");
-    number(&app, "0912000111");
-    tap(&app, "Người thân khác");
+    tap(app, "Nộp hồ sơ");
+    assert_eq!(count(app, "Ông/bà nộp hồ sơ cho thủ tục nào?"), 1);
+    snapshot(app, "dossier-choose-vi-1920x1080");
+    tap(app, "Đăng ký khai sinh");
+    tap(app, "Bắt đầu");
+    letters(app, "ddawngj thij lan");
+    number(app, "001190123456");
+    number(app, "0912000111");
+    tap(app, "Người thân khác");
     // Asked only because "another relative" was chosen.
-    assert!(count(&app, "Cụ thể là quan hệ gì?") >= 1);
-    letters(&app, "coo ruootj");
-    letters(&app, "ddawngj minh khang");
-    tap(&app, "Nam");
-    number(&app, "20112026");
-    letters(&app, "beenhj vieenj phuj sanr haf nooij");
-    letters(&app, "kinh");
-    letters(&app, "nguyeenx thuy linh");
-    number(&app, "12041995");
-    number(&app, "001195000111");
-    tap(&app, "Không");
+    assert!(count(app, "Cụ thể là quan hệ gì?") >= 1);
+    letters(app, "coo ruootj");
+    letters(app, "ddawngj minh khang");
+    tap(app, "Nam");
+    number(app, "20112026");
+    letters(app, "beenhj vieenj phuj sanr haf nooij");
+    letters(app, "kinh");
+    letters(app, "nguyeenx thuy linh");
+    number(app, "12041995");
+    number(app, "001195000111");
+    tap(app, "Không");
     // No father questions: straight to the birth certificate.
-    assert!(count(&app, "Quét: Giấy chứng sinh") >= 1);
-    snapshot(&app, "dossier-scan-vi-1920x1080");
-    scan(&app, 1);
-    tap(&app, "Tiếp tục");
-    tap(&app, "Gửi qua bưu chính công ích đến địa chỉ của tôi (cước phí tính riêng)");
-    letters(&app, "soos 9 ngox 4 kim max");
-    snapshot(&app, "dossier-check-vi-1920x1080");
-    tap(&app, "Tiếp tục: đồng ý xử lý dữ liệu");
-    tap(&app, "Tôi đồng ý: gửi hồ sơ");
+    assert!(count(app, "Quét: Giấy chứng sinh") >= 1);
+    snapshot(app, "dossier-scan-vi-1920x1080");
+    scan(&kiosk, 1);
+    tap(app, "Tiếp tục");
+    tap(app, "Gửi qua bưu chính công ích đến địa chỉ của tôi (cước phí tính riêng)");
+    letters(app, "soos 9 ngox 4 kim max");
+    snapshot(app, "dossier-check-vi-1920x1080");
+    tap(app, "Tiếp tục: đồng ý xử lý dữ liệu");
+    tap(app, "Tôi đồng ý: gửi hồ sơ");
 
-    let (form, slip, _) = arrived(&sim, &kiosk, &app);
+    let (form, slip, _) = arrived(&sim, &kiosk, &[false]);
     assert_eq!(form["procedure_code"], "1.001193");
     assert_eq!(form["answers"]["relationship"], "other");
     assert_eq!(form["answers"]["relationship_other"], "cô ruột");
@@ -299,42 +273,45 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     let dir = kiosk_tests::scratch_dir("dossier-residence");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 9).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let app = start(1080, 1920);
-    let kiosk = install(&app, &dir, &running.base_url());
+    let kiosk = start_kiosk("dossier-residence-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
 
-    tap(&app, "English");
-    tap(&app, "Submit a dossier");
-    tap(&app, "Registering a temporary address");
-    tap(&app, "Start");
-    letters(&app, "hoangf vawn nam");
-    number(&app, "02091990");
-    tap(&app, "Male");
-    number(&app, "001090123456");
-    number(&app, "0862000111");
-    letters(&app, "phongf 302 soos 15 ngox 80 chuaf lang");
-    letters(&app, "ngoo thij mai");
-    number(&app, "31122027");
+    tap(app, "English");
+    tap(app, "Submit a dossier");
+    tap(app, "Registering a temporary address");
+    tap(app, "Start");
+    letters(app, "hoangf vawn nam");
+    number(app, "02091990");
+    tap(app, "Male");
+    number(app, "001090123456");
+    number(app, "0862000111");
+    letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
+    letters(app, "ngoo thij mai");
+    number(app, "31122027");
     // The rental agreement: two pages, the second scanned again.
-    scan(&app, 2);
+    scan(&kiosk, 2);
     assert_eq!(k.get_dossier_scanned(), 2);
-    tap(&app, "Scan the last page again");
+    scan_with(&kiosk, "Scan the last page again");
     assert_eq!(k.get_dossier_scanned(), 2, "the last page replaced, not added");
-    tap(&app, "Continue");
-    scan(&app, 2);
-    tap(&app, "Continue");
-    tap(&app, "At the office's one-stop counter");
-    snapshot(&app, "dossier-check-en-1080x1920");
+    tap(app, "Continue");
+    scan(&kiosk, 2);
+    tap(app, "Continue");
+    tap(app, "At the office's one-stop counter");
+    snapshot(app, "dossier-check-en-1080x1920");
     // Change the phone number from the check page and come straight back.
-    tap(&app, "Change: Phone");
-    assert_eq!(text(&app), "0862000111");
-    tap(&app, "Delete");
-    number(&app, "9");
-    assert_eq!(count(&app, "Check your answers"), 1);
-    tap(&app, "Continue to consent");
-    tap(&app, "I agree: send my dossier");
+    tap(app, "Change: Phone");
+    assert_eq!(text(app), "0862000111");
+    tap(app, "Delete");
+    number(app, "9");
+    assert_eq!(count(app, "Check your answers"), 1);
+    tap(app, "Continue to consent");
+    tap(app, "I agree: send my dossier");
 
-    assert_eq!(count(&app, "Your dossier has been received"), 1);
+    kiosk.settle("the dossier sent and its receipt printed", || {
+        k.get_dossier_print() != ui::PrintState::Idle && k.get_dossier_print() != ui::PrintState::Printing
+    });
+    assert_eq!(count(app, "Your dossier has been received"), 1);
     let received = sim.received();
     let form: serde_json::Value = serde_json::from_slice(&received[0].form).expect("JSON");
     assert_eq!(form["answers"]["phone"], "0862000119");
@@ -342,8 +319,9 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     assert_eq!(form["papers"], serde_json::json!([["lawful_residence", 2], ["id_card", 2]]));
     assert_eq!(form["language"], "en");
     assert_eq!(received[0].pages.len(), 4);
-    assert_eq!(received[0].pages, *kiosk.sent_pages.borrow());
-    let qr = qr_codes(kiosk.printer.jobs().last().expect("receipt"));
+    let scanned: Vec<Vec<u8>> = [false, false, true, true].into_iter().map(scanned_page).collect();
+    assert_eq!(received[0].pages, scanned, "the pages arrive byte-identical, in order");
+    let qr = qr_codes(kiosk.printer().jobs().last().expect("receipt"));
     assert_eq!(qr, vec![k.get_dossier_receipt_code().to_string()]);
 }
 
@@ -355,49 +333,49 @@ fn leaving_at_any_page_leaves_nothing_behind() {
     let dir = kiosk_tests::scratch_dir("dossier-abandon");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 10).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let app = start(1080, 1920);
-    let kiosk = install(&app, &dir, &running.base_url());
+    let kiosk = start_kiosk("dossier-abandon-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
-    type Step = Box<dyn Fn(&AppWindow)>;
+    type Step = Box<dyn Fn(&Running)>;
     let steps: Vec<Step> = vec![
-        Box::new(|app| letters(app, "chuwsng")),
-        Box::new(|app| number(app, "001090123456")),
-        Box::new(|app| number(app, "0912345678")),
-        Box::new(|app| letters(app, "giaays uyr quyeenf")),
-        Box::new(|app| {
-            scan(app, 1);
-            tap(app, "Tiếp tục");
+        Box::new(|kiosk| letters(kiosk.window(), "chuwsng")),
+        Box::new(|kiosk| number(kiosk.window(), "001090123456")),
+        Box::new(|kiosk| number(kiosk.window(), "0912345678")),
+        Box::new(|kiosk| letters(kiosk.window(), "giaays uyr quyeenf")),
+        Box::new(|kiosk| {
+            scan(kiosk, 1);
+            tap(kiosk.window(), "Tiếp tục");
         }),
-        Box::new(|app| {
-            scan(app, 2);
-            tap(app, "Tiếp tục");
+        Box::new(|kiosk| {
+            scan(kiosk, 2);
+            tap(kiosk.window(), "Tiếp tục");
         }),
-        Box::new(|app| tap(app, "Nhận tại bộ phận một cửa của cơ quan giải quyết")),
-        Box::new(|app| tap(app, "Tiếp tục: đồng ý xử lý dữ liệu")),
+        Box::new(|kiosk| tap(kiosk.window(), "Nhận tại bộ phận một cửa của cơ quan giải quyết")),
+        Box::new(|kiosk| tap(kiosk.window(), "Tiếp tục: đồng ý xử lý dữ liệu")),
     ];
     for leave_after in 0..=steps.len() {
-        tap(&app, "Nộp hồ sơ");
-        tap(&app, "Chứng thực chữ ký trong các giấy tờ, văn bản");
-        tap(&app, "Bắt đầu");
+        tap(app, "Nộp hồ sơ");
+        tap(app, "Chứng thực chữ ký trong các giấy tờ, văn bản");
+        tap(app, "Bắt đầu");
         for step in &steps[..leave_after] {
-            step(&app);
+            step(&kiosk);
         }
         // Something typed but not confirmed on the page being left.
         match leave_after {
-            0 | 3 => type_keys(&app, "abc"),
-            1 | 2 => type_text(&app, "12"),
+            0 | 3 => type_keys(app, "abc"),
+            1 | 2 => type_text(app, "12"),
             _ => {}
         }
         if leave_after == 4 || leave_after == 5 {
-            scan(&app, 1);
+            scan(&kiosk, 1);
         }
         if leave_after == 5 {
             // Walking away with the card on the glass: the idle timeout and its prompt run out.
             crate::screens::wait_seconds(90 + u64::from(ui::PROMPT_SECONDS.unsigned_abs()) + 2);
         } else {
-            tap(&app, "Làm lại");
+            tap(app, "Làm lại");
         }
-        assert!(ui::dossier::is_empty(&app), "after {leave_after} pages");
+        assert!(ui::dossier::is_empty(app), "after {leave_after} pages");
         assert_eq!(k.get_screen(), ui::Screen::Home);
         for value in
             [k.get_dossier_text(), k.get_dossier_selected(), k.get_dossier_name_vi(), k.get_dossier_problem_text()]
@@ -409,10 +387,10 @@ fn leaving_at_any_page_leaves_nothing_behind() {
         assert_eq!(slint::Model::row_count(&k.get_dossier_rows_second()), 0);
     }
     assert!(sim.received().is_empty(), "nothing was sent");
-    let pages: Vec<_> = std::fs::read_dir(kiosk.outbox_dir.join("pages")).expect("pages dir").collect();
+    let pages: Vec<_> = std::fs::read_dir(kiosk.dir.join("outbox").join("pages")).expect("pages dir").collect();
     assert!(pages.is_empty(), "no page file on disk");
     let outbox = Outbox::open(
-        &kiosk.outbox_dir,
+        &kiosk.dir.join("outbox"),
         kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid").portal.public_key,
     )
     .expect("outbox");

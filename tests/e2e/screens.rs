@@ -35,6 +35,8 @@ pub(crate) fn start(width: u32, height: u32) -> AppWindow {
 /// devices, a fresh state directory, the portal at `portal`, the counter API on a free loopback port.
 pub(crate) struct Running {
     pub(crate) app: App,
+    /// The kiosk's state directory.
+    pub(crate) dir: std::path::PathBuf,
 }
 
 impl Running {
@@ -75,7 +77,7 @@ pub(crate) fn start_kiosk(test: &str, width: u32, height: u32, portal: &str) -> 
     let app = App::start(config, &options).expect("the kiosk starts");
     app.window.window().set_size(slint::PhysicalSize::new(width, height));
     app.window.show().expect("kiosk UI shows");
-    Running { app }
+    Running { app, dir }
 }
 
 pub(crate) fn count(app: &AppWindow, label: &str) -> usize {

@@ -2,75 +2,14 @@
 //! Telex and with the direct tone keys on the on-screen keyboard, a wrong phone number put right, a ward found
 //! without accents, an answer changed from the check page; the request saved in a real outbox, forwarded to
 //! the portal simulator on loopback, arriving with exactly the answers given; the confirmation printed by the
-//! simulated printer and decoded; with the portal away, the calm "saved, will be sent" and the request
+//! simulated printer and decoded; all through the kiosk as it starts (`App`); with the portal away, the calm "saved, will be sent" and the request
 //! arriving once it is back; and leaving part-way wiping every answer.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::Arc;
-
-use kiosk_app::outbox::forwarder::{os_random, Forwarder};
-use kiosk_app::outbox::store::Outbox;
-use kiosk_app::portal::{device_key, HttpPortal};
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::{ComponentHandle, Model as _};
 
-use crate::screens::{count, kiosk_config_profile, snapshot, start, tap, type_text};
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-/// The kiosk's side: an enrolled key, an outbox, and the send callback doing what the kiosk's worker thread
-/// does (save, forward, wait for the code, print), here at once on the test's thread.
-struct Kiosk {
-    outbox: Arc<Outbox>,
-    runtime: Rc<tokio::runtime::Runtime>,
-    printer: kiosk_drivers::printer::SimPrinterControl,
-    /// Where the forwarder sends (changes when the simulator comes back on another port).
-    url: Rc<RefCell<String>>,
-}
-
-fn install(app: &AppWindow, dir: &std::path::Path, url: &str) -> Kiosk {
-    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid");
-    let (key, runtime) = kiosk_tests::enrolled_kiosk(dir, url);
-    let runtime = Rc::new(runtime);
-    let outbox = Arc::new(Outbox::open(&dir.join("outbox"), config.portal.public_key).expect("outbox"));
-    let devices = Rc::new(RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
-    let printer = devices.borrow().simulators.printer.clone().expect("simulated printer");
-    let url = Rc::new(RefCell::new(url.to_owned()));
-    let weak = app.as_weak();
-    let (sending, forwarding, target) = (outbox.clone(), runtime.clone(), url.clone());
-    ui::visit::on_visit_send(app, move |request, mut confirmation, language| {
-        let ui = weak.upgrade().expect("window");
-        let id = kiosk_app::visit::save(&sending, &request, now()).expect("saved");
-        confirmation.reference = kiosk_app::outbox::resident::short_reference(&id);
-        ui::visit::show_visit_saved(&ui, &confirmation.reference);
-        let portal = HttpPortal::new(&target.borrow(), "HN-TEST-0001", key.clone(), now).expect("client");
-        let _ = forwarding.block_on(Forwarder::new(sending.clone(), portal, now, os_random).drain_due());
-        confirmation.code = sending.dossier_code(&id).expect("outbox readable");
-        match &confirmation.code {
-            Some(code) => ui::visit::show_visit_delivered(&ui, &confirmation.reference, code),
-            None => ui::visit::show_visit_undelivered(&ui, &confirmation.reference),
-        }
-        let document = kiosk_app::visit::confirmation_document(&config, &confirmation, language);
-        let printed = kiosk_app::devices::print_document(&mut devices.borrow_mut(), &document);
-        ui::visit::show_visit_printed(&ui, &confirmation.reference, &printed);
-    });
-    Kiosk { outbox, runtime, printer, url }
-}
-
-pub(crate) fn slip_text(job: &[u8]) -> String {
-    kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), kiosk_app::printing::typeface())
-        .expect("the slip decodes")
-        .into_iter()
-        .filter_map(|printed| match printed {
-            kiosk_drivers::printer::decode::Printed::Text { text, .. } => Some(text + "\n"),
-            _ => None,
-        })
-        .collect()
-}
+use crate::screens::{count, slip_text, snapshot, start, start_kiosk, tap, type_text};
 
 fn answer_text(app: &AppWindow) -> String {
     app.global::<ui::Kiosk>().get_visit_text().to_string()
@@ -96,94 +35,97 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     let dir = kiosk_tests::scratch_dir("visit-delivered");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 5).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let app = start(1080, 1920);
-    let kiosk = install(&app, &dir, &running.base_url());
+    let kiosk = start_kiosk("visit-delivered-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
 
-    tap(&app, "Đề nghị hỗ trợ tại nhà");
-    snapshot(&app, "visit-intro-vi-1080x1920");
-    tap(&app, "Bắt đầu");
-    assert_eq!(count(&app, "Ai cần được hỗ trợ tại nhà?"), 1);
-    assert_eq!(count(&app, "Câu hỏi 1 trên 7"), 1, "progress");
-    tap(&app, "Người khác (tôi đề nghị giúp)");
-    assert!(count(&app, "Họ tên người cần hỗ trợ là gì?") >= 1, "the question, and the answer box named by it");
-    assert_eq!(count(&app, "Câu hỏi 2 trên 8"), 1, "asking for someone else adds a question");
+    tap(app, "Đề nghị hỗ trợ tại nhà");
+    snapshot(app, "visit-intro-vi-1080x1920");
+    tap(app, "Bắt đầu");
+    assert_eq!(count(app, "Ai cần được hỗ trợ tại nhà?"), 1);
+    assert_eq!(count(app, "Câu hỏi 1 trên 7"), 1, "progress");
+    tap(app, "Người khác (tôi đề nghị giúp)");
+    assert!(count(app, "Họ tên người cần hỗ trợ là gì?") >= 1, "the question, and the answer box named by it");
+    assert_eq!(count(app, "Câu hỏi 2 trên 8"), 1, "asking for someone else adds a question");
 
     // Continue with nothing typed: told what to do, not moved on.
-    tap(&app, "Tiếp tục");
+    tap(app, "Tiếp tục");
     assert_eq!(k.get_visit_problem_text(), "Hãy nhập họ và tên.");
     // Telex on the letter keys; capitals come by themselves.
-    type_keys(&app, "nguyeenx thij hoaf");
-    assert_eq!(answer_text(&app), "Nguyễn Thị Hòa");
-    snapshot(&app, "visit-name-vi-1080x1920");
+    type_keys(app, "nguyeenx thij hoaf");
+    assert_eq!(answer_text(app), "Nguyễn Thị Hòa");
+    snapshot(app, "visit-name-vi-1080x1920");
     // The largest text and high contrast still fit the keyboard and the buttons on the screen.
-    tap(&app, "Cỡ chữ");
-    tap(&app, "Cỡ chữ");
-    tap(&app, "Tương phản");
-    snapshot(&app, "visit-name-extra-large-high-contrast-vi-1080x1920");
-    tap(&app, "Cỡ chữ");
-    tap(&app, "Tương phản");
-    tap(&app, "Tiếp tục");
+    tap(app, "Cỡ chữ");
+    tap(app, "Cỡ chữ");
+    tap(app, "Tương phản");
+    snapshot(app, "visit-name-extra-large-high-contrast-vi-1080x1920");
+    tap(app, "Cỡ chữ");
+    tap(app, "Tương phản");
+    tap(app, "Tiếp tục");
 
     // The requester's name with the direct keys: ư ơ and the huyền key, no Telex.
     assert!(
-        count(&app, "Họ tên của ông/bà (người đề nghị) là gì?") >= 1,
+        count(app, "Họ tên của ông/bà (người đề nghị) là gì?") >= 1,
         "the question, and the answer box named by it"
     );
-    type_keys(&app, "tr`");
+    type_keys(app, "tr`");
     assert_eq!(k.get_visit_problem_text(), "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.");
-    type_keys(&app, "ương` văn minh");
-    assert_eq!(answer_text(&app), "Trường Văn Minh");
+    type_keys(app, "ương` văn minh");
+    assert_eq!(answer_text(app), "Trường Văn Minh");
     assert_eq!(k.get_visit_problem_text(), "", "the hint goes once typing goes on");
-    tap(&app, "Tiếp tục");
+    tap(app, "Tiếp tục");
 
     // A phone number: an old 11-digit one is recognised and the new one suggested.
-    type_text(&app, "01681234567");
-    tap(&app, "Tiếp tục");
+    type_text(app, "01681234567");
+    tap(app, "Tiếp tục");
     assert!(k.get_visit_problem_text().contains("0381234567"), "{}", k.get_visit_problem_text());
-    snapshot(&app, "visit-phone-problem-vi-1080x1920");
-    tap(&app, "Xoá hết");
-    type_text(&app, "0912345678");
-    tap(&app, "Tiếp tục");
+    snapshot(app, "visit-phone-problem-vi-1080x1920");
+    tap(app, "Xoá hết");
+    type_text(app, "0912345678");
+    tap(app, "Tiếp tục");
 
     // The ward, without accents.
-    assert_eq!(count(&app, "Nhà ở phường, xã nào?"), 1);
+    assert_eq!(count(app, "Nhà ở phường, xã nào?"), 1);
     let first = k.get_visit_wards().row_data(0).expect("wards listed");
     assert_eq!(first.name, "Phường Hoàn Kiếm", "the kiosk's own ward is offered first");
-    type_text(&app, "cau giay");
-    snapshot(&app, "visit-ward-vi-1080x1920");
-    tap(&app, "Phường Cầu Giấy");
+    type_text(app, "cau giay");
+    snapshot(app, "visit-ward-vi-1080x1920");
+    tap(app, "Phường Cầu Giấy");
 
-    assert!(count(&app, "Số nhà và đường phố là gì?") >= 1, "the question, and the answer box named by it");
-    type_keys(&app, "soos 5 ngox 12 traanf thais toong");
-    assert_eq!(answer_text(&app), "số 5 ngõ 12 trần thái tông");
-    tap(&app, "Tiếp tục");
+    assert!(count(app, "Số nhà và đường phố là gì?") >= 1, "the question, and the answer box named by it");
+    type_keys(app, "soos 5 ngox 12 traanf thais toong");
+    assert_eq!(answer_text(app), "số 5 ngõ 12 trần thái tông");
+    tap(app, "Tiếp tục");
 
-    assert_eq!(count(&app, "Cần làm việc gì?"), 1);
-    snapshot(&app, "visit-need-vi-1080x1920");
-    tap(&app, "Ủy quyền nhận lương hưu (mẫu 13-HSB)");
-    tap(&app, "Buổi sáng");
+    assert_eq!(count(app, "Cần làm việc gì?"), 1);
+    snapshot(app, "visit-need-vi-1080x1920");
+    tap(app, "Ủy quyền nhận lương hưu (mẫu 13-HSB)");
+    tap(app, "Buổi sáng");
 
     // Check your answers; change the phone number and come straight back.
-    assert_eq!(count(&app, "Kiểm tra lại câu trả lời"), 1);
+    assert_eq!(count(app, "Kiểm tra lại câu trả lời"), 1);
     assert_eq!(k.get_visit_phone(), "0912 345 678");
     assert_eq!(k.get_visit_ward(), "Phường Cầu Giấy");
-    snapshot(&app, "visit-check-vi-1080x1920");
-    tap(&app, "Sửa: Số điện thoại");
-    assert_eq!(answer_text(&app), "0912345678", "the answer is there to change");
-    tap(&app, "Xoá");
-    type_text(&app, "9");
-    tap(&app, "Tiếp tục");
-    assert_eq!(count(&app, "Kiểm tra lại câu trả lời"), 1, "back to the check page");
+    snapshot(app, "visit-check-vi-1080x1920");
+    tap(app, "Sửa: Số điện thoại");
+    assert_eq!(answer_text(app), "0912345678", "the answer is there to change");
+    tap(app, "Xoá");
+    type_text(app, "9");
+    tap(app, "Tiếp tục");
+    assert_eq!(count(app, "Kiểm tra lại câu trả lời"), 1, "back to the check page");
     assert_eq!(k.get_visit_phone(), "0912 345 679");
 
-    tap(&app, "Gửi đề nghị");
-    assert_eq!(count(&app, "Phường đã nhận đề nghị"), 1);
+    tap(app, "Gửi đề nghị");
+    kiosk.settle("the request delivered and its slip printed", || {
+        k.get_visit_print() != ui::PrintState::Idle && k.get_visit_print() != ui::PrintState::Printing
+    });
+    assert_eq!(count(app, "Phường đã nhận đề nghị"), 1);
     let code = k.get_visit_code().to_string();
     assert!(kiosk_core::portal::valid_dossier_code(&code), "{code}");
     assert_eq!(k.get_visit_print(), ui::PrintState::Printed);
     assert!(k.get_visit_signature(), "a signature certification: sign in front of the team");
-    snapshot(&app, "visit-saved-vi-1080x1920");
+    snapshot(app, "visit-saved-vi-1080x1920");
 
     // The portal has exactly what was answered.
     let received = sim.received();
@@ -211,7 +153,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     );
 
     // The confirmation: the code, what happens next, and no street or whole phone number on the paper.
-    let jobs = kiosk.printer.jobs();
+    let jobs = kiosk.printer().jobs();
     assert_eq!(jobs.len(), 1);
     let slip = slip_text(&jobs[0]);
     assert!(slip.contains("ĐỀ NGHỊ HỖ TRỢ TẠI NHÀ") && slip.contains(&code), "{slip}");
@@ -219,9 +161,9 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     assert!(!slip.contains("0912345679") && !slip.contains("trần thái tông"), "{slip}");
     assert!(slip.contains("63/KH-UBND"), "the source is on the paper: {slip}");
 
-    tap(&app, "Xong");
+    tap(app, "Xong");
     assert_eq!(k.get_screen(), ui::Screen::Home);
-    assert!(ui::visit::is_empty(&app), "every answer is gone");
+    assert!(ui::visit::is_empty(app), "every answer is gone");
     assert_eq!(k.get_visit_name(), "");
     assert_eq!(k.get_visit_code(), "");
     drop(kiosk);
@@ -232,59 +174,59 @@ fn with_the_portal_away_the_request_is_saved_calmly_and_arrives_when_it_is_back(
     let dir = kiosk_tests::scratch_dir("visit-away");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 6).expect("simulator");
     let running = portal_sim::spawn(sim, "127.0.0.1:0".parse().expect("address")).expect("listening");
-    let app = start(1920, 1080);
-    let kiosk = install(&app, &dir, &running.base_url());
+    let address = running.address;
+    let kiosk = start_kiosk("visit-away-kiosk", 1920, 1080, &running.base_url());
+    let app = kiosk.window();
     let sim = running.stop();
     let k = app.global::<ui::Kiosk>();
 
-    tap(&app, "English");
-    tap(&app, "Ask for a home visit");
-    snapshot(&app, "visit-intro-en-1920x1080");
-    tap(&app, "Start");
-    tap(&app, "Me");
-    assert!(count(&app, "What is your full name?") >= 1, "the question, and the answer box named by it");
-    type_keys(&app, "ddawngj vawn uwng");
-    assert_eq!(answer_text(&app), "Đặng Văn Ưng");
-    snapshot(&app, "visit-name-en-1920x1080");
-    tap(&app, "Continue");
-    type_text(&app, "02438251234");
-    tap(&app, "Continue");
-    type_text(&app, "ha dong");
-    snapshot(&app, "visit-ward-en-1920x1080");
-    tap(&app, "Phường Hà Đông");
-    type_keys(&app, "thoon ddoaif");
-    tap(&app, "Continue");
-    tap(&app, "Something else");
-    tap(&app, "Any time");
-    snapshot(&app, "visit-check-en-1920x1080");
-    tap(&app, "Send the request");
+    tap(app, "English");
+    tap(app, "Ask for a home visit");
+    snapshot(app, "visit-intro-en-1920x1080");
+    tap(app, "Start");
+    tap(app, "Me");
+    assert!(count(app, "What is your full name?") >= 1, "the question, and the answer box named by it");
+    type_keys(app, "ddawngj vawn uwng");
+    assert_eq!(answer_text(app), "Đặng Văn Ưng");
+    snapshot(app, "visit-name-en-1920x1080");
+    tap(app, "Continue");
+    type_text(app, "02438251234");
+    tap(app, "Continue");
+    type_text(app, "ha dong");
+    snapshot(app, "visit-ward-en-1920x1080");
+    tap(app, "Phường Hà Đông");
+    type_keys(app, "thoon ddoaif");
+    tap(app, "Continue");
+    tap(app, "Something else");
+    tap(app, "Any time");
+    snapshot(app, "visit-check-en-1920x1080");
+    tap(app, "Send the request");
+    kiosk.settle("the request saved and its slip printed", || {
+        k.get_visit_print() != ui::PrintState::Idle && k.get_visit_print() != ui::PrintState::Printing
+    });
 
-    assert_eq!(count(&app, "Your request is saved"), 1);
+    assert_eq!(count(app, "Your request is saved"), 1);
     assert_eq!(k.get_visit_code(), "", "no code: the portal is away");
     let reference = k.get_visit_reference().to_string();
     assert_eq!(reference.len(), 9, "{reference}");
     assert_eq!(
         count(
-            &app,
+            app,
             "The city's system cannot be reached just now. Your request is kept safely on this kiosk and will be sent by itself as soon as the connection is back. You do not need to do anything more."
         ),
         1
     );
     assert!(!k.get_visit_signature());
-    snapshot(&app, "visit-saved-away-en-1920x1080");
-    let slip = slip_text(&kiosk.printer.jobs()[0]);
+    snapshot(app, "visit-saved-away-en-1920x1080");
+    let slip = slip_text(&kiosk.printer().jobs()[0]);
     assert!(slip.contains("HOME VISIT REQUEST") && slip.contains(&reference), "{slip}");
     assert!(slip.contains("sent by itself"), "{slip}");
-    tap(&app, "Done");
+    tap(app, "Done");
 
-    // The portal comes back: the forwarder delivers what waited.
-    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("back");
-    *kiosk.url.borrow_mut() = running.base_url();
-    let key = device_key(&dir).expect("key");
-    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key, now).expect("client");
-    // An hour later by the forwarder's clock, so the retry the failed attempt scheduled is due.
-    let later = || now() + 3600;
-    kiosk.runtime.block_on(Forwarder::new(kiosk.outbox.clone(), portal, later, os_random).drain_due()).expect("sent");
+    // The portal comes back where it was: the kiosk's own forwarder delivers what waited.
+    let _running = portal_sim::spawn(sim.clone(), address).expect("back on the same address");
+    kiosk.app.forwarder.wake();
+    kiosk.settle("the forwarder to deliver the request", || sim.received().len() == 1);
     let received = sim.received();
     assert_eq!(received.len(), 1);
     let form: serde_json::Value = serde_json::from_slice(&received[0].form).expect("JSON form");
