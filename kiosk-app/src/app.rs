@@ -31,11 +31,13 @@ pub struct Options {
     pub state_dir: PathBuf,
     /// How often the device thread checks the devices and the portal.
     pub check_interval: Duration,
+    /// A normal window instead of the whole screen (development on a desktop, tests).
+    pub windowed: bool,
 }
 
 impl Options {
     pub fn new(state_dir: &Path) -> Options {
-        Options { state_dir: state_dir.to_owned(), check_interval: monitor::CHECK_INTERVAL }
+        Options { state_dir: state_dir.to_owned(), check_interval: monitor::CHECK_INTERVAL, windowed: true }
     }
 }
 
@@ -103,6 +105,9 @@ impl App {
         let window = ui::build(&config).context(
             "opening the kiosk window (on a desktop or under Xvfb set DISPLAY; on a kiosk build with --features kms)",
         )?;
+        if !options.windowed {
+            ui::fill_screen(&window);
+        }
         let forwarder = Arc::new(Signal::default());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -155,9 +160,9 @@ impl App {
     }
 
     /// Shows the window and runs the UI until it is closed.
-    pub fn run(&self, windowed: bool) -> anyhow::Result<()> {
-        tracing::info!(windowed, "kiosk window shown");
-        ui::run(&self.window, windowed).context("running the kiosk UI")
+    pub fn run(&self) -> anyhow::Result<()> {
+        tracing::info!("kiosk window shown");
+        ui::run(&self.window).context("running the kiosk UI")
     }
 
     /// On a platform without an event loop (Slint's single-threaded testing backend): runs the screen changes

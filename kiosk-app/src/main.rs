@@ -83,7 +83,10 @@ fn main() -> ExitCode {
     let result = match (args.command, &args.walkthrough) {
         (Some(Command::Outbox(command)), _) => outbox(command, &config, state),
         (None, Some(dir)) => walkthrough(&config, dir),
-        (None, None) => App::start(config, &Options::new(state)).and_then(|app| app.run(args.windowed)),
+        (None, None) => {
+            let options = Options { windowed: args.windowed, ..Options::new(state) };
+            App::start(config, &options).and_then(|app| app.run())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,6 +48,10 @@ fn main() -> anyhow::Result<()> {
         Command::new(&kiosk)
             .arg("--config")
             .arg(&config)
+            .arg("--state-dir")
+            .arg(std::env::temp_dir().join("kiosk-bench-first-frame-state"))
+            // A window the size of the Xvfb screen: winit's full-screen request on Xvfb gets an 800x600 "monitor".
+            .arg("--windowed")
             .env("DISPLAY", DISPLAY)
             .env("KIOSK_LOG", "error")
             .stderr(Stdio::null())

@@ -85,12 +85,15 @@ impl Handle {
     }
 }
 
-/// Shows the window (full screen unless `windowed`) and runs the UI until it is closed.
-pub fn run(ui: &AppWindow, windowed: bool) -> Result<(), slint::PlatformError> {
-    if !windowed {
-        ui.window().set_fullscreen(true);
-    }
+/// Shows the window and runs the UI until it is closed.
+pub fn run(ui: &AppWindow) -> Result<(), slint::PlatformError> {
     ui.run()
+}
+
+/// Asks for the whole screen. Call it right after [`build`], before anything posts to the event loop: under winit
+/// a later request finds no monitor yet and leaves the window at its minimum size.
+pub fn fill_screen(ui: &AppWindow) {
+    ui.window().set_fullscreen(true);
 }
 
 /// What the device thread reports, on screen: the status strip, a slip's print on the screen that asked for it,
