@@ -91,6 +91,12 @@ pub enum Error {
 
 /// Finishes one raw page.
 pub fn finish(raw: &RawPage, options: &Options) -> Result<Page, Error> {
+    finish_owned(raw.clone(), options)
+}
+
+/// As [`finish`], taking the scanner's page: its pixels become the working image instead of a copy of them, and
+/// each stage's image is dropped as soon as the next one exists (the kiosk's peak memory while it scans).
+pub fn finish_owned(raw: RawPage, options: &Options) -> Result<Page, Error> {
     if raw.width == 0
         || raw.height == 0
         || !(raw.channels == 1 || raw.channels == 3)
@@ -98,11 +104,18 @@ pub fn finish(raw: &RawPage, options: &Options) -> Result<Page, Error> {
     {
         return Err(Error::BadPage);
     }
-    let source = Image { width: raw.width, height: raw.height, channels: raw.channels, pixels: raw.pixels.clone() };
-    let working = if options.colour || raw.channels == 1 { source } else { to_grey(&source) };
+    let raw_dpi = raw.dpi;
+    let source = Image { width: raw.width, height: raw.height, channels: raw.channels, pixels: raw.pixels };
+    let working = if options.colour || source.channels == 1 {
+        source
+    } else {
+        let grey = to_grey(&source);
+        drop(source);
+        grey
+    };
 
     // (1) analysis copy, about 50 dpi, grey.
-    let step = (raw.dpi / 50).max(1) as usize;
+    let step = (raw_dpi / 50).max(1) as usize;
     let analysis = shrink(&to_grey_ref(&working), step);
     let (white, black) = levels(&analysis);
     // In colour (a card, a photo) only the paper is whitened: stretching to the darkest colour would spoil it.
@@ -113,9 +126,15 @@ pub fn finish(raw: &RawPage, options: &Options) -> Result<Page, Error> {
     let skew = if options.deskew { skew_angle(&analysis, ink as u8) } else { 0.0 };
 
     // (4) target resolution.
-    let scale = f64::from(options.dpi.min(raw.dpi)) / f64::from(raw.dpi);
-    let mut image = resample(&working, scale);
-    let dpi = if scale < 1.0 { options.dpi } else { raw.dpi };
+    let scale = f64::from(options.dpi.min(raw_dpi)) / f64::from(raw_dpi);
+    let mut image = if scale < 1.0 {
+        let smaller = resample(&working, scale);
+        drop(working);
+        smaller
+    } else {
+        working
+    };
+    let dpi = if scale < 1.0 { options.dpi } else { raw_dpi };
 
     // (5) straighten.
     if skew.abs() >= 0.3 {

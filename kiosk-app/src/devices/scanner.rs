@@ -45,7 +45,7 @@ pub type Scanned = Result<Vec<scanner::pipeline::Page>, scanner::ErrorKind>;
 /// grey at 200 dpi, straightened). The simulated scanner is given the kind of paper asked for, as a resident
 /// would place it. Blocking: call it from the device thread.
 pub fn scan_paper(devices: &mut super::Devices, card: bool) -> Scanned {
-    use scanner::pipeline::{finish, Options};
+    use scanner::pipeline::{finish_owned, Options};
     if let Some(control) = &devices.simulators.scanner {
         control.place(if card { scanner::sim::SimDocument::IdCard } else { scanner::sim::SimDocument::Letter });
     }
@@ -66,8 +66,8 @@ pub fn scan_paper(devices: &mut super::Devices, card: bool) -> Scanned {
     };
     let options = if card { Options::ID_CARD } else { Options::TEXT };
     // The glass holds one paper: the first page is it.
-    let first = raw.first().ok_or(scanner::ErrorKind::NoDocument)?;
-    let page = finish(first, &options).map_err(|error| {
+    let first = raw.into_iter().next().ok_or(scanner::ErrorKind::NoDocument)?;
+    let page = finish_owned(first, &options).map_err(|error| {
         tracing::error!(cause = %Fault::of(&error).cause, "a scanned page could not be finished");
         scanner::ErrorKind::Io
     })?;
