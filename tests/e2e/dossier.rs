@@ -11,7 +11,9 @@ use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::ComponentHandle;
 
-use crate::screens::{count, kiosk_config_profile, slip_text, snapshot, start_kiosk, tap, type_text, Running};
+use crate::screens::{
+    count, kiosk_config_profile, print_finished, slip_text, snapshot, start_kiosk, tap, type_text, Running,
+};
 use crate::visit::type_keys;
 
 fn now() -> i64 {
@@ -98,9 +100,7 @@ fn scan(kiosk: &Running, times: usize) {
 fn arrived(sim: &Sim, kiosk: &Running, cards: &[bool]) -> (serde_json::Value, String, Vec<String>) {
     let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
-    kiosk.settle("the dossier sent and its receipt printed", || {
-        k.get_dossier_print() != ui::PrintState::Idle && k.get_dossier_print() != ui::PrintState::Printing
-    });
+    kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_print()));
     assert_eq!(count(app, "Cơ quan đã nhận hồ sơ"), 1);
     let code = k.get_dossier_receipt_code().to_string();
     let received = sim.received();
@@ -308,9 +308,7 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     tap(app, "Continue to consent");
     tap(app, "I agree: send my dossier");
 
-    kiosk.settle("the dossier sent and its receipt printed", || {
-        k.get_dossier_print() != ui::PrintState::Idle && k.get_dossier_print() != ui::PrintState::Printing
-    });
+    kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_print()));
     assert_eq!(count(app, "Your dossier has been received"), 1);
     let received = sim.received();
     let form: serde_json::Value = serde_json::from_slice(&received[0].form).expect("JSON");

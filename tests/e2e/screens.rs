@@ -272,6 +272,11 @@ fn taking_a_number_shows_the_ticket_pager_and_wait() {
         .expect("png");
 }
 
+/// Whether a slip's print has finished, printed or failed (not waiting, not under way).
+pub(crate) fn print_finished(state: ui::PrintState) -> bool {
+    !matches!(state, ui::PrintState::Idle | ui::PrintState::Printing)
+}
+
 /// The text on a printed job, line by line, as decoded from the bytes the printer received.
 pub(crate) fn slip_text(job: &[u8]) -> String {
     kiosk_drivers::printer::decode::paper(job, &kiosk_config_profile(), kiosk_app::printing::typeface())

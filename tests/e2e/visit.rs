@@ -9,7 +9,7 @@ use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::{ComponentHandle, Model as _};
 
-use crate::screens::{count, slip_text, snapshot, start, start_kiosk, tap, type_text};
+use crate::screens::{count, print_finished, slip_text, snapshot, start, start_kiosk, tap, type_text};
 
 fn answer_text(app: &AppWindow) -> String {
     app.global::<ui::Kiosk>().get_visit_text().to_string()
@@ -117,9 +117,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     assert_eq!(k.get_visit_phone(), "0912 345 679");
 
     tap(app, "Gửi đề nghị");
-    kiosk.settle("the request delivered and its slip printed", || {
-        k.get_visit_print() != ui::PrintState::Idle && k.get_visit_print() != ui::PrintState::Printing
-    });
+    kiosk.settle("the request delivered and its slip printed", || print_finished(k.get_visit_print()));
     assert_eq!(count(app, "Phường đã nhận đề nghị"), 1);
     let code = k.get_visit_code().to_string();
     assert!(kiosk_core::portal::valid_dossier_code(&code), "{code}");
@@ -201,9 +199,7 @@ fn with_the_portal_away_the_request_is_saved_calmly_and_arrives_when_it_is_back(
     tap(app, "Any time");
     snapshot(app, "visit-check-en-1920x1080");
     tap(app, "Send the request");
-    kiosk.settle("the request saved and its slip printed", || {
-        k.get_visit_print() != ui::PrintState::Idle && k.get_visit_print() != ui::PrintState::Printing
-    });
+    kiosk.settle("the request saved and its slip printed", || print_finished(k.get_visit_print()));
 
     assert_eq!(count(app, "Your request is saved"), 1);
     assert_eq!(k.get_visit_code(), "", "no code: the portal is away");
