@@ -108,6 +108,7 @@ impl App {
         if !options.windowed {
             ui::fill_screen(&window);
         }
+        ui::draw_input_at_once(&window);
         let forwarder = Arc::new(Signal::default());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -354,17 +355,20 @@ impl Wiring {
         let wiring = self.clone();
         ui::visit::on_visit_send(window, move |request, mut confirmation, language| {
             let config = wiring.config.clone();
-            use ui::visit::{show_visit_delivered, show_visit_failed, show_visit_saved, show_visit_undelivered};
-            let screens = Screens(show_visit_saved, show_visit_delivered, show_visit_undelivered, show_visit_failed);
-            wiring.submit("home-visit", screens, move |outbox, now| crate::visit::save(outbox, &request, now), {
-                let monitor = wiring.monitor.clone();
-                move |reference, code| {
-                    confirmation.reference = reference.clone();
-                    confirmation.code = code;
-                    let document = crate::visit::confirmation_document(&config, &confirmation, language);
-                    monitor.print(Slip::of_submission(SlipKind::Visit, reference, document));
-                }
-            });
+            wiring.submit(
+                "home-visit",
+                &ui::visit::SENT,
+                move |outbox, now| crate::visit::save(outbox, &request, now),
+                {
+                    let monitor = wiring.monitor.clone();
+                    move |reference, code| {
+                        confirmation.reference = reference.clone();
+                        confirmation.code = code;
+                        let document = crate::visit::confirmation_document(&config, &confirmation, language);
+                        monitor.print(Slip::of_submission(SlipKind::Visit, reference, document));
+                    }
+                },
+            );
         });
     }
 
@@ -377,20 +381,20 @@ impl Wiring {
         ui::dossier::on_dossier_send(window, move |finished, language: Language| {
             let config = wiring.config.clone();
             let ui::dossier::Finished { form, pages, mut receipt } = finished;
-            use ui::dossier::{
-                show_dossier_delivered, show_dossier_failed, show_dossier_saved, show_dossier_undelivered,
-            };
-            let screens =
-                Screens(show_dossier_saved, show_dossier_delivered, show_dossier_undelivered, show_dossier_failed);
-            wiring.submit("dossier", screens, move |outbox, now| crate::dossier::save(outbox, &form, &pages, now), {
-                let monitor = wiring.monitor.clone();
-                move |reference, code| {
-                    receipt.reference = reference.clone();
-                    receipt.code = code;
-                    let document = crate::dossier::receipt_document(&config, &receipt, language);
-                    monitor.print(Slip::of_submission(SlipKind::Receipt, reference, document));
-                }
-            });
+            wiring.submit(
+                "dossier",
+                &ui::dossier::SENT,
+                move |outbox, now| crate::dossier::save(outbox, &form, &pages, now),
+                {
+                    let monitor = wiring.monitor.clone();
+                    move |reference, code| {
+                        receipt.reference = reference.clone();
+                        receipt.code = code;
+                        let document = crate::dossier::receipt_document(&config, &receipt, language);
+                        monitor.print(Slip::of_submission(SlipKind::Receipt, reference, document));
+                    }
+                },
+            );
         });
     }
 
@@ -408,7 +412,7 @@ impl Wiring {
     fn submit(
         &self,
         what: &'static str,
-        screens: Screens,
+        screen: &'static ui::sent::Flow,
         save: impl FnOnce(&Outbox, i64) -> Result<String, EnqueueError> + Send + 'static,
         print: impl FnOnce(String, Option<String>) + Send + 'static,
     ) {
@@ -420,25 +424,21 @@ impl Wiring {
                 Ok(id) => id,
                 Err(error) => {
                     tracing::error!(error = %format!("{error:#}"), what, "a submission could not be saved");
-                    wiring.screen.post(move |window| (screens.3)(window));
+                    wiring.screen.post(move |window| screen.failed(window));
                     return;
                 }
             };
             wiring.forwarder.wake();
             let reference = resident::short_reference(&id);
             let shown = reference.clone();
-            wiring.screen.post(move |window| (screens.0)(window, &shown));
+            wiring.screen.post(move |window| screen.saved(window, &shown));
             let code = resident::wait_for_code(&wiring.outbox, &id, wait);
             let (shown, outcome) = (reference.clone(), code.clone());
             wiring.screen.post(move |window| match outcome {
-                Some(code) => (screens.1)(window, &shown, &code),
-                None => (screens.2)(window, &shown),
+                Some(code) => screen.delivered(window, &shown, &code),
+                None => screen.undelivered(window, &shown),
             });
             print(reference, code);
         });
     }
 }
-
-/// The screen's answers to each step of a submission: saved (with the short reference), delivered (with the
-/// portal's code), not delivered yet, and failed.
-struct Screens(fn(&ui::AppWindow, &str), fn(&ui::AppWindow, &str, &str), fn(&ui::AppWindow, &str), fn(&ui::AppWindow));

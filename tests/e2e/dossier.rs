@@ -100,9 +100,9 @@ fn scan(kiosk: &Running, times: usize) {
 fn arrived(sim: &Sim, kiosk: &Running, cards: &[bool]) -> (serde_json::Value, String, Vec<String>) {
     let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
-    kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_print()));
+    kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_sent().print));
     assert_eq!(count(app, "Cơ quan đã nhận hồ sơ"), 1);
-    let code = k.get_dossier_receipt_code().to_string();
+    let code = k.get_dossier_sent().code.to_string();
     let received = sim.received();
     let last = received.last().expect("received");
     assert_eq!(last.kind, "dossier");
@@ -308,7 +308,7 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     tap(app, "Continue to consent");
     tap(app, "I agree: send my dossier");
 
-    kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_print()));
+    kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_sent().print));
     assert_eq!(count(app, "Your dossier has been received"), 1);
     let received = sim.received();
     let form: serde_json::Value = serde_json::from_slice(&received[0].form).expect("JSON");
@@ -320,7 +320,7 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     let scanned: Vec<Vec<u8>> = [false, false, true, true].into_iter().map(scanned_page).collect();
     assert_eq!(received[0].pages, scanned, "the pages arrive byte-identical, in order");
     let qr = qr_codes(kiosk.printer().jobs().last().expect("receipt"));
-    assert_eq!(qr, vec![k.get_dossier_receipt_code().to_string()]);
+    assert_eq!(qr, vec![k.get_dossier_sent().code.to_string()]);
 }
 
 /// Leaving at every page (the header's "Start again", or walking away until the idle timeout) drops the answers

@@ -117,11 +117,11 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     assert_eq!(k.get_visit_phone(), "0912 345 679");
 
     tap(app, "Gửi đề nghị");
-    kiosk.settle("the request delivered and its slip printed", || print_finished(k.get_visit_print()));
+    kiosk.settle("the request delivered and its slip printed", || print_finished(k.get_visit_sent().print));
     assert_eq!(count(app, "Phường đã nhận đề nghị"), 1);
-    let code = k.get_visit_code().to_string();
+    let code = k.get_visit_sent().code.to_string();
     assert!(kiosk_core::portal::valid_dossier_code(&code), "{code}");
-    assert_eq!(k.get_visit_print(), ui::PrintState::Printed);
+    assert_eq!(k.get_visit_sent().print, ui::PrintState::Printed);
     assert!(k.get_visit_signature(), "a signature certification: sign in front of the team");
     snapshot(app, "visit-saved-vi-1080x1920");
 
@@ -163,7 +163,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     assert_eq!(k.get_screen(), ui::Screen::Home);
     assert!(ui::visit::is_empty(app), "every answer is gone");
     assert_eq!(k.get_visit_name(), "");
-    assert_eq!(k.get_visit_code(), "");
+    assert_eq!(k.get_visit_sent().code, "");
     drop(kiosk);
 }
 
@@ -199,11 +199,11 @@ fn with_the_portal_away_the_request_is_saved_calmly_and_arrives_when_it_is_back(
     tap(app, "Any time");
     snapshot(app, "visit-check-en-1920x1080");
     tap(app, "Send the request");
-    kiosk.settle("the request saved and its slip printed", || print_finished(k.get_visit_print()));
+    kiosk.settle("the request saved and its slip printed", || print_finished(k.get_visit_sent().print));
 
     assert_eq!(count(app, "Your request is saved"), 1);
-    assert_eq!(k.get_visit_code(), "", "no code: the portal is away");
-    let reference = k.get_visit_reference().to_string();
+    assert_eq!(k.get_visit_sent().code, "", "no code: the portal is away");
+    let reference = k.get_visit_sent().reference.to_string();
     assert_eq!(reference.len(), 9, "{reference}");
     assert_eq!(
         count(

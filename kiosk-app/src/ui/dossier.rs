@@ -3,7 +3,7 @@
 //! `Kiosk.dossier-held`, and dropped whole when the resident leaves or once the dossier is saved. Scanned pages
 //! exist only in memory until the dossier is sent (then sealed in the outbox): the compressed JPEG, and a
 //! thumbnail the size it is shown. Scanning, saving and printing happen elsewhere: the shell answers with
-//! [`show_scanned`], [`show_dossier_saved`], [`show_dossier_delivered`], ... .
+//! [`show_scanned`] and through [`SENT`] (saved, then delivered or not, then printed; or failed).
 //!
 //! Must not do: decide (page order and checks are kiosk-core's) or word anything (the .slint files do).
 
@@ -21,9 +21,10 @@ use kiosk_core::wizard::{Keys, ScanFailure, Then};
 use kiosk_drivers::scanner::pipeline;
 use slint::{ComponentHandle, Model, ModelRc};
 
+use super::sent::Flow;
 use super::{
     current_language, model, AnswerKeys, AppWindow, DossierChoice, DossierDelivery, DossierRow, DossierRowKind,
-    DossierStep, Kiosk, PrintState, Problem, ProblemShown, ProcedureRow,
+    DossierStep, Kiosk, Problem, ProblemShown, ProcedureRow,
 };
 
 /// Thumbnails fit in this many pixels: the size a page is shown at (`Previews` in dossier.slint).
@@ -198,8 +199,6 @@ pub fn reset(ui: &AppWindow) {
         Kiosk::set_dossier_section_en,
         Kiosk::set_dossier_help_vi,
         Kiosk::set_dossier_help_en,
-        Kiosk::set_dossier_reference,
-        Kiosk::set_dossier_receipt_code,
         Kiosk::set_dossier_result_date,
     ] {
         set(&kiosk, "".into());
@@ -214,8 +213,7 @@ pub fn reset(ui: &AppWindow) {
     kiosk.set_dossier_rows_second(model(Vec::new()));
     kiosk.set_dossier_scanned(0);
     kiosk.set_dossier_scanning(false);
-    kiosk.set_dossier_waiting(false);
-    kiosk.set_dossier_print(PrintState::Idle);
+    SENT.clear(ui);
 }
 
 fn start(ui: &AppWindow, held: &Held<State>, id: &str) {
@@ -536,7 +534,7 @@ impl Finished {
 }
 
 /// What "I agree: send" does: `send` gets the finished dossier and must save it off the UI thread, answering
-/// with [`show_dossier_saved`] (then delivered or not) or [`show_dossier_failed`].
+/// through [`SENT`].
 pub fn on_dossier_send(ui: &AppWindow, send: impl Fn(Finished, Language) + 'static) {
     let weak = ui.as_weak();
     ui.global::<Kiosk>().on_dossier_send(move || {
@@ -560,59 +558,25 @@ pub fn on_dossier_send(ui: &AppWindow, send: impl Fn(Finished, Language) + 'stat
     });
 }
 
-fn showing(ui: &AppWindow, reference: &str) -> bool {
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.get_dossier_step() == DossierStep::Saved && kiosk.get_dossier_reference() == reference
-}
+/// The dossier's page after saving.
+pub const SENT: Flow = Flow {
+    get: |kiosk| kiosk.get_dossier_sent(),
+    set: |kiosk, sent| kiosk.set_dossier_sent(sent),
+    on_saved_page: |kiosk| kiosk.get_dossier_step() == DossierStep::Saved,
+    show_saved,
+    show_failed: |ui| ui.global::<Kiosk>().set_dossier_step(DossierStep::Failed),
+};
 
-/// The dossier is in the outbox (`reference`: its short id). The answers, pages and thumbnails are dropped from
-/// the screen: from here on they exist only sealed in the outbox.
-pub fn show_dossier_saved(ui: &AppWindow, reference: &str) {
+/// The answers, pages and thumbnails are dropped from the screen: from here on they exist only sealed in the
+/// outbox.
+fn show_saved(ui: &AppWindow) {
     held(ui).borrow_mut().wizard = None;
     let kiosk = ui.global::<Kiosk>();
-    kiosk.set_dossier_reference(reference.into());
-    kiosk.set_dossier_receipt_code("".into());
-    kiosk.set_dossier_waiting(true);
     kiosk.set_dossier_rows(model(Vec::new()));
     kiosk.set_dossier_rows_second(model(Vec::new()));
     kiosk.set_dossier_text("".into());
     kiosk.set_dossier_previews(model(Vec::new()));
     kiosk.set_dossier_step(DossierStep::Saved);
-}
-
-pub fn show_dossier_delivered(ui: &AppWindow, reference: &str, code: &str) {
-    if !showing(ui, reference) {
-        return;
-    }
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_dossier_receipt_code(code.into());
-    kiosk.set_dossier_waiting(false);
-    kiosk.set_dossier_print(PrintState::Printing);
-}
-
-pub fn show_dossier_undelivered(ui: &AppWindow, reference: &str) {
-    if !showing(ui, reference) {
-        return;
-    }
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_dossier_waiting(false);
-    kiosk.set_dossier_print(PrintState::Printing);
-}
-
-/// Saving failed (the disk is full or broken): nothing was sent; the answers stay for another try.
-pub fn show_dossier_failed(ui: &AppWindow) {
-    ui.global::<Kiosk>().set_dossier_step(DossierStep::Failed);
-}
-
-pub fn show_receipt_printed(ui: &AppWindow, reference: &str, printed: &crate::devices::Printed) {
-    if !showing(ui, reference) {
-        return;
-    }
-    ui.global::<Kiosk>().set_dossier_print(if printed.outcome.is_ok() {
-        PrintState::Printed
-    } else {
-        PrintState::Failed
-    });
 }
 
 /// True when the window holds no dossier (for tests of the wipe).
@@ -673,9 +637,9 @@ pub fn walk(
     save("dossier-consent")?;
     // Saving needs the outbox: the picture shows the saved page with a sample reference and code.
     kiosk.set_dossier_result_date(kiosk_core::dossier::result_date(crate::clock::today(), 3).to_string().into());
-    show_dossier_saved(ui, "3FA2-91C0");
-    show_dossier_delivered(ui, "3FA2-91C0", "SIM-261129-000002");
-    kiosk.set_dossier_print(PrintState::Printed);
+    SENT.saved(ui, "3FA2-91C0");
+    SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000002");
+    SENT.printed(ui, "3FA2-91C0", true);
     save("dossier-saved")?;
     super::start_over(ui);
     Ok(())

@@ -14,6 +14,7 @@ use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report, SlipKin
 
 pub mod dossier;
 pub mod headless;
+pub mod sent;
 pub mod visit;
 
 /// The Rust code Slint generates from ui/*.slint. It is not ours to lint.
@@ -96,6 +97,32 @@ pub fn fill_screen(ui: &AppWindow) {
     ui.window().set_fullscreen(true);
 }
 
+/// Draws the frame that answers a tap or a key at once. Slint's winit backend paces every redraw on X11 with a
+/// timer of one refresh interval that starts at the request, so even the first frame after an idle screen waited
+/// ~16.7 ms before it was drawn (strace: the release event, a 14–16 ms timer, then the render). Asking winit for a
+/// redraw when an input event arrives makes that frame come right after Slint has handled the event; animations
+/// keep Slint's pacing. A no-op outside winit (linuxkms draws on its own page-flip loop; the testing backend).
+#[cfg(feature = "winit")]
+pub fn draw_input_at_once(ui: &AppWindow) {
+    use slint::winit_030::{winit::event::WindowEvent, EventResult, WinitWindowAccessor as _};
+    ui.window().on_winit_window_event(|window, event| {
+        if matches!(
+            event,
+            WindowEvent::MouseInput { .. }
+                | WindowEvent::Touch(_)
+                | WindowEvent::KeyboardInput { .. }
+                | WindowEvent::MouseWheel { .. }
+                | WindowEvent::Ime(_)
+        ) {
+            window.with_winit_window(|winit| winit.request_redraw());
+        }
+        EventResult::Propagate
+    });
+}
+
+#[cfg(not(feature = "winit"))]
+pub fn draw_input_at_once(_: &AppWindow) {}
+
 /// What the device thread reports, on screen: the status strip, a slip's print on the screen that asked for it,
 /// a scanned paper, a restarted device thread.
 pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
@@ -108,8 +135,8 @@ pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
                 SlipKind::TestPage => show_printed(ui, &printed),
                 SlipKind::Ticket => show_ticket_printed(ui, &printed),
                 SlipKind::Guidance => show_guidance_printed(ui, &printed),
-                SlipKind::Receipt => dossier::show_receipt_printed(ui, &reference, &printed),
-                SlipKind::Visit => visit::show_visit_printed(ui, &reference, &printed),
+                SlipKind::Receipt => dossier::SENT.printed(ui, &reference, printed.outcome.is_ok()),
+                SlipKind::Visit => visit::SENT.printed(ui, &reference, printed.outcome.is_ok()),
             }
         }
         Event::Scanned(scanned) => dossier::show_scanned(ui, scanned),

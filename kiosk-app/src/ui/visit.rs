@@ -1,8 +1,7 @@
 //! The home-visit screen: shows kiosk-core's home-visit wizard (`wizard::visit`) in the `Kiosk` global and hands
 //! the UI's taps to it. The wizard (answers, the text being typed) is held by the window, in `Kiosk.visit-held`,
 //! and dropped whole on start over. Saving happens elsewhere: [`on_visit_send`] hands the finished request over,
-//! and the shell answers with [`show_visit_saved`], [`show_visit_delivered`], [`show_visit_undelivered`] or
-//! [`show_visit_failed`].
+//! and the shell answers through [`SENT`] (saved, then delivered or not, then printed; or failed).
 //!
 //! Must not do: decide (question order and checks are kiosk-core's) or word anything (the .slint files do).
 
@@ -15,9 +14,8 @@ use kiosk_core::wizard::{Keys, Then};
 use slint::{ComponentHandle, Model as _};
 
 use super::dossier::{problem_shown, Held};
-use super::{
-    current_language, model, AnswerKeys, AppWindow, Kiosk, NeedChoice, PrintState, VisitStep, VisitWhen, WardRow,
-};
+use super::sent::Flow;
+use super::{current_language, model, AnswerKeys, AppWindow, Kiosk, NeedChoice, VisitStep, VisitWhen, WardRow};
 
 pub use kiosk_core::visit::phone_for_reading;
 
@@ -144,11 +142,8 @@ pub fn reset(ui: &AppWindow) {
     kiosk.set_visit_question(0);
     kiosk.set_visit_text("".into());
     kiosk.set_visit_wards(model(Vec::new()));
-    kiosk.set_visit_reference("".into());
-    kiosk.set_visit_code("".into());
-    kiosk.set_visit_waiting(false);
+    SENT.clear(ui);
     kiosk.set_visit_signature(false);
-    kiosk.set_visit_print(PrintState::Idle);
     kiosk.set_visit_problem(problem_shown(None));
     show_answers(&kiosk, &Answers::default());
 }
@@ -232,7 +227,7 @@ fn show_answers(kiosk: &Kiosk<'_>, answers: &Answers) {
 }
 
 /// What "Send the request" does: `send` gets the finished request and the slip's details, and must save it off
-/// the UI thread, answering with [`show_visit_saved`] (then delivered or not) or [`show_visit_failed`].
+/// the UI thread, answering through [`SENT`].
 pub fn on_visit_send(ui: &AppWindow, send: impl Fn(VisitRequest, crate::visit::Confirmation, Language) + 'static) {
     let weak = ui.as_weak();
     ui.global::<Kiosk>().on_visit_send(move || {
@@ -263,58 +258,14 @@ pub fn on_visit_send(ui: &AppWindow, send: impl Fn(VisitRequest, crate::visit::C
     });
 }
 
-/// The request is in the outbox (`reference` is its short id); the kiosk now tries to deliver it.
-pub fn show_visit_saved(ui: &AppWindow, reference: &str) {
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_visit_reference(reference.into());
-    kiosk.set_visit_code("".into());
-    kiosk.set_visit_waiting(true);
-    kiosk.set_visit_step(VisitStep::Saved);
-}
-
-/// True when the screen still shows the request `reference` (the resident may have left and another begun).
-fn showing(ui: &AppWindow, reference: &str) -> bool {
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.get_visit_step() == VisitStep::Saved && kiosk.get_visit_reference() == reference
-}
-
-/// The portal acknowledged the request `reference` with `code`.
-pub fn show_visit_delivered(ui: &AppWindow, reference: &str, code: &str) {
-    if !showing(ui, reference) {
-        return;
-    }
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_visit_code(code.into());
-    kiosk.set_visit_waiting(false);
-    kiosk.set_visit_print(PrintState::Printing);
-}
-
-/// The portal could not be reached in time: the request `reference` waits in the outbox.
-pub fn show_visit_undelivered(ui: &AppWindow, reference: &str) {
-    if !showing(ui, reference) {
-        return;
-    }
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_visit_waiting(false);
-    kiosk.set_visit_print(PrintState::Printing);
-}
-
-/// Saving failed (the disk is full or broken): nothing was sent; the answers stay for another try.
-pub fn show_visit_failed(ui: &AppWindow) {
-    ui.global::<Kiosk>().set_visit_step(VisitStep::Failed);
-}
-
-/// The confirmation slip's print finished (or failed: the code stays on screen).
-pub fn show_visit_printed(ui: &AppWindow, reference: &str, printed: &crate::devices::Printed) {
-    if !showing(ui, reference) {
-        return;
-    }
-    ui.global::<Kiosk>().set_visit_print(if printed.outcome.is_ok() {
-        PrintState::Printed
-    } else {
-        PrintState::Failed
-    });
-}
+/// The request's page after saving.
+pub const SENT: Flow = Flow {
+    get: |kiosk| kiosk.get_visit_sent(),
+    set: |kiosk, sent| kiosk.set_visit_sent(sent),
+    on_saved_page: |kiosk| kiosk.get_visit_step() == VisitStep::Saved,
+    show_saved: |ui| ui.global::<Kiosk>().set_visit_step(VisitStep::Saved),
+    show_failed: |ui| ui.global::<Kiosk>().set_visit_step(VisitStep::Failed),
+};
 
 /// True when the window holds no answer (for tests of the wipe).
 pub fn is_empty(ui: &AppWindow) -> bool {
@@ -359,12 +310,12 @@ pub fn walk(ui: &AppWindow, save: &mut dyn FnMut(&str) -> anyhow::Result<()>) ->
     kiosk.invoke_visit_choose_when(VisitWhen::Morning);
     save("visit-check")?;
     kiosk.set_visit_signature(true);
-    show_visit_saved(ui, "3FA2-91C0");
-    show_visit_undelivered(ui, "3FA2-91C0");
-    kiosk.set_visit_print(PrintState::Printed);
+    SENT.saved(ui, "3FA2-91C0");
+    SENT.undelivered(ui, "3FA2-91C0");
+    SENT.printed(ui, "3FA2-91C0", true);
     save("visit-saved-away")?;
-    show_visit_delivered(ui, "3FA2-91C0", "SIM-261129-000001");
-    kiosk.set_visit_print(PrintState::Printed);
+    SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000001");
+    SENT.printed(ui, "3FA2-91C0", true);
     save("visit-saved")?;
     super::start_over(ui);
     Ok(())
