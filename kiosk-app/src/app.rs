@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use kiosk_core::config::{Config, Language};
 use kiosk_core::queue::State;
 
-use crate::counter_api::{self, CounterApi};
+use crate::counter_api::{self, CounterApi, CounterSetup};
 use crate::devices::{self, monitor, Devices, Simulators, Slip, SlipKind};
 use crate::lookup::Lookup;
 use crate::outbox::forwarder::{self, Conditions, Signal};
@@ -248,14 +248,14 @@ impl Wiring {
             return Ok(None);
         };
         let screen = self.screen.clone();
-        let counter_api = CounterApi::new(
-            queue.clone(),
-            self.config.queue.clone(),
-            api.allow.clone(),
-            state_dir.join(crate::STAFF_FILE),
+        let counter_api = CounterApi::new(CounterSetup {
+            store: queue.clone(),
+            queue: self.config.queue.clone(),
+            allow: api.allow.clone(),
+            staff_file: state_dir.join(crate::STAFF_FILE),
             pager,
-            clock::now,
-        )
+            clock: clock::now,
+        })
         .on_page(Box::new(move |pager, outcome| {
             if let devices::PageOutcome::Paged { simulated: true } = outcome {
                 screen.post(move |window| ui::show_vibrating_pager(window, pager));

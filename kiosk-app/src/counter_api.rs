@@ -33,14 +33,20 @@ pub const OPENAPI: &str = include_str!("../../docs/api/counter-api.yaml");
 /// How long a session lasts: a working day; staff sign in again the next morning.
 pub const SESSION_SECONDS: Seconds = 12 * 3600;
 
-/// Everything the API needs, shared by its handlers.
+/// What the API is given: the queue and its rules, the networks allowed to reach it, the staff file, the pager
+/// transmitter and the clock.
+pub struct CounterSetup {
+    pub store: Arc<QueueStore>,
+    pub queue: config::Queue,
+    pub allow: Vec<Network>,
+    pub staff_file: PathBuf,
+    pub pager: PagerLine,
+    pub clock: fn() -> (Day, Seconds),
+}
+
+/// Everything the API needs, shared by its handlers: its setup, and the sign-in lockout and sessions it keeps.
 pub struct CounterApi {
-    store: Arc<QueueStore>,
-    queue: config::Queue,
-    allow: Vec<Network>,
-    staff_file: PathBuf,
-    pager: PagerLine,
-    clock: fn() -> (Day, Seconds),
+    setup: CounterSetup,
     lockout: Mutex<Lockout>,
     sessions: Mutex<HashMap<String, Session>>,
     on_page: Option<PageListener>,
@@ -58,21 +64,9 @@ struct Session {
 }
 
 impl CounterApi {
-    pub fn new(
-        store: Arc<QueueStore>,
-        queue: config::Queue,
-        allow: Vec<Network>,
-        staff_file: PathBuf,
-        pager: PagerLine,
-        clock: fn() -> (Day, Seconds),
-    ) -> CounterApi {
+    pub fn new(setup: CounterSetup) -> CounterApi {
         CounterApi {
-            store,
-            queue,
-            allow,
-            staff_file,
-            pager,
-            clock,
+            setup,
             lockout: Mutex::new(Lockout::default()),
             sessions: Mutex::new(HashMap::new()),
             on_page: None,
@@ -233,7 +227,7 @@ async fn only_allowed_networks(
     let ip = peer.ip();
     let loopback = ip.is_loopback()
         || matches!(ip, std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
-    if loopback || api.allow.iter().any(|network| network.contains(ip)) {
+    if loopback || api.setup.allow.iter().any(|network| network.contains(ip)) {
         next.run(request).await
     } else {
         tracing::warn!(client = %ip, "counter API request from outside the allowed networks refused");
@@ -268,7 +262,7 @@ impl FromRequestParts<Arc<CounterApi>> for Signed {
                 "Sign in with your staff id and PIN first.",
             ));
         };
-        let now = (api.clock)().1;
+        let now = (api.setup.clock)().1;
         let mut sessions = lock(&api.sessions);
         sessions.retain(|_, s| s.expires_at > now);
         sessions.get(token).cloned().map(Signed).ok_or_else(|| {
@@ -303,12 +297,12 @@ async fn sign_in(
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(request) = body.map_err(bad_body)?;
     let client = peer.ip().to_string();
-    let now = (api.clock)().1;
+    let now = (api.setup.clock)().1;
     if let Gate::Locked { until } = lock(&api.lockout).gate(&request.staff_id, &client, now) {
         return Err(locked(until, now));
     }
-    let Some(counter) = api.queue.counter(request.counter).cloned() else {
-        let numbers: Vec<String> = api.queue.counters.iter().map(|c| c.number.to_string()).collect();
+    let Some(counter) = api.setup.queue.counter(request.counter).cloned() else {
+        let numbers: Vec<String> = api.setup.queue.counters.iter().map(|c| c.number.to_string()).collect();
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "unknown_counter",
@@ -316,7 +310,7 @@ async fn sign_in(
             format!("There is no counter {}. Counters: {}.", request.counter, numbers.join(", ")),
         ));
     };
-    let accounts = read_accounts(&api.staff_file)?;
+    let accounts = read_accounts(&api.setup.staff_file)?;
     let account = accounts.find(&request.staff_id).cloned();
     // An unknown id is checked against a throwaway hash too, so the answer takes as long as for a wrong PIN.
     let hash = account.as_ref().map(|a| a.pin_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
@@ -405,6 +399,7 @@ fn session_json(session: &Session, counter: &config::Counter) -> serde_json::Val
 
 async fn whoami(State(api): State<Arc<CounterApi>>, Signed(session): Signed) -> ApiResult<Json<serde_json::Value>> {
     let counter = api
+        .setup
         .queue
         .counter(session.counter)
         .cloned()
@@ -446,7 +441,7 @@ struct TicketView {
 
 impl CounterApi {
     fn view(&self, ticket: &Ticket, now: Seconds) -> TicketView {
-        let service = self.queue.service(&ticket.service);
+        let service = self.setup.queue.service(&ticket.service);
         let counter = match ticket.state {
             TicketState::Called { counter } | TicketState::Serving { counter } => Some(counter),
             _ => None,
@@ -474,8 +469,8 @@ impl CounterApi {
         command: impl FnOnce(&mut Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send + 'static,
     ) -> ApiResult<(Vec<Event>, Seconds)> {
         let api = self.clone();
-        let (day, now) = (self.clock)();
-        let result = tokio::task::spawn_blocking(move || api.store.run(|q| command(q, day, now)))
+        let (day, now) = (self.setup.clock)();
+        let result = tokio::task::spawn_blocking(move || api.setup.store.run(|q| command(q, day, now)))
             .await
             .map_err(|e| ApiError::storage(anyhow::anyhow!("queue task failed: {e}")))?;
         match result {
@@ -493,7 +488,7 @@ impl CounterApi {
         }) else {
             return json!(null);
         };
-        let line = self.pager.clone();
+        let line = self.setup.pager.clone();
         let outcome =
             tokio::task::spawn_blocking(move || line.page(pager, PAGE_WAIT)).await.unwrap_or(PageOutcome::Pending);
         if let Some(listener) = &self.on_page {
@@ -531,7 +526,7 @@ impl CounterApi {
 
     /// The ticket, after checking it is this counter's to act on.
     fn own_ticket(&self, id: TicketId, counter: u16) -> ApiResult<()> {
-        let state = self.store.read(|q| q.ticket(id).map(|t| t.state));
+        let state = self.setup.store.read(|q| q.ticket(id).map(|t| t.state));
         match state {
             None => Err(ApiError::queue(queue::Error::UnknownTicket(id))),
             Some(TicketState::Called { counter: c } | TicketState::Serving { counter: c }) if c != counter => {
@@ -548,7 +543,7 @@ impl CounterApi {
     }
 
     fn ticket_json(&self, id: TicketId, now: Seconds) -> serde_json::Value {
-        self.store.read(|q| q.ticket(id).map(|t| json!(self.view(t, now)))).unwrap_or(json!(null))
+        self.setup.store.read(|q| q.ticket(id).map(|t| json!(self.view(t, now)))).unwrap_or(json!(null))
     }
 }
 
@@ -560,7 +555,7 @@ fn first_called(events: &[Event]) -> Option<TicketId> {
 }
 
 async fn call_next(State(api): State<Arc<CounterApi>>, Signed(session): Signed) -> ApiResult<Json<serde_json::Value>> {
-    let services = api.queue.counter(session.counter).map(|c| c.services.clone()).unwrap_or_default();
+    let services = api.setup.queue.counter(session.counter).map(|c| c.services.clone()).unwrap_or_default();
     let counter = session.counter;
     let (events, now) = api.run(move |q, day, now| q.call_next(counter, &services, day, now)).await?;
     let id = first_called(&events).ok_or_else(|| ApiError::storage(anyhow::anyhow!("call_next returned no call")))?;
@@ -641,10 +636,10 @@ fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
 // ---- overview, figures, pagers ----
 
 async fn overview(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
-    let (_, now) = (api.clock)();
-    let body = api.store.read(|q| {
+    let (_, now) = (api.setup.clock)();
+    let body = api.setup.store.read(|q| {
         let services: Vec<serde_json::Value> = api
-            .queue
+            .setup.queue
             .services
             .iter()
             .map(|service| {
@@ -658,7 +653,7 @@ async fn overview(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json
             })
             .collect();
         let counters: Vec<serde_json::Value> = api
-            .queue
+            .setup.queue
             .counters
             .iter()
             .map(|counter| {
@@ -678,8 +673,8 @@ async fn overview(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json
 }
 
 async fn figures(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
-    let (_, now) = (api.clock)();
-    let body = api.store.read(|q| {
+    let (_, now) = (api.setup.clock)();
+    let body = api.setup.store.read(|q| {
         let services: Vec<serde_json::Value> = q
             .figures(now)
             .into_iter()
@@ -699,7 +694,7 @@ async fn figures(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<
 }
 
 async fn pagers(State(api): State<Arc<CounterApi>>, Signed(_): Signed) -> Json<serde_json::Value> {
-    let body = api.store.read(|q| {
+    let body = api.setup.store.read(|q| {
         let missing = q.pagers_missing();
         let pagers: Vec<serde_json::Value> = q
             .pagers()
@@ -728,7 +723,7 @@ async fn pager_missing(
     Signed(session): Signed,
     Path(pager): Path<u16>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    if !api.store.read(|q| q.pagers().contains(&pager)) {
+    if !api.setup.store.read(|q| q.pagers().contains(&pager)) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "unknown_pager",

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use kiosk_app::counter_api::{self, CounterApi};
+use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
 use kiosk_app::queue_store::QueueStore;
 use kiosk_core::queue::{Policy, Priority, Setup};
 use kiosk_drivers::pager::frame::{jtech, Page};
@@ -68,14 +68,14 @@ fn main() {
     let api_store =
         Arc::new(QueueStore::open(&dir.join("api-queue.sqlite"), config.queue.setup(), DAY).expect("open store"));
     let devices = kiosk_app::devices::Devices::open(&config.devices);
-    let api = CounterApi::new(
-        api_store.clone(),
-        config.queue.clone(),
-        Vec::new(),
-        dir.join("staff.toml"),
-        devices.pager_line(),
-        || (DAY, 100_000),
-    );
+    let api = CounterApi::new(CounterSetup {
+        store: api_store.clone(),
+        queue: config.queue.clone(),
+        allow: Vec::new(),
+        staff_file: dir.join("staff.toml"),
+        pager: devices.pager_line(),
+        clock: || (DAY, 100_000),
+    });
     let network = tokio::runtime::Runtime::new().expect("runtime");
     let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
         .expect("listening");

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use kiosk_app::counter_api::{self, CounterApi};
+use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
 use kiosk_app::devices::Devices;
 use kiosk_app::queue_store::QueueStore;
 use kiosk_core::config::Config;
@@ -46,14 +46,14 @@ fn start(test: &str, config: &Config) -> Kiosk {
     std::fs::write(dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
     let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), clock().0).expect("store"));
     let devices = Devices::open(&config.devices);
-    let api = CounterApi::new(
-        store.clone(),
-        config.queue.clone(),
-        Vec::new(),
-        dir.join("staff.toml"),
-        devices.pager_line(),
+    let api = CounterApi::new(CounterSetup {
+        store: store.clone(),
+        queue: config.queue.clone(),
+        allow: Vec::new(),
+        staff_file: dir.join("staff.toml"),
+        pager: devices.pager_line(),
         clock,
-    );
+    });
     let pages = Arc::new(std::sync::Mutex::new(Vec::new()));
     let heard = pages.clone();
     let api = api.on_page(Box::new(move |pager, outcome| heard.lock().expect("pages").push((pager, outcome))));
@@ -297,14 +297,14 @@ fn a_computer_outside_the_allowed_networks_is_refused() {
     let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), clock().0).expect("store"));
     let devices = Devices::open(&config.devices);
     let allow = vec![kiosk_core::config::Network::parse("192.168.10.0/24").expect("network")];
-    let api = Arc::new(CounterApi::new(
+    let api = Arc::new(CounterApi::new(CounterSetup {
         store,
-        config.queue.clone(),
+        queue: config.queue.clone(),
         allow,
-        dir.join("staff.toml"),
-        devices.pager_line(),
+        staff_file: dir.join("staff.toml"),
+        pager: devices.pager_line(),
         clock,
-    ));
+    }));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let serve_from = |peer: SocketAddr| {
         let router = counter_api::router(api.clone()).layer(MockConnectInfo(peer));

@@ -132,30 +132,21 @@ fn held(ui: &AppWindow) -> Held<State> {
 pub(super) fn install(ui: &AppWindow) {
     let held = held(ui);
     held.borrow_mut().forms = crate::dossier::forms();
-    let kiosk = ui.global::<Kiosk>();
-    macro_rules! on {
-        ($setter:ident, |$ui:ident, $held:ident $(, $arg:ident)*| $body:expr) => {{
-            let (weak, $held) = (ui.as_weak(), held.clone());
-            kiosk.$setter(move |$($arg),*| {
-                if let Some($ui) = weak.upgrade() {
-                    $body
-                }
-            });
-        }};
-    }
-    on!(on_dossier_start, |ui, held, id| start(&ui, &held, &id));
-    on!(on_dossier_continue, |ui, held| forward(&ui, &held));
-    on!(on_dossier_back, |ui, held| back(&ui, &held));
-    on!(on_dossier_go, |ui, held, page| tap(&ui, &held, |w| w.change(usize::try_from(page).unwrap_or(usize::MAX))));
-    on!(on_dossier_key, |ui, held, key| type_key(&ui, &held, &key));
-    on!(on_dossier_choose, |ui, held, id| tap(&ui, &held, |w| w.choose(&id)));
-    on!(on_dossier_choose_delivery, |ui, held, chosen| {
-        if let Some(delivery) = delivery_of(chosen) {
-            tap(&ui, &held, |w| w.choose_delivery(delivery));
-        }
-    });
-    on!(on_dossier_drop_page, |ui, held| tap(&ui, &held, Wizard::drop_last_page));
-    on!(on_dossier_rows_turn, |ui, held, by| tap(&ui, &held, |w| w.turn_rows(by as isize)));
+    on!(ui, held;
+        on_dossier_start(id) => start(&ui, held, &id);
+        on_dossier_continue() => forward(&ui, held);
+        on_dossier_back() => back(&ui, held);
+        on_dossier_go(page) => tap(&ui, held, |w| w.change(usize::try_from(page).unwrap_or(usize::MAX)));
+        on_dossier_key(key) => type_key(&ui, held, &key);
+        on_dossier_choose(id) => tap(&ui, held, |w| w.choose(&id));
+        on_dossier_choose_delivery(chosen) => {
+            if let Some(delivery) = delivery_of(chosen) {
+                tap(&ui, held, |w| w.choose_delivery(delivery));
+            }
+        };
+        on_dossier_drop_page() => tap(&ui, held, Wizard::drop_last_page);
+        on_dossier_rows_turn(by) => tap(&ui, held, |w| w.turn_rows(by as isize));
+    );
 }
 
 /// The catalogue's procedures that have a form, for the "which procedure" page.
@@ -241,19 +232,17 @@ fn start(ui: &AppWindow, held: &Held<State>, id: &str) {
     held.borrow_mut().wizard = Some(wizard);
 }
 
-/// A tap for the open wizard (if any), then its view on screen.
-fn tap(ui: &AppWindow, held: &Held<State>, tap: impl FnOnce(&mut Wizard<Scan>)) {
+/// A tap for the open wizard (if any), then its view on screen; what the tap answered (None: no wizard open).
+fn tap<R>(ui: &AppWindow, held: &Held<State>, tap: impl FnOnce(&mut Wizard<Scan>) -> R) -> Option<R> {
     let mut state = held.borrow_mut();
-    if let Some(wizard) = state.wizard.as_mut() {
-        tap(wizard);
-        show(ui, wizard);
-    }
+    let wizard = state.wizard.as_mut()?;
+    let answer = tap(wizard);
+    show(ui, wizard);
+    Some(answer)
 }
 
 fn forward(ui: &AppWindow, held: &Held<State>) {
-    let mut then = Then::Show;
-    tap(ui, held, |w| then = w.forward(crate::clock::today()));
-    if then == Then::Send {
+    if tap(ui, held, |w| w.forward(crate::clock::today())) == Some(Then::Send) {
         ui.global::<Kiosk>().invoke_dossier_send();
     }
 }
@@ -263,9 +252,7 @@ fn back(ui: &AppWindow, held: &Held<State>) {
     if kiosk.get_dossier_step() == DossierStep::Choose {
         return kiosk.invoke_open(super::Screen::Home);
     }
-    let mut then = Then::Show;
-    tap(ui, held, |w| then = w.back());
-    if then == Then::Leave {
+    if tap(ui, held, Wizard::back) == Some(Then::Leave) {
         reset(ui);
     }
 }
@@ -544,12 +531,11 @@ pub fn on_dossier_send(ui: &AppWindow, send: impl Fn(Finished, Language) + 'stat
             return;
         }
         let language = current_language(&ui).unwrap_or(Language::Vietnamese);
-        let mut finished = None;
         // Something missing: the wizard opens its page (then straight back to the check page).
-        tap(&ui, &held(&ui), |w| {
-            finished = w.finish(language.code(), crate::clock::today()).map(|done| Finished::new(w.procedure(), done))
+        let finished = tap(&ui, &held(&ui), |w| {
+            w.finish(language.code(), crate::clock::today()).map(|done| Finished::new(w.procedure(), done))
         });
-        let Some(finished) = finished else { return };
+        let Some(Some(finished)) = finished else { return };
         kiosk.set_dossier_result_date(finished.receipt.result_date.as_str().into());
         kiosk.set_dossier_delivery(delivery_shown(finished.form.delivery));
         kiosk.set_dossier_pages(0);
@@ -592,11 +578,7 @@ pub fn walk(
     save: &mut dyn FnMut(&str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let kiosk = ui.global::<Kiosk>();
-    let typing = |keys: &str| {
-        for c in keys.chars() {
-            kiosk.invoke_dossier_key(if c == ' ' { "space".into() } else { c.to_string().into() });
-        }
-    };
+    let typing = |keys: &str| super::type_keys(keys, |key| kiosk.invoke_dossier_key(key));
     kiosk.invoke_open(super::Screen::Submit);
     save("dossier-choose")?;
     kiosk.invoke_dossier_start("dang-ky-tam-tru".into());

@@ -12,6 +12,24 @@ use slint::{ComponentHandle, Model as _, ModelRc, VecModel};
 
 use crate::devices::{DeviceReport, Health, PortalReach, Printed, Report, SlipKind};
 
+/// Wires `Kiosk` callbacks of a screen that holds its state in a `Held`: each handler gets the window (while it
+/// exists) as `ui` and the screen's state as `held`, then the callback's arguments.
+/// `on!(ui, held; on_dossier_key(key) => type_key(&ui, &held, &key); ...)`.
+macro_rules! on {
+    ($ui:ident, $held:ident; $($setter:ident($($arg:ident),*) => $body:expr;)*) => {{
+        let kiosk = $ui.global::<Kiosk>();
+        $({
+            let (weak, state) = ($ui.as_weak(), $held.clone());
+            kiosk.$setter(move |$($arg),*| {
+                if let Some($ui) = weak.upgrade() {
+                    let $held = &state;
+                    $body;
+                }
+            });
+        })*
+    }};
+}
+
 pub mod dossier;
 pub mod headless;
 pub mod sent;
@@ -23,6 +41,13 @@ mod generated {
     slint::include_modules!();
 }
 pub use generated::*;
+
+/// Types `keys` on a screen's keyboard with `press` (a space as "space"), for the walkthrough's sample answers.
+pub(crate) fn type_keys(keys: &str, press: impl Fn(slint::SharedString)) {
+    for c in keys.chars() {
+        press(if c == ' ' { "space".into() } else { c.to_string().into() });
+    }
+}
 
 /// A change to the screen made on another thread, run later on the UI thread.
 type Change = Box<dyn FnOnce(&AppWindow) + Send>;

@@ -65,43 +65,34 @@ fn question_of(step: VisitStep) -> Option<Question> {
 pub(super) fn install(ui: &AppWindow, kiosk_ward: &str) {
     let held = held(ui);
     held.borrow_mut().own_ward = kiosk_core::visit::ward_named(kiosk_ward);
-    let kiosk = ui.global::<Kiosk>();
-    macro_rules! on {
-        ($setter:ident, |$ui:ident, $held:ident $(, $arg:ident)*| $body:expr) => {{
-            let (weak, $held) = (ui.as_weak(), held.clone());
-            kiosk.$setter(move |$($arg),*| {
-                if let Some($ui) = weak.upgrade() {
-                    $body
-                }
-            });
-        }};
-    }
-    on!(on_visit_continue, |ui, held| forward(&ui, &held));
-    on!(on_visit_back, |ui, held| back(&ui, &held));
-    on!(on_visit_go, |ui, held, step| {
-        if let Some(question) = question_of(step) {
-            tap(&ui, &held, |w| w.change(question));
-        }
-    });
-    on!(on_visit_key, |ui, held, key| {
-        if let Some(key) = Key::from_name(&key) {
-            tap(&ui, &held, |w| w.press(key));
-        }
-    });
-    on!(on_visit_choose_for_relative, |ui, held, relative| {
-        tap(&ui, &held, |w| w.choose(if relative { Choice::Relative } else { Choice::Me }))
-    });
-    on!(on_visit_choose_ward, |ui, held, code| tap(&ui, &held, |w| w.choose(Choice::Ward(code.into()))));
-    on!(on_visit_choose_need, |ui, held, id| tap(&ui, &held, |w| w.choose(Choice::Need(id.into()))));
-    on!(on_visit_choose_when, |ui, held, when| {
-        let when = match when {
-            VisitWhen::AnyTime => When::AnyTime,
-            VisitWhen::Morning => When::Morning,
-            VisitWhen::Afternoon => When::Afternoon,
-            VisitWhen::Unanswered => return,
+    on!(ui, held;
+        on_visit_continue() => forward(&ui, held);
+        on_visit_back() => back(&ui, held);
+        on_visit_go(step) => {
+            if let Some(question) = question_of(step) {
+                tap(&ui, held, |w| w.change(question));
+            }
         };
-        tap(&ui, &held, |w| w.choose(Choice::When(when)));
-    });
+        on_visit_key(key) => {
+            if let Some(key) = Key::from_name(&key) {
+                tap(&ui, held, |w| w.press(key));
+            }
+        };
+        on_visit_choose_for_relative(relative) => {
+            tap(&ui, held, |w| w.choose(if relative { Choice::Relative } else { Choice::Me }))
+        };
+        on_visit_choose_ward(code) => tap(&ui, held, |w| w.choose(Choice::Ward(code.into())));
+        on_visit_choose_need(id) => tap(&ui, held, |w| w.choose(Choice::Need(id.into())));
+        on_visit_choose_when(when) => {
+            let when = match when {
+                VisitWhen::AnyTime => When::AnyTime,
+                VisitWhen::Morning => When::Morning,
+                VisitWhen::Afternoon => When::Afternoon,
+                VisitWhen::Unanswered => return,
+            };
+            tap(&ui, held, |w| w.choose(Choice::When(when)));
+        };
+    );
 }
 
 /// The catalogue's procedures the mobile team does at home, for the "what needs doing" page.
@@ -148,19 +139,19 @@ pub fn reset(ui: &AppWindow) {
     show_answers(&kiosk, &Answers::default());
 }
 
-/// A tap for the request being answered (a new one from the introduction), then its view on screen.
-fn tap(ui: &AppWindow, held: &Held<State>, tap: impl FnOnce(&mut Wizard)) {
+/// A tap for the request being answered (a new one from the introduction), then its view on screen; what the
+/// tap answered.
+fn tap<R>(ui: &AppWindow, held: &Held<State>, tap: impl FnOnce(&mut Wizard) -> R) -> R {
     let mut state = held.borrow_mut();
     let State { own_ward, needs, wizard } = &mut *state;
     let wizard = wizard.get_or_insert_with(|| Wizard::new(super::tone_style(), own_ward.clone(), needs.clone()));
-    tap(wizard);
+    let answer = tap(wizard);
     show(ui, wizard);
+    answer
 }
 
 fn forward(ui: &AppWindow, held: &Held<State>) {
-    let mut then = Then::Show;
-    tap(ui, held, |w| then = w.forward());
-    if then == Then::Send {
+    if tap(ui, held, Wizard::forward) == Then::Send {
         ui.global::<Kiosk>().invoke_visit_send();
     }
 }
@@ -170,9 +161,7 @@ fn back(ui: &AppWindow, held: &Held<State>) {
     if kiosk.get_visit_step() == VisitStep::Intro {
         return kiosk.invoke_open(super::Screen::Home);
     }
-    tap(ui, held, |w| {
-        w.back();
-    });
+    tap(ui, held, Wizard::back);
 }
 
 /// Shows the wizard's view: the page, progress, what is typed, what to put right, the wards found, the answers.
@@ -237,10 +226,8 @@ pub fn on_visit_send(ui: &AppWindow, send: impl Fn(VisitRequest, crate::visit::C
             return;
         }
         let language = current_language(&ui).unwrap_or(Language::Vietnamese);
-        let mut finished = None;
         // Something unanswered: the wizard opens its question (then straight back to the check page).
-        tap(&ui, &held(&ui), |w| finished = w.finish(language.code()));
-        let Some(done) = finished else { return };
+        let Some(done) = tap(&ui, &held(&ui), |w| w.finish(language.code())) else { return };
         let confirmation = crate::visit::Confirmation {
             reference: String::new(),
             code: None,
@@ -276,11 +263,7 @@ pub fn is_empty(ui: &AppWindow) -> bool {
 /// with a name for each page. The saved pages show a sample reference and code, not a real request.
 pub fn walk(ui: &AppWindow, save: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let kiosk = ui.global::<Kiosk>();
-    let typing = |keys: &str| {
-        for c in keys.chars() {
-            kiosk.invoke_visit_key(if c == ' ' { "space".into() } else { c.to_string().into() });
-        }
-    };
+    let typing = |keys: &str| super::type_keys(keys, |key| kiosk.invoke_visit_key(key));
     kiosk.invoke_open(super::Screen::Visit);
     save("visit-intro")?;
     kiosk.invoke_visit_continue();
