@@ -7,7 +7,7 @@ use kiosk_core::config::{Config, Language};
 use kiosk_core::dossier::{Delivery, DossierForm};
 use kiosk_core::forms::Form;
 use kiosk_core::portal::Kind;
-use kiosk_drivers::printer::document::{Align, Document, Style};
+use kiosk_drivers::printer::document::Document;
 
 use crate::outbox::resident::save_form;
 use crate::outbox::store::{EnqueueError, Outbox};
@@ -56,21 +56,17 @@ pub struct Receipt {
 }
 
 pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Document {
-    let english = language == Language::English;
-    let pick = |vi: &str, en: &str| if english { en.to_owned() } else { vi.to_owned() };
-    let title = Style { scale: 1, bold: true, align: Align::Center };
-    let big = Style { scale: 2, bold: true, align: Align::Center };
-    let heading = Style { scale: 1, bold: true, align: Align::Left };
-    let mut doc = Document::new().text(pick("GIẤY BIÊN NHẬN HỒ SƠ", "DOSSIER RECEIPT"), title).rule();
+    let pick = crate::printing::picker(language);
+    let mut doc = Document::new().text(pick("GIẤY BIÊN NHẬN HỒ SƠ", "DOSSIER RECEIPT"), crate::printing::TITLE).rule();
     doc = match &r.code {
         Some(code) => doc
             .line(pick("Mã hồ sơ:", "Dossier code:"))
-            .text(code.clone(), big)
+            .text(code.clone(), crate::printing::BIG)
             .qr(code.clone(), 6)
             .line(pick("Tra cứu bằng mã này tại kiosk.", "Check it with this code at the kiosk.")),
         None => doc
             .line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:"))
-            .text(r.reference.clone(), big)
+            .text(r.reference.clone(), crate::printing::BIG)
             .qr(r.reference.clone(), 6)
             .line(pick(
                 "Hồ sơ được lưu an toàn tại kiosk và sẽ tự gửi đi khi có kết nối; mã hồ sơ sẽ được báo khi cơ quan nhận.",
@@ -79,7 +75,7 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
     };
     doc = doc
         .rule()
-        .text(pick(&r.procedure_vi, &r.procedure_en), heading)
+        .text(pick(&r.procedure_vi, &r.procedure_en), crate::printing::HEADING)
         .line(format!("{}: {}", pick("Mã thủ tục", "Procedure code"), r.procedure_code))
         .line(format!("{}: {}", pick("Lệ phí", "Fee"), pick(&r.fee_vi, &r.fee_en)))
         .line(pick(
@@ -103,12 +99,7 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
             "The result comes by the public postal service to the address you gave (postage charged separately, QĐ 45/2016/QĐ-TTg).",
         )),
     };
-    doc.rule()
-        .text(
-            format!("{} · {}", config.kiosk.service_point, config.kiosk.id),
-            Style { scale: 1, bold: false, align: Align::Center },
-        )
-        .cut()
+    doc.rule().text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED).cut()
 }
 
 #[cfg(test)]

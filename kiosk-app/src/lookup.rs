@@ -5,7 +5,7 @@
 use kiosk_core::catalogue::{Catalogue, Confidence, Procedure};
 use kiosk_core::config::{Config, Language};
 use kiosk_core::search::Index;
-use kiosk_drivers::printer::document::{Align, Document, Style};
+use kiosk_drivers::printer::document::Document;
 
 /// The catalogue built into the binary, used until the portal sends a newer one.
 pub const BUNDLED: &str = include_str!("../../assets/catalogue/procedures.toml");
@@ -68,20 +68,18 @@ pub fn checked(procedure: &Procedure, fact: &str) -> bool {
 /// The procedure's page as a guidance slip: name, what to bring, steps, fee, time, where, and the sources.
 pub fn guidance_document(config: &Config, procedure: &Procedure, language: Language) -> Document {
     let english = language == Language::English;
-    let pick = |vi: &str, en: &str| if english { en.to_owned() } else { vi.to_owned() };
-    let title = Style { scale: 1, bold: true, align: Align::Center };
-    let heading = Style { scale: 1, bold: true, align: Align::Left };
+    let pick = crate::printing::picker(language);
     let mut doc = Document::new()
-        .text(if english { "PROCEDURE GUIDE" } else { "HƯỚNG DẪN THỦ TỤC" }, title)
-        .text(pick(&procedure.name_vi, &procedure.name_en), heading);
+        .text(if english { "PROCEDURE GUIDE" } else { "HƯỚNG DẪN THỦ TỤC" }, crate::printing::TITLE)
+        .text(pick(&procedure.name_vi, &procedure.name_en), crate::printing::HEADING);
     if !procedure.code.is_empty() {
         doc = doc.line(format!("{}: {}", pick("Mã thủ tục", "Code"), procedure.code));
     }
-    doc = doc.rule().text(pick("Cần mang theo:", "What to bring:"), heading);
+    doc = doc.rule().text(pick("Cần mang theo:", "What to bring:"), crate::printing::HEADING);
     for item in if english { &procedure.bring_en } else { &procedure.bring_vi } {
         doc = doc.line(format!("- {item}"));
     }
-    doc = doc.text(pick("Các bước:", "Steps:"), heading);
+    doc = doc.text(pick("Các bước:", "Steps:"), crate::printing::HEADING);
     for (n, step) in (if english { &procedure.steps_en } else { &procedure.steps_vi }).iter().enumerate() {
         doc = doc.line(format!("{}. {step}", n + 1));
     }
@@ -107,10 +105,7 @@ pub fn guidance_document(config: &Config, procedure: &Procedure, language: Langu
         ))
         .rule()
         .line(format!("{}: {}", pick("Nguồn", "Sources"), sources_line(procedure)))
-        .text(
-            format!("{} · {}", config.kiosk.service_point, config.kiosk.id),
-            Style { scale: 1, bold: false, align: Align::Center },
-        );
+        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED);
     doc.cut()
 }
 

@@ -72,17 +72,16 @@ pub fn issue(
 /// The printed ticket: who issued it, the service, the number in large type, people ahead, the pager and the time.
 /// Vietnamese always; English lines too when the resident used English.
 pub fn ticket_document(config: &Config, issued: &Issued, language: Language) -> Document {
-    let title = Style { scale: 1, bold: true, align: Align::Center };
-    let center = Style { scale: 1, bold: false, align: Align::Center };
+    let center = crate::printing::CENTRED;
     let english = language == Language::English;
     let when = chrono::DateTime::from_timestamp(issued.issued_at, 0)
         .map(|t| t.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
         .unwrap_or_default();
     let mut doc = Document::new()
-        .text(config.kiosk.ward.to_uppercase(), title)
+        .text(config.kiosk.ward.to_uppercase(), crate::printing::TITLE)
         .text(&config.kiosk.service_point, center)
         .rule()
-        .text(&issued.service_vi, Style { scale: 2, bold: true, align: Align::Center });
+        .text(&issued.service_vi, crate::printing::BIG);
     if english {
         doc = doc.text(&issued.service_en, center);
     }
@@ -101,14 +100,14 @@ pub fn ticket_document(config: &Config, issued: &Issued, language: Language) -> 
     }
     doc = match issued.pager {
         Some(pager) => {
-            let doc = doc.text(format!("Thẻ rung số {pager} sẽ rung khi đến lượt"), title);
+            let doc = doc.text(format!("Thẻ rung số {pager} sẽ rung khi đến lượt"), crate::printing::TITLE);
             if english {
                 doc.text(format!("Pager {pager} vibrates when it is your turn"), center)
             } else {
                 doc
             }
         }
-        None => doc.text("Theo dõi số trên màn hình", title),
+        None => doc.text("Theo dõi số trên màn hình", crate::printing::TITLE),
     };
     doc.text(format!("{when} · {}", config.kiosk.id), center).cut()
 }

@@ -6,7 +6,7 @@
 use kiosk_core::config::{Config, Language};
 use kiosk_core::portal::Kind;
 use kiosk_core::visit::{VisitRequest, When};
-use kiosk_drivers::printer::document::{Align, Document, Style};
+use kiosk_drivers::printer::document::Document;
 
 use crate::outbox::resident::save_form;
 use crate::outbox::store::{EnqueueError, Outbox};
@@ -33,28 +33,27 @@ pub struct Confirmation {
 }
 
 pub fn confirmation_document(config: &Config, c: &Confirmation, language: Language) -> Document {
-    let english = language == Language::English;
-    let pick = |vi: &str, en: &str| if english { en.to_owned() } else { vi.to_owned() };
-    let title = Style { scale: 1, bold: true, align: Align::Center };
-    let big = Style { scale: 2, bold: true, align: Align::Center };
-    let heading = Style { scale: 1, bold: true, align: Align::Left };
+    let pick = crate::printing::picker(language);
     let when = match c.when {
         When::AnyTime => pick("Lúc nào cũng được", "Any time"),
         When::Morning => pick("Buổi sáng", "In the morning"),
         When::Afternoon => pick("Buổi chiều", "In the afternoon"),
     };
     let mut doc = Document::new()
-        .text(pick("ĐỀ NGHỊ HỖ TRỢ TẠI NHÀ", "HOME VISIT REQUEST"), title)
-        .text(pick("Tổ Hành chính công xung kích", "Ward mobile public-service team"), title)
+        .text(pick("ĐỀ NGHỊ HỖ TRỢ TẠI NHÀ", "HOME VISIT REQUEST"), crate::printing::TITLE)
+        .text(pick("Tổ Hành chính công xung kích", "Ward mobile public-service team"), crate::printing::TITLE)
         .rule();
     doc = match &c.code {
-        Some(code) => doc.line(pick("Mã đề nghị:", "Request code:")).text(code.clone(), big).qr(code.clone(), 6),
-        None => {
-            doc.line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:")).text(c.reference.clone(), big).line(pick(
+        Some(code) => {
+            doc.line(pick("Mã đề nghị:", "Request code:")).text(code.clone(), crate::printing::BIG).qr(code.clone(), 6)
+        }
+        None => doc
+            .line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:"))
+            .text(c.reference.clone(), crate::printing::BIG)
+            .line(pick(
                 "Đề nghị đã được lưu an toàn tại kiosk và sẽ tự gửi đi khi có kết nối.",
                 "The request is kept safely on the kiosk and will be sent by itself when the connection is back.",
-            ))
-        }
+            )),
     };
     doc = doc
         .rule()
@@ -62,7 +61,7 @@ pub fn confirmation_document(config: &Config, c: &Confirmation, language: Langua
         .line(format!("{}: {}", pick("Việc cần làm", "What needs doing"), pick(&c.need_vi, &c.need_en)))
         .line(format!("{}: {}", pick("Thời gian thuận tiện", "Best time"), when))
         .rule()
-        .text(pick("Tiếp theo:", "What happens next:"), heading)
+        .text(pick("Tiếp theo:", "What happens next:"), crate::printing::HEADING)
         .line(format!(
             "{} …{}.",
             pick(
@@ -90,9 +89,6 @@ pub fn confirmation_document(config: &Config, c: &Confirmation, language: Langua
     };
     doc.rule()
         .line(source)
-        .text(
-            format!("{} · {}", config.kiosk.service_point, config.kiosk.id),
-            Style { scale: 1, bold: false, align: Align::Center },
-        )
+        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
         .cut()
 }
