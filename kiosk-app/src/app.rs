@@ -359,14 +359,11 @@ impl Wiring {
                 "home-visit",
                 &ui::visit::SENT,
                 move |outbox, now| crate::visit::save(outbox, &request, now),
-                {
-                    let monitor = wiring.monitor.clone();
-                    move |reference, code| {
-                        confirmation.reference = reference.clone();
-                        confirmation.code = code;
-                        let document = crate::visit::confirmation_document(&config, &confirmation, language);
-                        monitor.print(Slip::of_submission(SlipKind::Visit, reference, document));
-                    }
+                move |reference, code| {
+                    confirmation.reference = reference.clone();
+                    confirmation.code = code;
+                    let document = crate::visit::confirmation_document(&config, &confirmation, language);
+                    Slip::of_submission(SlipKind::Visit, reference, document)
                 },
             );
         });
@@ -385,14 +382,11 @@ impl Wiring {
                 "dossier",
                 &ui::dossier::SENT,
                 move |outbox, now| crate::dossier::save(outbox, &form, &pages, now),
-                {
-                    let monitor = wiring.monitor.clone();
-                    move |reference, code| {
-                        receipt.reference = reference.clone();
-                        receipt.code = code;
-                        let document = crate::dossier::receipt_document(&config, &receipt, language);
-                        monitor.print(Slip::of_submission(SlipKind::Receipt, reference, document));
-                    }
+                move |reference, code| {
+                    receipt.reference = reference.clone();
+                    receipt.code = code;
+                    let document = crate::dossier::receipt_document(&config, &receipt, language);
+                    Slip::of_submission(SlipKind::Receipt, reference, document)
                 },
             );
         });
@@ -414,7 +408,7 @@ impl Wiring {
         what: &'static str,
         screen: &'static ui::sent::Flow,
         save: impl FnOnce(&Outbox, i64) -> Result<String, EnqueueError> + Send + 'static,
-        print: impl FnOnce(String, Option<String>) + Send + 'static,
+        slip: impl FnOnce(String, Option<String>) -> Slip + Send + 'static,
     ) {
         let wait = if self.reachable.load(Ordering::Relaxed) { resident::DELIVERY_WAIT } else { Duration::ZERO };
         let wiring = self.clone();
@@ -438,7 +432,7 @@ impl Wiring {
                 Some(code) => screen.delivered(window, &shown, &code),
                 None => screen.undelivered(window, &shown),
             });
-            print(reference, code);
+            wiring.monitor.print(slip(reference, code));
         });
     }
 }

@@ -523,25 +523,25 @@ impl Finished {
 /// What "I agree: send" does: `send` gets the finished dossier and must save it off the UI thread, answering
 /// through [`SENT`].
 pub fn on_dossier_send(ui: &AppWindow, send: impl Fn(Finished, Language) + 'static) {
-    let weak = ui.as_weak();
-    ui.global::<Kiosk>().on_dossier_send(move || {
-        let Some(ui) = weak.upgrade() else { return };
-        let kiosk = ui.global::<Kiosk>();
-        if kiosk.get_dossier_step() == DossierStep::Sending {
-            return;
-        }
-        let language = current_language(&ui).unwrap_or(Language::Vietnamese);
-        // Something missing: the wizard opens its page (then straight back to the check page).
-        let finished = tap(&ui, &held(&ui), |w| {
-            w.finish(language.code(), crate::clock::today()).map(|done| Finished::new(w.procedure(), done))
-        });
-        let Some(Some(finished)) = finished else { return };
-        kiosk.set_dossier_result_date(finished.receipt.result_date.as_str().into());
-        kiosk.set_dossier_delivery(delivery_shown(finished.form.delivery));
-        kiosk.set_dossier_pages(0);
-        kiosk.set_dossier_step(DossierStep::Sending);
-        send(finished, language);
-    });
+    let wire = |kiosk: &Kiosk, handler| kiosk.on_dossier_send(handler);
+    super::on_unless_busy(
+        ui,
+        wire,
+        |kiosk| kiosk.get_dossier_step() == DossierStep::Sending,
+        move |ui, kiosk| {
+            let language = current_language(ui).unwrap_or(Language::Vietnamese);
+            // Something missing: the wizard opens its page (then straight back to the check page).
+            let finished = tap(ui, &held(ui), |w| {
+                w.finish(language.code(), crate::clock::today()).map(|done| Finished::new(w.procedure(), done))
+            });
+            let Some(Some(finished)) = finished else { return };
+            kiosk.set_dossier_result_date(finished.receipt.result_date.as_str().into());
+            kiosk.set_dossier_delivery(delivery_shown(finished.form.delivery));
+            kiosk.set_dossier_pages(0);
+            kiosk.set_dossier_step(DossierStep::Sending);
+            send(finished, language);
+        },
+    );
 }
 
 /// The dossier's page after saving.

@@ -529,23 +529,44 @@ fn install_track_keys(ui: &AppWindow) {
     });
 }
 
+/// Wires a `Kiosk` callback with `wire` (`|kiosk, handler| kiosk.on_dossier_send(handler)`) to `handler`, which
+/// gets the window while it exists; a second tap while `busy` (the first still under way) does nothing.
+pub(crate) fn on_unless_busy(
+    ui: &AppWindow,
+    wire: impl FnOnce(&Kiosk, Box<dyn FnMut()>),
+    busy: fn(&Kiosk) -> bool,
+    handler: impl Fn(&AppWindow, &Kiosk) + 'static,
+) {
+    let weak = ui.as_weak();
+    wire(
+        &ui.global::<Kiosk>(),
+        Box::new(move || {
+            let Some(ui) = weak.upgrade() else { return };
+            let kiosk = ui.global::<Kiosk>();
+            if !busy(&kiosk) {
+                handler(&ui, &kiosk);
+            }
+        }),
+    );
+}
+
 /// What "Check" does: `check` gets the code typed and must answer off the UI thread with [`show_track_answer`].
 pub fn on_track_check(ui: &AppWindow, check: impl Fn(String) + 'static) {
-    let weak = ui.as_weak();
-    ui.global::<Kiosk>().on_track_check(move || {
-        let Some(ui) = weak.upgrade() else { return };
-        let kiosk = ui.global::<Kiosk>();
-        if kiosk.get_track_step() == TrackStep::Checking {
-            return;
-        }
-        let code = kiosk.get_track_code().to_string();
-        if !kiosk_core::portal::valid_dossier_code(&code) {
-            kiosk.set_track_step(TrackStep::Invalid);
-            return;
-        }
-        kiosk.set_track_step(TrackStep::Checking);
-        check(code);
-    });
+    let wire = |kiosk: &Kiosk, handler| kiosk.on_track_check(handler);
+    on_unless_busy(
+        ui,
+        wire,
+        |kiosk| kiosk.get_track_step() == TrackStep::Checking,
+        move |_, kiosk| {
+            let code = kiosk.get_track_code().to_string();
+            if !kiosk_core::portal::valid_dossier_code(&code) {
+                kiosk.set_track_step(TrackStep::Invalid);
+                return;
+            }
+            kiosk.set_track_step(TrackStep::Checking);
+            check(code);
+        },
+    );
 }
 
 fn local_date(unix: i64, with_time: bool) -> String {

@@ -218,31 +218,31 @@ fn show_answers(kiosk: &Kiosk<'_>, answers: &Answers) {
 /// What "Send the request" does: `send` gets the finished request and the slip's details, and must save it off
 /// the UI thread, answering through [`SENT`].
 pub fn on_visit_send(ui: &AppWindow, send: impl Fn(VisitRequest, crate::visit::Confirmation, Language) + 'static) {
-    let weak = ui.as_weak();
-    ui.global::<Kiosk>().on_visit_send(move || {
-        let Some(ui) = weak.upgrade() else { return };
-        let kiosk = ui.global::<Kiosk>();
-        if kiosk.get_visit_step() == VisitStep::Sending {
-            return;
-        }
-        let language = current_language(&ui).unwrap_or(Language::Vietnamese);
-        // Something unanswered: the wizard opens its question (then straight back to the check page).
-        let Some(done) = tap(&ui, &held(&ui), |w| w.finish(language.code())) else { return };
-        let confirmation = crate::visit::Confirmation {
-            reference: String::new(),
-            code: None,
-            ward: done.request.ward_name.clone(),
-            need_vi: done.need_vi,
-            need_en: done.need_en,
-            when: done.request.when,
-            phone_tail: done.phone_tail,
-            signature: done.signature,
-        };
-        kiosk.set_visit_signature(done.signature);
-        kiosk.set_visit_step(VisitStep::Sending);
-        kiosk.set_visit_question(0);
-        send(done.request, confirmation, language);
-    });
+    let wire = |kiosk: &Kiosk, handler| kiosk.on_visit_send(handler);
+    super::on_unless_busy(
+        ui,
+        wire,
+        |kiosk| kiosk.get_visit_step() == VisitStep::Sending,
+        move |ui, kiosk| {
+            let language = current_language(ui).unwrap_or(Language::Vietnamese);
+            // Something unanswered: the wizard opens its question (then straight back to the check page).
+            let Some(done) = tap(ui, &held(ui), |w| w.finish(language.code())) else { return };
+            let confirmation = crate::visit::Confirmation {
+                reference: String::new(),
+                code: None,
+                ward: done.request.ward_name.clone(),
+                need_vi: done.need_vi,
+                need_en: done.need_en,
+                when: done.request.when,
+                phone_tail: done.phone_tail,
+                signature: done.signature,
+            };
+            kiosk.set_visit_signature(done.signature);
+            kiosk.set_visit_step(VisitStep::Sending);
+            kiosk.set_visit_question(0);
+            send(done.request, confirmation, language);
+        },
+    );
 }
 
 /// The request's page after saving.
