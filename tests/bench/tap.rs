@@ -355,8 +355,8 @@ fn run(pid: u32, taps: &[Tap]) -> anyhow::Result<()> {
         xdotool.push(started.elapsed());
     }
     xdotool.sort();
-    let peak = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let peak = status
         .lines()
         .find(|l| l.starts_with("VmHWM:"))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
@@ -395,5 +395,16 @@ fn run(pid: u32, taps: &[Tap]) -> anyhow::Result<()> {
         all.len()
     );
     println!("Kiosk peak RSS after {} taps through every flow: {:.1} MiB", RUNS * FLOW.len(), peak / 1024.0);
+    // What the memory is now, by kind: the heap and stacks, the program's own pages, the window's shared buffer.
+    let now: Vec<String> = status
+        .lines()
+        .filter(|l| ["VmRSS:", "RssAnon:", "RssFile:", "RssShmem:"].iter().any(|k| l.starts_with(k)))
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            let (name, kib) = (words.next().unwrap_or(""), words.next().and_then(|k| k.parse::<f64>().ok()));
+            format!("{} {:.1} MiB", name.trim_end_matches(':'), kib.unwrap_or(0.0) / 1024.0)
+        })
+        .collect();
+    println!("  after the flows: {}", now.join(", "));
     Ok(())
 }
