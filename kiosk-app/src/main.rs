@@ -64,6 +64,7 @@ enum OutboxCommand {
 }
 
 fn main() -> ExitCode {
+    kiosk_app::tune_allocator();
     logging::init();
     let args = Args::parse();
     let config = match kiosk_app::load_config(&args.config) {

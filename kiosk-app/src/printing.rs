@@ -20,16 +20,9 @@ pub fn picker(language: Language) -> impl Fn(&str, &str) -> String {
 }
 
 /// The kiosk's font (Be Vietnam Pro, shipped in assets/fonts), for downloaded characters and raster text; parsed
-/// once for the whole process.
+/// once for the whole process and shared with the simulated scanner.
 pub fn typeface() -> &'static Typeface {
-    static FACE: std::sync::OnceLock<Typeface> = std::sync::OnceLock::new();
-    FACE.get_or_init(|| {
-        Typeface::from_bytes(
-            include_bytes!("../../assets/fonts/BeVietnamPro-Regular.ttf"),
-            include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"),
-        )
-        .expect("the shipped fonts load")
-    })
+    Typeface::shipped()
 }
 
 /// Draws a job as the paper that would come out of a printer of `profile`, as a PNG file.

@@ -105,6 +105,25 @@ impl std::fmt::Debug for Typeface {
 pub const LINE_DOTS: u32 = 24;
 
 impl Typeface {
+    /// The shipped typeface (Be Vietnam Pro, assets/fonts), parsed once for the whole process: the printer's
+    /// raster text, the decoder's paper pictures and the simulated scanner's pages share it (fontdue keeps every
+    /// glyph's outline, about 1.3 MB a face).
+    pub fn shipped() -> &'static Typeface {
+        static FACE: std::sync::OnceLock<Typeface> = std::sync::OnceLock::new();
+        FACE.get_or_init(|| {
+            Typeface::from_bytes(
+                include_bytes!("../../../assets/fonts/BeVietnamPro-Regular.ttf"),
+                include_bytes!("../../../assets/fonts/BeVietnamPro-Bold.ttf"),
+            )
+            .unwrap_or_else(|error| panic!("the shipped fonts are built into the binary and load: {error}"))
+        })
+    }
+
+    /// The regular face.
+    pub(crate) fn regular(&self) -> &Font {
+        &self.regular
+    }
+
     pub fn from_bytes(regular: &[u8], bold: &[u8]) -> Result<Typeface, &'static str> {
         Ok(Typeface {
             regular: Font::from_bytes(regular, FontSettings::default())?,

@@ -138,19 +138,19 @@ pub fn finish_owned(raw: RawPage, options: &Options) -> Result<Page, Error> {
 
     // (5) straighten.
     if skew.abs() >= 0.3 {
-        image = rotate(&image, skew, 255);
+        rotate_in_place(&mut image, skew, 255);
     }
 
     // (3) crop, on the straightened page.
     let mut cropped = false;
     if options.crop {
-        let grey = to_grey_ref(&image);
-        if let Some((x0, y0, x1, y1)) = content_bounds(&grey, white) {
+        let bounds = content_bounds(&to_grey_ref(&image), white);
+        if let Some((x0, y0, x1, y1)) = bounds {
             let pad = (dpi as usize * 2 / 25).max(1); // 2 mm
             let (x0, y0) = (x0.saturating_sub(pad), y0.saturating_sub(pad));
             let (x1, y1) = ((x1 + pad).min(image.width), (y1 + pad).min(image.height));
             if (x1 - x0) * (y1 - y0) < image.width * image.height * 9 / 10 {
-                image = crop(&image, x0, y0, x1, y1);
+                image = crop(image, x0, y0, x1, y1);
                 cropped = true;
             }
         }
@@ -403,42 +403,109 @@ fn by_rows(out: &mut [u8], row_len: usize, row: impl Fn(usize, &mut [u8]) + Sync
     });
 }
 
-/// Rotates about the centre by `degrees` (same convention as [`skew_angle`]), bilinear, filling with `fill`.
-/// Walks each output row in 16.16 fixed point (the source point moves by a constant step per pixel).
-pub fn rotate(image: &Image, degrees: f64, fill: u8) -> Image {
-    let (sin, cos) = degrees.to_radians().sin_cos();
-    let (cx, cy) = (image.width as f64 / 2.0, image.height as f64 / 2.0);
-    let channels = image.channels;
-    let stride = image.width * channels;
-    let mut pixels = vec![fill; image.pixels.len()];
-    let (w, h) = (image.width as i64, image.height as i64);
+/// A rotation about an image's centre by `degrees` (same convention as [`skew_angle`]), bilinear, as an inverse
+/// mapping: each output row walks the source in 16.16 fixed point (a constant step per pixel).
+struct Rotation {
+    sin: f64,
+    cos: f64,
+    centre: (f64, f64),
+    step: (i64, i64),
+    size: (i64, i64),
+    channels: usize,
+    stride: usize,
+}
+
+impl Rotation {
     const ONE: f64 = 65_536.0;
-    let (step_x, step_y) = ((cos * ONE).round() as i64, (-sin * ONE).round() as i64);
-    by_rows(&mut pixels, stride, |y, row| {
-        let dy = y as f64 - cy;
-        // Inverse mapping: where output pixel (0, y) comes from; then one step per pixel.
-        let mut fx = ((cos * -cx + sin * dy + cx) * ONE).round() as i64;
-        let mut fy = ((-sin * -cx + cos * dy + cy) * ONE).round() as i64;
-        for x in 0..image.width {
+
+    fn new(image: &Image, degrees: f64) -> Rotation {
+        let (sin, cos) = degrees.to_radians().sin_cos();
+        Rotation {
+            sin,
+            cos,
+            centre: (image.width as f64 / 2.0, image.height as f64 / 2.0),
+            step: ((cos * Self::ONE).round() as i64, (-sin * Self::ONE).round() as i64),
+            size: (image.width as i64, image.height as i64),
+            channels: image.channels,
+            stride: image.width * image.channels,
+        }
+    }
+
+    /// Where output pixel (0, y) comes from.
+    fn start(&self, y: usize) -> (i64, i64) {
+        let ((cx, cy), dy) = (self.centre, y as f64 - self.centre.1);
+        (
+            ((self.cos * -cx + self.sin * dy + cx) * Self::ONE).round() as i64,
+            ((-self.sin * -cx + self.cos * dy + cy) * Self::ONE).round() as i64,
+        )
+    }
+
+    /// The lowest source row output row `y` reads (rows only grow with `y` for angles under 90°).
+    fn lowest_source_row(&self, y: usize) -> usize {
+        let (_, fy) = self.start(y);
+        let last = fy + (self.size.0 - 1) * self.step.1;
+        (fy.min(last) >> 16).max(0) as usize
+    }
+
+    /// Output row `y` from `source` into `row`; pixels that come from outside the source are left as they are.
+    fn row(&self, source: &[u8], y: usize, row: &mut [u8]) {
+        let (channels, stride) = (self.channels, self.stride);
+        let (mut fx, mut fy) = self.start(y);
+        for x in 0..self.size.0 as usize {
             let (x0, y0) = (fx >> 16, fy >> 16);
-            if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < self.size.0 && y0 + 1 < self.size.1 {
                 let (ax, ay) = (((fx >> 8) & 0xFF) as u32, ((fy >> 8) & 0xFF) as u32);
                 let base = y0 as usize * stride + x0 as usize * channels;
                 for c in 0..channels {
-                    let a = u32::from(image.pixels[base + c]);
-                    let b = u32::from(image.pixels[base + channels + c]);
-                    let d = u32::from(image.pixels[base + stride + c]);
-                    let e = u32::from(image.pixels[base + stride + channels + c]);
+                    let a = u32::from(source[base + c]);
+                    let b = u32::from(source[base + channels + c]);
+                    let d = u32::from(source[base + stride + c]);
+                    let e = u32::from(source[base + stride + channels + c]);
                     let top = a * (256 - ax) + b * ax;
                     let bottom = d * (256 - ax) + e * ax;
                     row[x * channels + c] = ((top * (256 - ay) + bottom * ay + 32_768) >> 16) as u8;
                 }
             }
-            fx += step_x;
-            fy += step_y;
+            fx += self.step.0;
+            fy += self.step.1;
         }
-    });
-    Image { width: image.width, height: image.height, channels, pixels }
+    }
+}
+
+/// Rotates about the centre by `degrees` (same convention as [`skew_angle`]), bilinear, filling with `fill`, into
+/// a new image (rows shared out between the cores).
+pub fn rotate(image: &Image, degrees: f64, fill: u8) -> Image {
+    let rotation = Rotation::new(image, degrees);
+    let mut pixels = vec![fill; image.pixels.len()];
+    by_rows(&mut pixels, rotation.stride, |y, row| rotation.row(&image.pixels, y, row));
+    Image { width: image.width, height: image.height, channels: image.channels, pixels }
+}
+
+/// The same rotation as [`rotate`], in the image's own buffer: a finished row waits until no later row reads the
+/// source row it replaces. For a page straightened by a few degrees that is a band of rows (about 150 at 200
+/// dpi) instead of a second page: 0.25 MB instead of 3.9 MB for an A4 page in grey.
+pub fn rotate_in_place(image: &mut Image, degrees: f64, fill: u8) {
+    let rotation = Rotation::new(image, degrees);
+    let stride = rotation.stride;
+    if stride == 0 || degrees.abs() >= 90.0 {
+        *image = rotate(image, degrees, fill);
+        return;
+    }
+    let mut waiting: std::collections::VecDeque<(usize, Vec<u8>)> = std::collections::VecDeque::new();
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    for y in 0..image.height {
+        let mut row = spare.pop().unwrap_or_else(|| vec![0; stride]);
+        row.fill(fill);
+        rotation.row(&image.pixels, y, &mut row);
+        waiting.push_back((y, row));
+        let still_read = if y + 1 < image.height { rotation.lowest_source_row(y + 1) } else { usize::MAX };
+        while waiting.front().is_some_and(|(k, _)| *k < still_read) {
+            if let Some((k, row)) = waiting.pop_front() {
+                image.pixels[k * stride..(k + 1) * stride].copy_from_slice(&row);
+                spare.push(row);
+            }
+        }
+    }
 }
 
 /// The bounds (x0, y0, x1, y1; end exclusive) of what is not the glass's white: rows and columns where more than
@@ -453,14 +520,18 @@ fn content_bounds(grey: &Image, white: u8) -> Option<(usize, usize, usize, usize
     Some((*columns.first()?, *rows.first()?, columns.last()? + 1, rows.last()? + 1))
 }
 
-fn crop(image: &Image, x0: usize, y0: usize, x1: usize, y1: usize) -> Image {
-    let channels = image.channels;
-    let mut pixels = Vec::with_capacity((x1 - x0) * (y1 - y0) * channels);
+fn crop(image: Image, x0: usize, y0: usize, x1: usize, y1: usize) -> Image {
+    // In the page's own buffer: each kept row moves to an offset no later than its own, so rows copied in order
+    // never overwrite one still to be read.
+    let (channels, width, kept) = (image.channels, image.width, x1 - x0);
+    let mut pixels = image.pixels;
     for y in y0..y1 {
-        let row = y * image.width;
-        pixels.extend_from_slice(&image.pixels[(row + x0) * channels..(row + x1) * channels]);
+        let from = (y * width + x0) * channels;
+        pixels.copy_within(from..from + kept * channels, (y - y0) * kept * channels);
     }
-    Image { width: x1 - x0, height: y1 - y0, channels, pixels }
+    pixels.truncate(kept * (y1 - y0) * channels);
+    pixels.shrink_to_fit();
+    Image { width: kept, height: y1 - y0, channels, pixels }
 }
 
 /// Maps `black`..`white - 12` to 0..255 (clamped): paper becomes pure white, ink black.
@@ -504,6 +575,42 @@ pub fn encode_png(image: &Image) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cropping in the page's own buffer keeps exactly the rectangle asked for.
+    #[test]
+    fn crop_keeps_the_rectangle() {
+        for (width, height, channels, (x0, y0, x1, y1)) in [
+            (50, 40, 1, (3, 5, 47, 38)),
+            (50, 40, 3, (0, 0, 50, 1)),
+            (31, 17, 3, (30, 16, 31, 17)),
+            (8, 8, 1, (2, 0, 4, 8)),
+        ] {
+            let pixels: Vec<u8> = (0..width * height * channels).map(|n| (n % 253) as u8).collect();
+            let image = Image { width, height, channels, pixels };
+            let expected: Vec<u8> = (y0..y1)
+                .flat_map(|y| image.pixels[(y * width + x0) * channels..(y * width + x1) * channels].to_vec())
+                .collect();
+            let cropped = crop(image, x0, y0, x1, y1);
+            assert_eq!((cropped.width, cropped.height, cropped.channels), (x1 - x0, y1 - y0, channels));
+            assert!(cropped.pixels == expected, "{width}x{height}x{channels} cropped to {x0},{y0}..{x1},{y1}");
+        }
+    }
+
+    /// Turning in place gives exactly the pixels of turning into a new image, whatever the angle, size, channels.
+    #[test]
+    fn rotate_in_place_matches_rotate() {
+        for (width, height, channels) in [(173, 241, 1), (64, 40, 3), (40, 64, 1), (1, 9, 1), (9, 1, 3)] {
+            let pixels: Vec<u8> =
+                (0..width * height * channels).map(|n| ((n * 7919) % 251) as u8 ^ (n / width) as u8).collect();
+            let image = Image { width, height, channels, pixels };
+            for degrees in [-8.0, -3.7, -0.4, 0.0, 0.35, 1.9, 5.0, 12.5, 45.0] {
+                let expected = rotate(&image, degrees, 240);
+                let mut turned = image.clone();
+                rotate_in_place(&mut turned, degrees, 240);
+                assert!(turned.pixels == expected.pixels, "{width}x{height}x{channels} by {degrees}°");
+            }
+        }
+    }
 
     /// A white page with dark horizontal bars (text lines), turned by `degrees`.
     fn lined_page(width: usize, height: usize, degrees: f64) -> Image {

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::pipeline::{rotate, to_grey, Image};
+use super::pipeline::{rotate_in_place, to_grey, Image};
 use super::{Capabilities, ColourMode, Error, ErrorKind, RawPage, Resolutions, Scanner, Settings, Source};
 
 /// What lies on the simulated glass.
@@ -132,14 +132,7 @@ impl Scanner for SimScanner {
 }
 
 fn font() -> &'static fontdue::Font {
-    static FONT: std::sync::OnceLock<fontdue::Font> = std::sync::OnceLock::new();
-    FONT.get_or_init(|| {
-        fontdue::Font::from_bytes(
-            include_bytes!("../../../assets/fonts/BeVietnamPro-Regular.ttf") as &[u8],
-            fontdue::FontSettings::default(),
-        )
-        .unwrap_or_else(|error| panic!("the shipped font is built into the binary and loads: {error}"))
-    })
+    crate::printer::raster::Typeface::shipped().regular()
 }
 
 fn mm(value: f64, dpi: u32) -> usize {
@@ -256,7 +249,9 @@ fn letter(width_mm: f64, height_mm: f64, dpi: u32, page: u32, pages: u32, skew: 
     }
     canvas.text(mm(100.0, dpi), mm(height_mm - 18.0, dpi), size * 0.9, &format!("Trang {page}/{pages}"), [60, 60, 60]);
     canvas.noise(6, u64::from(page) * 7919 + u64::from(dpi));
-    rotate(&canvas.into_image(), skew, 250)
+    let mut page = canvas.into_image();
+    rotate_in_place(&mut page, skew, 250);
+    page
 }
 
 /// An ID-sized card in colour in the glass's corner, on the white lid.
@@ -279,7 +274,8 @@ fn card(width_mm: f64, height_mm: f64, dpi: u32, skew: f64, colour: bool) -> Ima
         canvas.text(x0 + mm(27.0, dpi), y0 + mm(15.0 + 6.5 * n as f64, dpi), size, line, [20, 30, 40]);
     }
     canvas.noise(5, u64::from(dpi) * 31);
-    let turned = rotate(&canvas.into_image(), skew, 250);
+    let mut turned = canvas.into_image();
+    rotate_in_place(&mut turned, skew, 250);
     if colour {
         turned
     } else {
