@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use kiosk_core::config::{Config, Language};
+use kiosk_core::portal::Fee;
 use kiosk_core::queue::State;
 
 use crate::counter_api::{self, CounterApi, CounterSetup};
@@ -359,7 +360,7 @@ impl Wiring {
                 "home-visit",
                 &ui::visit::SENT,
                 move |outbox, now| crate::visit::save(outbox, &request, now),
-                move |reference, code| {
+                move |reference, code, _fee| {
                     confirmation.reference = reference.clone();
                     confirmation.code = code;
                     let document = crate::visit::confirmation_document(&config, &confirmation, language);
@@ -382,9 +383,10 @@ impl Wiring {
                 "dossier",
                 &ui::dossier::SENT,
                 move |outbox, now| crate::dossier::save(outbox, &form, &pages, now),
-                move |reference, code| {
+                move |reference, code, fee| {
                     receipt.reference = reference.clone();
                     receipt.code = code;
+                    receipt.fee = fee;
                     let document = crate::dossier::receipt_document(&config, &receipt, language);
                     Slip::of_submission(SlipKind::Receipt, reference, document)
                 },
@@ -408,7 +410,7 @@ impl Wiring {
         what: &'static str,
         screen: &'static ui::sent::Flow,
         save: impl FnOnce(&Outbox, i64) -> Result<String, EnqueueError> + Send + 'static,
-        slip: impl FnOnce(String, Option<String>) -> Slip + Send + 'static,
+        slip: impl FnOnce(String, Option<String>, Option<Fee>) -> Slip + Send + 'static,
     ) {
         let wait = if self.reachable.load(Ordering::Relaxed) { resident::DELIVERY_WAIT } else { Duration::ZERO };
         let wiring = self.clone();
@@ -427,12 +429,17 @@ impl Wiring {
             let shown = reference.clone();
             wiring.screen.post(move |window| screen.saved(window, &shown));
             let code = resident::wait_for_code(&wiring.outbox, &id, wait);
-            let (shown, outcome) = (reference.clone(), code.clone());
+            // The fee (and the account to pay it into) is the portal's: asked once the dossier has its code.
+            let fee = match &code {
+                Some(code) if screen.charges_fees => wiring.network.block_on(tracking::fee(&wiring.portal, code)),
+                _ => None,
+            };
+            let (shown, outcome, owed) = (reference.clone(), code.clone(), fee.clone());
             wiring.screen.post(move |window| match outcome {
-                Some(code) => screen.delivered(window, &shown, &code),
+                Some(code) => screen.delivered(window, &shown, &code, owed.as_ref()),
                 None => screen.undelivered(window, &shown),
             });
-            wiring.monitor.print(slip(reference, code));
+            wiring.monitor.print(slip(reference, code, fee));
         });
     }
 }

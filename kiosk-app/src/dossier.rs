@@ -5,8 +5,9 @@
 
 use kiosk_core::config::{Config, Language};
 use kiosk_core::dossier::{Delivery, DossierForm};
+use kiosk_core::fee::{self, Due};
 use kiosk_core::forms::Form;
-use kiosk_core::portal::Kind;
+use kiosk_core::portal::{Fee, Kind};
 use kiosk_drivers::printer::document::Document;
 
 use crate::outbox::resident::save_form;
@@ -53,6 +54,8 @@ pub struct Receipt {
     /// dd/mm/yyyy
     pub result_date: String,
     pub delivery: Delivery,
+    /// The fee as the portal reported it once the dossier had its code (None: not delivered yet, or no answer).
+    pub fee: Option<Fee>,
 }
 
 pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Document {
@@ -77,17 +80,14 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
         .rule()
         .text(pick(&r.procedure_vi, &r.procedure_en), crate::printing::HEADING)
         .line(format!("{}: {}", pick("Mã thủ tục", "Procedure code"), r.procedure_code))
-        .line(format!("{}: {}", pick("Lệ phí", "Fee"), pick(&r.fee_vi, &r.fee_en)))
-        .line(pick(
-            "Nộp lệ phí tại bộ phận một cửa khi cơ quan giải quyết hồ sơ (kiosk không thu tiền).",
-            "Pay the fee at the office's one-stop counter when it handles the dossier (the kiosk takes no money).",
-        ))
-        .line(format!(
-            "{}: {} {}",
-            pick("Ngày hẹn trả kết quả (dự kiến)", "Expected result date"),
-            r.result_date,
-            pick("(tính ngày làm việc, chưa trừ ngày lễ)", "(working days; public holidays not counted)")
-        ));
+        .line(format!("{}: {}", pick("Lệ phí", "Fee"), pick(&r.fee_vi, &r.fee_en)));
+    doc = fee_lines(doc, r, &pick);
+    doc = doc.line(format!(
+        "{}: {} {}",
+        pick("Ngày hẹn trả kết quả (dự kiến)", "Expected result date"),
+        r.result_date,
+        pick("(tính ngày làm việc, chưa trừ ngày lễ)", "(working days; public holidays not counted)")
+    ));
     doc = match r.delivery {
         Delivery::AtTheCounter => doc.line(format!(
             "{}: {}",
@@ -101,6 +101,44 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
     };
     doc.rule().text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED).cut()
 }
+
+/// What the receipt says about paying: the VietQR code for what the portal says is owed, into the account it
+/// names; or that it is paid or free; or, when the portal named no account or has not answered yet, where to pay
+/// instead (never a code to a guessed account).
+fn fee_lines(doc: Document, r: &Receipt, pick: &impl Fn(&str, &str) -> String) -> Document {
+    let (Some(fee), Some(code)) = (&r.fee, &r.code) else {
+        return doc.line(pick(PAY_ELSEWHERE.0, PAY_ELSEWHERE.1));
+    };
+    match (fee::due(fee), fee::payment_code(code, fee), &fee.pay_to) {
+        (Due::Owed { remaining, .. }, Ok(payload), Some(pay_to)) => doc
+            .line(format!("{}: {} {}", pick("Phí phải nộp", "Fee to pay"), fee::dong(remaining), pick("đồng", "dong")))
+            .line(pick(
+                "Quét mã VietQR dưới đây bằng ứng dụng ngân hàng để nộp phí:",
+                "Scan this VietQR code with your bank's app to pay the fee:",
+            ))
+            .qr(payload, 5)
+            .line(format!("{}: {}", pick("Ngân hàng", "Bank"), pay_to.bank_name))
+            .line(format!("{}: {}", pick("Số tài khoản", "Account"), pay_to.account))
+            .line(format!("{}: {}", pick("Chủ tài khoản", "Account holder"), pay_to.account_name))
+            .line(format!("{}: {}", pick("Nội dung chuyển khoản", "Transfer content"), code))
+            .line(pick(
+                "Kiosk không thu tiền. Sau khi nộp, tra cứu mã hồ sơ tại kiosk để xem phí đã được ghi nhận.",
+                "The kiosk takes no money. After paying, check the dossier code at the kiosk to see the payment recorded.",
+            )),
+        (Due::Paid { amount }, _, _) => {
+            doc.line(format!("{}: {} {}", pick("Đã nộp phí", "Fee paid"), fee::dong(amount), pick("đồng", "dong")))
+        }
+        (Due::Free, _, _) => doc.line(pick("Hồ sơ này không phải nộp phí.", "No fee for this dossier.")),
+        _ => doc.line(pick(PAY_ELSEWHERE.0, PAY_ELSEWHERE.1)),
+    }
+}
+
+/// Where a fee is paid when the kiosk has no code for it (shared/reference/next-features.md §1.4: Decision
+/// 31/2021/QĐ-TTg Art. 33, the national portal's payment function; VNeID pays fees since 2024).
+const PAY_ELSEWHERE: (&str, &str) = (
+    "Nộp lệ phí tại bộ phận một cửa, hoặc trực tuyến trên Cổng Dịch vụ công quốc gia hay ứng dụng VNeID khi hồ sơ đã có mã (kiosk không thu tiền).",
+    "Pay the fee at the one-stop counter, or online on the National Public Service Portal or in VNeID once the dossier has its code (the kiosk takes no money).",
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use kiosk_core::portal::{DossierStatus, Kind};
+use kiosk_core::portal::{DossierStatus, Fee, Kind};
 use rusqlite::{params, Connection, OptionalExtension as _};
 
 use crate::portal::Portal;
@@ -86,6 +86,17 @@ pub async fn check(portal: &impl Portal, cache: &Cache, code: &str, now: i64) ->
             fallback(cache, &code)
         }
     }
+}
+
+/// The fee the portal reports for dossier `code` now (None: no fee reported, or no answer). The kiosk asks it
+/// right after a dossier is delivered, for the screen and the receipt.
+pub async fn fee(portal: &impl Portal, code: &str) -> Option<Fee> {
+    let reply = portal.dossier_status(code).await;
+    if reply.status != Some(200) {
+        tracing::info!(status = ?reply.status, error = ?reply.error, "a new dossier's fee: no answer from the portal");
+        return None;
+    }
+    serde_json::from_slice::<DossierStatus>(&reply.body).ok()?.fee
 }
 
 fn fallback(cache: &Cache, code: &str) -> Answer {

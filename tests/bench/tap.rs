@@ -1,7 +1,7 @@
 //! Benchmark: time from a tap to the next screen's frame, and the kiosk's peak memory after going through every
 //! flow (look up, take a number with its printed ticket, check a dossier, ask for a home visit typed on the
 //! on-screen keyboard, saved and its confirmation printed, and a dossier with three scanned pages, saved and its
-//! receipt printed). The real kiosk (release build, software renderer)
+//! receipt printed). The real kiosk (as it ships, the `appliance` build from tests/bench.sh, else release; software renderer)
 //! runs in a window on Xvfb; taps are real X pointer events from `xdotool`; the frame counts as shown when the
 //! part of the screen the tap changes differs from before, read back over the X protocol every 2 ms (so the
 //! figure includes up to ~2 ms of polling).
@@ -11,6 +11,7 @@
 //! the band of the screen to watch) recorded. Keystrokes watch the answer box, so "key" rows are the time from
 //! a key press to the composed text on screen. Portrait 1080x1920. Prints a table; asserts nothing.
 
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -258,7 +259,9 @@ fn xdotool(args: &[&str]) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let taps = positions().context("finding where to tap")?;
-    let kiosk = kiosk_tests::binary("kiosk");
+    // The kiosk as it ships (tests/bench.sh builds the `appliance` profile), else the release build beside this.
+    let kiosk = std::env::var_os("KIOSK_BENCH_KIOSK").map_or_else(|| kiosk_tests::binary("kiosk"), PathBuf::from);
+    println!("Measuring {}", kiosk.display());
     let config = kiosk_tests::example_config();
     let state = std::env::temp_dir().join(format!("kiosk-bench-tap-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);

@@ -30,7 +30,7 @@ fn scanned_page(card: bool) -> Vec<u8> {
 }
 
 /// The QR codes on a printed job, read from the paper as a phone would.
-fn qr_codes(job: &[u8]) -> Vec<String> {
+pub(crate) fn qr_codes(job: &[u8]) -> Vec<String> {
     let profile = kiosk_config_profile();
     let face = kiosk_app::printing::typeface();
     let printed = kiosk_drivers::printer::decode::paper(job, &profile, face).expect("decodes");
@@ -114,7 +114,8 @@ fn arrived(sim: &Sim, kiosk: &Running, cards: &[bool]) -> (serde_json::Value, St
     let jobs = kiosk.printer().jobs();
     let receipt = jobs.last().expect("a receipt printed");
     let qr = qr_codes(receipt);
-    assert_eq!(qr, vec![code.clone()], "the receipt's QR scans back to the dossier code");
+    assert_eq!(qr.first(), Some(&code), "the receipt's first QR scans back to the dossier code");
+    assert!(qr[1..].iter().all(|payment| kiosk_core::vietqr::parse(payment).is_ok()), "then a fee's VietQR: {qr:?}");
     let slip = slip_text(receipt);
     assert!(slip.contains("GIẤY BIÊN NHẬN HỒ SƠ") && slip.contains(&code), "{slip}");
     (form, slip, qr)
@@ -266,6 +267,7 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     assert_eq!(form["delivery"], "by_post");
     assert_eq!(form["delivery_address"], "số 9 ngõ 4 kim mã");
     assert!(slip.contains("bưu chính công ích"), "{slip}");
+    assert!(slip.contains("Hồ sơ này không phải nộp phí."), "registered on time, no fee: {slip}");
 }
 
 #[test]
@@ -319,8 +321,12 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     assert_eq!(received[0].pages.len(), 4);
     let scanned: Vec<Vec<u8>> = [false, false, true, true].into_iter().map(scanned_page).collect();
     assert_eq!(received[0].pages, scanned, "the pages arrive byte-identical, in order");
+    // The dossier code, then the fee's payment code (7.000 đồng online).
+    let code = k.get_dossier_sent().code.to_string();
     let qr = qr_codes(kiosk.printer().jobs().last().expect("receipt"));
-    assert_eq!(qr, vec![k.get_dossier_sent().code.to_string()]);
+    assert_eq!(qr.first(), Some(&code));
+    let payment = kiosk_core::vietqr::parse(&qr[1]).expect("a VietQR payload");
+    assert_eq!((payment.amount, payment.note.as_deref()), (Some(7_000), Some(code.as_str())));
 }
 
 /// Leaving at every page (the header's "Start again", or walking away until the idle timeout) drops the answers

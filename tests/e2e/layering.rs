@@ -26,6 +26,7 @@ fn kiosk_core_stays_pure() {
         "argon2",
         "sha2",
         "bamboo-core",
+        "crc",
     ];
     for dependency in dependencies("kiosk-app/core/Cargo.toml") {
         assert!(

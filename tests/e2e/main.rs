@@ -4,6 +4,7 @@
 mod config_check;
 mod counter_api;
 mod dossier;
+mod fee;
 mod layering;
 mod outbox;
 mod scanner;

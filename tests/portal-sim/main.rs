@@ -39,6 +39,10 @@ struct Args {
     /// Seed for the fault dice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Every dossier's fee is paid in full this many seconds after its code is issued (0: only payments posted
+    /// to /admin/payments count).
+    #[arg(long, default_value_t = 120)]
+    pay_after: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -55,6 +59,7 @@ fn main() -> anyhow::Result<()> {
         latency_ms: args.latency_ms,
     };
     let sim = Sim::open(&args.db, portal_sim::DEV_SECRET, faults, args.seed)?;
+    sim.set_pay_after((args.pay_after > 0).then_some(args.pay_after));
     let running = portal_sim::spawn(sim, args.listen)?;
     println!("portal simulator on {} (data in {})", running.base_url(), args.db.display());
     loop {

@@ -66,6 +66,30 @@ pub struct Sim {
     away_notify: tokio::sync::Notify,
     /// The procedure catalogue served at /v1/catalogue (TOML, schema of assets/catalogue/README.md).
     catalogue: Mutex<String>,
+    /// Pay every dossier's fee in full this many seconds after its code was issued (the README's demo).
+    pay_after: Mutex<Option<u64>>,
+}
+
+/// The simulator's collection account. BIN 970499 is outside the BINs the State Bank has issued (970400-970470,
+/// letter 1589/NHNN-TT), so a real banking app that scans a simulator's code finds no bank and moves no money.
+pub fn sim_account() -> portal::PayTo {
+    portal::PayTo {
+        bank_bin: "970499".into(),
+        bank_name: "Ngân hàng mô phỏng".into(),
+        account: "0001234567".into(),
+        account_name: "PORTAL SIM - KHONG CO THAT".into(),
+    }
+}
+
+/// The fee the simulator charges for a dossier of procedure `code` submitted online, in đồng, from the facts in
+/// assets/catalogue/procedures.toml (a real portal computes it from the dossier).
+pub fn sim_fee(code: Option<&str>) -> u64 {
+    match code {
+        Some("2.000884") => 10_000, // chứng thực chữ ký: 10.000 đồng mỗi trường hợp
+        Some("1.004194") => 7_000,  // đăng ký tạm trú, trực tuyến
+        Some("1.004222") => 10_000, // đăng ký thường trú, trực tuyến
+        _ => 0,                     // đăng ký khai sinh đúng hạn: miễn lệ phí
+    }
 }
 
 impl Sim {
@@ -79,7 +103,8 @@ impl Sim {
              CREATE TABLE IF NOT EXISTS pages (id TEXT, idx INTEGER, sealed_sha TEXT, plain BLOB, PRIMARY KEY (id, idx));
              CREATE TABLE IF NOT EXISTS submissions (id TEXT PRIMARY KEY, kind TEXT, procedure_code TEXT,
                  page_count INTEGER, sealed_sha TEXT, form BLOB, dossier_code TEXT, kiosk_id TEXT, received_at INTEGER);
-             CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT, at INTEGER, body TEXT);",
+             CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT, at INTEGER, body TEXT);
+             CREATE TABLE IF NOT EXISTS payments (dossier_code TEXT, amount_vnd INTEGER, at INTEGER);",
         )?;
         Ok(Arc::new(Sim {
             db: Mutex::new(db),
@@ -89,12 +114,42 @@ impl Sim {
             away: Mutex::new(0),
             away_notify: tokio::sync::Notify::new(),
             catalogue: Mutex::new(include_str!("../../assets/catalogue/procedures.toml").to_owned()),
+            pay_after: Mutex::new(None),
         }))
     }
 
     /// Serves another catalogue from now on (a test's "the city updated the catalogue").
     pub fn set_catalogue(&self, text: &str) {
         *self.catalogue.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = text.to_owned();
+    }
+
+    /// A payment of `amount_vnd` for dossier `code` arrives from the payment platform (any amount: a resident may
+    /// transfer too little or too much).
+    pub fn pay(&self, code: &str, amount_vnd: u64) {
+        let _ = self.db().execute(
+            "INSERT INTO payments (dossier_code, amount_vnd, at) VALUES (?1, ?2, ?3)",
+            params![code, amount_vnd as i64, chrono::Utc::now().timestamp()],
+        );
+    }
+
+    /// Every fee paid in full `seconds` after its dossier's code was issued (None: only [`Sim::pay`] pays).
+    pub fn set_pay_after(&self, seconds: Option<u64>) {
+        *self.pay_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = seconds;
+    }
+
+    /// The fee of a dossier the simulator holds: its amount (0 for a free procedure), what was paid, the account.
+    fn fee(&self, code: &str, procedure: Option<&str>, received_at: i64) -> Option<portal::Fee> {
+        let amount_vnd = sim_fee(procedure);
+        let paid: i64 = self
+            .db()
+            .query_row("SELECT COALESCE(SUM(amount_vnd), 0) FROM payments WHERE dossier_code = ?1", [code], |r| {
+                r.get(0)
+            })
+            .unwrap_or_default();
+        let pay_after = *self.pay_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let auto_paid = pay_after.is_some_and(|after| chrono::Utc::now().timestamp() - received_at >= after as i64);
+        let paid_vnd = if auto_paid { amount_vnd } else { paid.max(0) as u64 };
+        Some(portal::Fee { amount_vnd, paid_vnd, pay_to: Some(sim_account()) })
     }
 
     /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
@@ -273,6 +328,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/kiosk-api/v1/catalogue", get(catalogue))
         .route("/admin/faults", post(set_faults))
         .route("/admin/away", post(go_away))
+        .route("/admin/payments", post(pay))
         .with_state(sim)
 }
 
@@ -536,24 +592,29 @@ async fn dossier(
     if let Err(refused) = verify(&sim, &method, &portal::dossier_path(&code), &headers, &body, None) {
         return refused;
     }
-    let found: Option<(String, i64)> = sim
+    let found: Option<(String, Option<String>, i64)> = sim
         .db()
-        .query_row("SELECT kind, received_at FROM submissions WHERE dossier_code = ?1", [&code], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+        .query_row("SELECT kind, procedure_code, received_at FROM submissions WHERE dossier_code = ?1", [&code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()
         .unwrap_or_default();
     match found {
-        Some((kind, received)) => {
+        Some((kind, procedure, received)) => {
             let kind = if kind == "home_visit" { portal::Kind::HomeVisit } else { portal::Kind::Dossier };
             // The simulator does not process dossiers: what it has is received, and that is all it says.
             let received_at = received / 1_000_000;
+            let fee = match kind {
+                portal::Kind::Dossier => sim.fee(&code, procedure.as_deref(), received_at),
+                portal::Kind::HomeVisit => None,
+            };
             Json(DossierStatus {
                 dossier_code: code,
                 kind,
                 state: "received".into(),
                 received_at,
                 updated_at: received_at,
+                fee,
             })
             .into_response()
         }
@@ -579,6 +640,19 @@ struct Away {
 async fn go_away(State(sim): State<Arc<Sim>>, Json(away): Json<Away>) -> Response {
     sim.go_away(away.seconds);
     (StatusCode::ACCEPTED, Json(json!({ "away_for_seconds": away.seconds }))).into_response()
+}
+
+#[derive(Deserialize)]
+struct Payment {
+    dossier_code: String,
+    amount_vnd: u64,
+}
+
+/// A payment arriving from the payment platform (tests, and a person trying the simulator by hand).
+async fn pay(State(sim): State<Arc<Sim>>, Json(payment): Json<Payment>) -> Response {
+    sim.pay(&payment.dossier_code, payment.amount_vnd);
+    (StatusCode::ACCEPTED, Json(json!({ "dossier_code": payment.dossier_code, "amount_vnd": payment.amount_vnd })))
+        .into_response()
 }
 
 async fn set_faults(State(sim): State<Arc<Sim>>, Json(faults): Json<Faults>) -> Response {

@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod config;
 pub mod dossier;
+pub mod fee;
 pub mod forms;
 pub mod keyboard;
 pub mod outbox;
@@ -18,6 +19,7 @@ pub mod staff;
 pub mod text;
 pub mod time;
 pub mod validate;
+pub mod vietqr;
 pub mod visit;
 pub mod wards;
 pub mod wizard;

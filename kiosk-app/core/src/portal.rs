@@ -150,6 +150,36 @@ pub struct DossierStatus {
     pub received_at: i64,
     /// When the state last changed (Unix seconds).
     pub updated_at: i64,
+    /// The dossier's fee, once the portal has set it (absent for a free procedure, a home visit, or a portal
+    /// that does not report fees).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<Fee>,
+}
+
+/// A dossier's fee as the portal knows it: what is charged, what the payment platform has received for it, and
+/// the account the portal names for this procedure and ward. The kiosk never takes money itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// What the procedure costs for this dossier, in đồng (VND has no minor unit).
+    pub amount_vnd: u64,
+    /// What has been received for it so far, in đồng.
+    #[serde(default)]
+    pub paid_vnd: u64,
+    /// Where to transfer it; absent when the portal names no account (then no payment code is ever shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_to: Option<PayTo>,
+}
+
+/// A collection account, as the portal names it for a procedure and ward.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayTo {
+    /// The bank's 6-digit NAPAS BIN (970415 VietinBank, ...).
+    pub bank_bin: String,
+    /// The bank's short name, as residents know it ("VietinBank").
+    pub bank_name: String,
+    pub account: String,
+    /// The account holder, as the banking app will show it before the payer confirms.
+    pub account_name: String,
 }
 
 #[cfg(test)]

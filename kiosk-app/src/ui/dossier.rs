@@ -515,6 +515,7 @@ impl Finished {
             handled_by_en: procedure.handled_by_en.clone(),
             result_date: done.result_date.to_string(),
             delivery: done.form.delivery,
+            fee: None,
         };
         Finished { form: done.form, pages: done.pages.into_iter().map(|scan| scan.jpeg).collect(), receipt }
     }
@@ -551,6 +552,7 @@ pub const SENT: Flow = Flow {
     on_saved_page: |kiosk| kiosk.get_dossier_step() == DossierStep::Saved,
     show_saved,
     show_failed: |ui| ui.global::<Kiosk>().set_dossier_step(DossierStep::Failed),
+    charges_fees: true,
 };
 
 /// The answers, pages and thumbnails are dropped from the screen: from here on they exist only sealed in the
@@ -620,7 +622,7 @@ pub fn walk(
     // Saving needs the outbox: the picture shows the saved page with a sample reference and code.
     kiosk.set_dossier_result_date(kiosk_core::dossier::result_date(crate::clock::today(), 3).to_string().into());
     SENT.saved(ui, "3FA2-91C0");
-    SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000002");
+    SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000002", Some(&super::headless::sample_fee()));
     SENT.printed(ui, "3FA2-91C0", true);
     save("dossier-saved")?;
     super::start_over(ui);

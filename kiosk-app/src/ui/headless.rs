@@ -184,6 +184,21 @@ fn print_samples(
 }
 
 /// Every kind of slip with sample content (marked as samples by their codes), in the first language.
+/// The fee on the sample receipt and saved page: BIN 970499 is no bank's (the State Bank has issued
+/// 970400-970470), so a phone that scans the sample moves no money.
+pub(crate) fn sample_fee() -> kiosk_core::portal::Fee {
+    kiosk_core::portal::Fee {
+        amount_vnd: 7_000,
+        paid_vnd: 0,
+        pay_to: Some(kiosk_core::portal::PayTo {
+            bank_bin: "970499".into(),
+            bank_name: "Ngân hàng mẫu".into(),
+            account: "0001234567".into(),
+            account_name: "MAU - KHONG CO THAT".into(),
+        }),
+    }
+}
+
 fn sample_slips(
     config: &Config,
     issued: &crate::tickets::Issued,
@@ -213,6 +228,7 @@ fn sample_slips(
         handled_by_en: "The ward police".into(),
         result_date: "02/12/2026".into(),
         delivery: kiosk_core::dossier::Delivery::AtTheCounter,
+        fee: Some(sample_fee()),
     };
     Ok(vec![
         ("ticket", crate::tickets::ticket_document(config, issued, language)),

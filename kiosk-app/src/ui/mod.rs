@@ -31,6 +31,7 @@ macro_rules! on {
 }
 
 pub mod dossier;
+pub mod fee;
 pub mod headless;
 pub mod sent;
 pub mod visit;
@@ -228,6 +229,9 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
                 dossier::reset(&ui);
             }
             kiosk.set_screen(screen);
+            if screen == Screen::Home {
+                give_back_after_frame();
+            }
         }
     });
     // The dossier wizard reads its forms first: the lookup's procedures are matched against them.
@@ -326,6 +330,7 @@ pub fn start_over(ui: &AppWindow) {
     kiosk.set_high_contrast(false);
     IDLE.with(|idle| idle.set(0));
     kiosk.set_screen(Screen::Home);
+    give_back_after_frame();
     if let Some(first) = kiosk.get_languages().row_data(0) {
         if let Some(language) = Language::from_code(&first.code) {
             select_language(ui, language);
@@ -508,6 +513,7 @@ fn track_reset(ui: &AppWindow) {
     kiosk.set_track_step(TrackStep::Typing);
     kiosk.set_track_received("".into());
     kiosk.set_track_known_at("".into());
+    kiosk.set_track_fee(FeeView::default());
 }
 
 fn install_track_keys(ui: &AppWindow) {
@@ -595,6 +601,8 @@ pub fn show_track_answer(ui: &AppWindow, answer: &crate::tracking::Answer) {
         Answer::Unreachable => return kiosk.set_track_step(TrackStep::Unreachable),
         Answer::Invalid => return kiosk.set_track_step(TrackStep::Invalid),
     };
+    let current = matches!(answer, Answer::Current(_));
+    kiosk.set_track_fee(fee::view(&status.dossier_code, status.fee.as_ref(), current));
     kiosk.set_track_state(crate::tracking::state_index(&status.state));
     kiosk.set_track_home_visit(crate::tracking::is_home_visit(status));
     kiosk.set_track_received(local_date(status.received_at, false).into());
@@ -654,6 +662,13 @@ pub fn current_language(ui: &AppWindow) -> Option<Language> {
 /// Returns to the home screen, as "start over" and the idle timeout do.
 pub fn go_home(ui: &AppWindow) {
     ui.global::<Kiosk>().set_screen(Screen::Home);
+    give_back_after_frame();
+}
+
+/// Once the home screen is drawn, what the finished screen used goes back to the system (not before: the tap's
+/// frame comes first).
+fn give_back_after_frame() {
+    slint::Timer::single_shot(std::time::Duration::from_millis(100), crate::give_back_free_memory);
 }
 
 /// What the test-print button does: `request` hands the job to the device thread (it must not block).

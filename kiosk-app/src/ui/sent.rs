@@ -2,6 +2,7 @@
 //! The shell answers "send" with [`Flow::saved`] and then [`Flow::delivered`] or [`Flow::undelivered`], and
 //! [`Flow::printed`] once the slip is out; or with [`Flow::failed`] when the submission could not be saved.
 
+use kiosk_core::portal::Fee;
 use slint::ComponentHandle as _;
 
 use super::{AppWindow, Kiosk, PrintState, Sent};
@@ -17,6 +18,8 @@ pub struct Flow {
     pub show_saved: fn(&AppWindow),
     /// Saving failed (the disk is full or broken): nothing was sent; the answers stay for another try.
     pub show_failed: fn(&AppWindow),
+    /// Whether the portal charges a fee for what this flow submits (dossiers: yes; home visits: no).
+    pub charges_fees: bool,
 }
 
 impl Flow {
@@ -26,10 +29,12 @@ impl Flow {
         (self.show_saved)(ui);
     }
 
-    /// The portal acknowledged the submission `reference` with `code`; the slip is printing.
-    pub fn delivered(&self, ui: &AppWindow, reference: &str, code: &str) {
+    /// The portal acknowledged the submission `reference` with `code`, and reported its `fee` (None: no fee
+    /// reported, or the portal did not answer the question); the slip is printing.
+    pub fn delivered(&self, ui: &AppWindow, reference: &str, code: &str, fee: Option<&Fee>) {
         self.update(ui, reference, |sent| {
             sent.code = code.into();
+            sent.fee = super::fee::view(code, fee, true);
             sent.waiting = false;
             sent.print = PrintState::Printing;
         });

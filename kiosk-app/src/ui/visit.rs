@@ -252,6 +252,7 @@ pub const SENT: Flow = Flow {
     on_saved_page: |kiosk| kiosk.get_visit_step() == VisitStep::Saved,
     show_saved: |ui| ui.global::<Kiosk>().set_visit_step(VisitStep::Saved),
     show_failed: |ui| ui.global::<Kiosk>().set_visit_step(VisitStep::Failed),
+    charges_fees: false,
 };
 
 /// True when the window holds no answer (for tests of the wipe).
@@ -297,7 +298,7 @@ pub fn walk(ui: &AppWindow, save: &mut dyn FnMut(&str) -> anyhow::Result<()>) ->
     SENT.undelivered(ui, "3FA2-91C0");
     SENT.printed(ui, "3FA2-91C0", true);
     save("visit-saved-away")?;
-    SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000001");
+    SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000001", None);
     SENT.printed(ui, "3FA2-91C0", true);
     save("visit-saved")?;
     super::start_over(ui);
