@@ -30,7 +30,8 @@ echo "== Search: latency per keystroke, the shipped catalogue and one the size o
 echo
 echo "== Tap to the next frame, and peak memory through the flows (the kiosk as it ships: appliance profile) =="
 cargo build --profile appliance -p kiosk-app --bin kiosk
-KIOSK_BENCH_KIOSK="$target_dir/appliance/kiosk" "$target_dir/release/bench-tap"
+export KIOSK_BENCH_KIOSK="$target_dir/appliance/kiosk"
+"$target_dir/release/bench-tap"
 echo
-echo "== First frame and memory =="
+echo "== First frame and memory (appliance profile) =="
 "$target_dir/release/bench-first-frame"

@@ -12,6 +12,7 @@ use kiosk_drivers::printer::document::Document;
 
 use crate::outbox::resident::save_form;
 use crate::outbox::store::{EnqueueError, Outbox};
+use crate::words;
 
 /// The forms shipped in assets/forms (each checked by kiosk-core's tests).
 pub const BUNDLED: [&str; 5] = [
@@ -59,43 +60,41 @@ pub struct Receipt {
 }
 
 pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Document {
-    let pick = crate::printing::picker(language);
-    let mut doc = Document::new().text(pick("GIẤY BIÊN NHẬN HỒ SƠ", "DOSSIER RECEIPT"), crate::printing::TITLE).rule();
+    let mut doc = Document::new().text(words::tr(language, "DOSSIER RECEIPT"), crate::printing::TITLE).rule();
     doc = match &r.code {
         Some(code) => doc
-            .line(pick("Mã hồ sơ:", "Dossier code:"))
+            .line(words::tr(language, "Dossier code:"))
             .text(code.clone(), crate::printing::BIG)
             .qr(code.clone(), 6)
-            .line(pick("Tra cứu bằng mã này tại kiosk.", "Check it with this code at the kiosk.")),
+            .line(words::tr(language, "Check it with this code at the kiosk.")),
         None => doc
-            .line(pick("Số tham chiếu tại kiosk:", "Kiosk reference:"))
+            .line(words::tr(language, "Kiosk reference:"))
             .text(r.reference.clone(), crate::printing::BIG)
             .qr(r.reference.clone(), 6)
-            .line(pick(
-                "Hồ sơ được lưu an toàn tại kiosk và sẽ tự gửi đi khi có kết nối; mã hồ sơ sẽ được báo khi cơ quan nhận.",
+            .line(words::tr(
+                language,
                 "The dossier is kept safely on the kiosk and will be sent by itself; the office gives its code when it has it.",
             )),
     };
     doc = doc
         .rule()
-        .text(pick(&r.procedure_vi, &r.procedure_en), crate::printing::HEADING)
-        .line(format!("{}: {}", pick("Mã thủ tục", "Procedure code"), r.procedure_code))
-        .line(format!("{}: {}", pick("Lệ phí", "Fee"), pick(&r.fee_vi, &r.fee_en)));
-    doc = fee_lines(doc, r, &pick);
-    doc = doc.line(format!(
-        "{}: {} {}",
-        pick("Ngày hẹn trả kết quả (dự kiến)", "Expected result date"),
-        r.result_date,
-        pick("(tính ngày làm việc, chưa trừ ngày lễ)", "(working days; public holidays not counted)")
+        .text(words::either(language, &r.procedure_vi, &r.procedure_en), crate::printing::HEADING)
+        .line(words::trf(language, "Procedure code: {}", &[&r.procedure_code]))
+        .line(words::trf(language, "Fee: {}", &[&words::either(language, &r.fee_vi, &r.fee_en)]));
+    doc = fee_lines(doc, r, language);
+    doc = doc.line(words::trf(
+        language,
+        "Expected result date: {} (working days; public holidays not counted)",
+        &[&r.result_date],
     ));
     doc = match r.delivery {
-        Delivery::AtTheCounter => doc.line(format!(
-            "{}: {}",
-            pick("Nhận kết quả tại", "Collect the result at"),
-            pick(&r.handled_by_vi, &r.handled_by_en)
+        Delivery::AtTheCounter => doc.line(words::trf(
+            language,
+            "Collect the result at: {}",
+            &[&words::either(language, &r.handled_by_vi, &r.handled_by_en)],
         )),
-        Delivery::ByPost => doc.line(pick(
-            "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã khai (cước phí bưu chính tính riêng, QĐ 45/2016/QĐ-TTg).",
+        Delivery::ByPost => doc.line(words::tr(
+            language,
             "The result comes by the public postal service to the address you gave (postage charged separately, QĐ 45/2016/QĐ-TTg).",
         )),
     };
@@ -105,40 +104,46 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
 /// What the receipt says about paying: the VietQR code for what the portal says is owed, into the account it
 /// names; or that it is paid or free; or, when the portal named no account or has not answered yet, where to pay
 /// instead (never a code to a guessed account).
-fn fee_lines(doc: Document, r: &Receipt, pick: &impl Fn(&str, &str) -> String) -> Document {
+fn fee_lines(doc: Document, r: &Receipt, language: Language) -> Document {
     let (Some(fee), Some(code)) = (&r.fee, &r.code) else {
-        return doc.line(pick(PAY_ELSEWHERE.0, PAY_ELSEWHERE.1));
+        return doc.line(pay_elsewhere(language));
     };
     match (fee::due(fee), fee::payment_code(code, fee), &fee.pay_to) {
         (Due::Owed { remaining, .. }, Ok(payload), Some(pay_to)) => doc
-            .line(format!("{}: {} {}", pick("Phí phải nộp", "Fee to pay"), fee::dong(remaining), pick("đồng", "dong")))
-            .line(pick(
-                "Quét mã VietQR dưới đây bằng ứng dụng ngân hàng để nộp phí:",
-                "Scan this VietQR code with your bank's app to pay the fee:",
+            .line(words::trf(language, "To pay: {} dong", &[&fee::dong(remaining)]))
+            .line(words::tr(
+                language,
+                "Scan this VietQR code with your bank's app to pay; do not change the amount or the payment reference:",
             ))
             .qr(payload, 5)
-            .line(format!("{}: {}", pick("Ngân hàng", "Bank"), pay_to.bank_name))
-            .line(format!("{}: {}", pick("Số tài khoản", "Account"), pay_to.account))
-            .line(format!("{}: {}", pick("Chủ tài khoản", "Account holder"), pay_to.account_name))
-            .line(format!("{}: {}", pick("Nội dung chuyển khoản", "Transfer content"), code))
-            .line(pick(
-                "Kiosk không thu tiền. Sau khi nộp, tra cứu mã hồ sơ tại kiosk để xem phí đã được ghi nhận.",
-                "The kiosk takes no money. After paying, check the dossier code at the kiosk to see the payment recorded.",
+            .line(words::trf(language, "Bank: {}", &[&pay_to.bank_name]))
+            .line(words::trf(language, "Account: {}", &[&pay_to.account]))
+            .line(words::trf(language, "Account holder: {}", &[&pay_to.account_name]))
+            .line(words::trf(language, "Payment reference: {}", &[code]))
+            .line(words::tr(
+                language,
+                "The kiosk takes no money. After the transfer, check the dossier code at the kiosk to see whether it has been recorded. A wrong or extra transfer: bring this paper to the one-stop counter.",
             )),
-        (Due::Paid { amount }, _, _) => {
-            doc.line(format!("{}: {} {}", pick("Đã nộp phí", "Fee paid"), fee::dong(amount), pick("đồng", "dong")))
-        }
-        (Due::Free, _, _) => doc.line(pick("Hồ sơ này không phải nộp phí.", "No fee for this dossier.")),
-        _ => doc.line(pick(PAY_ELSEWHERE.0, PAY_ELSEWHERE.1)),
+        (Due::Paid { amount }, _, _) => doc.line(words::trf(language, "Paid in full: {} dong", &[&fee::dong(amount)])),
+        (Due::Free, _, _) => doc.line(words::tr(language, "No fee for this dossier.")),
+        (Due::Overpaid { amount, extra }, _, _) => doc.line(words::trf(
+            language,
+            "You paid {} dong more than the {} dong due. Bring the dossier code to the one-stop counter to ask how to get it back.",
+            &[&fee::dong(extra), &fee::dong(amount)],
+        )),
+        _ => doc.line(pay_elsewhere(language)),
     }
 }
 
 /// Where a fee is paid when the kiosk has no code for it (shared/reference/next-features.md §1.4: Decision
-/// 31/2021/QĐ-TTg Art. 33, the national portal's payment function; VNeID pays fees since 2024).
-const PAY_ELSEWHERE: (&str, &str) = (
-    "Nộp lệ phí tại bộ phận một cửa, hoặc trực tuyến trên Cổng Dịch vụ công quốc gia hay ứng dụng VNeID khi hồ sơ đã có mã (kiosk không thu tiền).",
-    "Pay the fee at the one-stop counter, or online on the National Public Service Portal or in VNeID once the dossier has its code (the kiosk takes no money).",
-);
+/// 31/2021/QĐ-TTg Art. 33, the national portal's payment function). Printed also when the portal has not said
+/// yet whether the procedure has a fee, hence "if".
+fn pay_elsewhere(language: Language) -> String {
+    words::tr(
+        language,
+        "If the procedure has a fee: pay at the one-stop counter or, once the dossier has its code, online on the National Public Service Portal. The kiosk takes no money.",
+    )
+}
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@ pub mod tickets;
 pub mod tracking;
 pub mod ui;
 pub mod visit;
+pub mod words;
 
 use std::path::Path;
 

@@ -7,6 +7,8 @@ use kiosk_core::config::{Config, Language};
 use kiosk_core::search::Index;
 use kiosk_drivers::printer::document::Document;
 
+use crate::words;
+
 /// The catalogue built into the binary, used until the portal sends a newer one.
 pub const BUNDLED: &str = include_str!("../../assets/catalogue/procedures.toml");
 
@@ -68,43 +70,38 @@ pub fn checked(procedure: &Procedure, fact: &str) -> bool {
 /// The procedure's page as a guidance slip: name, what to bring, steps, fee, time, where, and the sources.
 pub fn guidance_document(config: &Config, procedure: &Procedure, language: Language) -> Document {
     let english = language == Language::English;
-    let pick = crate::printing::picker(language);
     let mut doc = Document::new()
-        .text(if english { "PROCEDURE GUIDE" } else { "HƯỚNG DẪN THỦ TỤC" }, crate::printing::TITLE)
-        .text(pick(&procedure.name_vi, &procedure.name_en), crate::printing::HEADING);
+        .text(words::tr(language, "PROCEDURE GUIDE"), crate::printing::TITLE)
+        .text(words::either(language, &procedure.name_vi, &procedure.name_en), crate::printing::HEADING);
     if !procedure.code.is_empty() {
-        doc = doc.line(format!("{}: {}", pick("Mã thủ tục", "Code"), procedure.code));
+        doc = doc.line(words::trf(language, "Code: {}", &[&procedure.code]));
     }
-    doc = doc.rule().text(pick("Cần mang theo:", "What to bring:"), crate::printing::HEADING);
+    doc = doc.rule().text(words::tr(language, "What to bring:"), crate::printing::HEADING);
     for item in if english { &procedure.bring_en } else { &procedure.bring_vi } {
         doc = doc.line(format!("- {item}"));
     }
-    doc = doc.text(pick("Các bước:", "Steps:"), crate::printing::HEADING);
+    doc = doc.text(words::tr(language, "Steps:"), crate::printing::HEADING);
     for (n, step) in (if english { &procedure.steps_en } else { &procedure.steps_vi }).iter().enumerate() {
         doc = doc.line(format!("{}. {step}", n + 1));
     }
-    let unverified = pick(" (chưa xác minh, hỏi cán bộ)", " (not verified, ask staff)");
+    // A fact no source backs is printed with a warning after it, so the resident asks before relying on it.
+    let unverified = |fact| {
+        if checked(procedure, fact) {
+            String::new()
+        } else {
+            format!(" {}", words::tr(language, "(not verified, ask staff)"))
+        }
+    };
+    let fee = words::either(language, &procedure.fee_vi, &procedure.fee_en);
+    let time = words::either(language, &procedure.time_vi, &procedure.time_en);
+    let place = words::either(language, &procedure.handled_by_vi, &procedure.handled_by_en);
     doc = doc
         .rule()
-        .line(format!(
-            "{}: {}{}",
-            pick("Lệ phí", "Fee"),
-            pick(&procedure.fee_vi, &procedure.fee_en),
-            if checked(procedure, "fee") { "" } else { &unverified }
-        ))
-        .line(format!(
-            "{}: {}{}",
-            pick("Thời gian", "Time"),
-            pick(&procedure.time_vi, &procedure.time_en),
-            if checked(procedure, "time") { "" } else { &unverified }
-        ))
-        .line(format!(
-            "{}: {}",
-            pick("Nơi giải quyết", "Where"),
-            pick(&procedure.handled_by_vi, &procedure.handled_by_en)
-        ))
+        .line(words::trf(language, "Fee: {}", &[&fee]) + &unverified("fee"))
+        .line(words::trf(language, "Time: {}", &[&time]) + &unverified("time"))
+        .line(words::trf(language, "Where: {}", &[&place]))
         .rule()
-        .line(format!("{}: {}", pick("Nguồn", "Sources"), sources_line(procedure)))
+        .line(words::trf(language, "Sources: {}", &[&sources_line(procedure)]))
         .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED);
     doc.cut()
 }

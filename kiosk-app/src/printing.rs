@@ -2,7 +2,6 @@
 //! simulated printer's paper as a picture (what the demo shows the resident after printing).
 //! Must not do: block the UI thread (printing runs where the devices live).
 
-use kiosk_core::config::Language;
 use kiosk_drivers::printer::decode;
 use kiosk_drivers::printer::document::{Align, Style};
 use kiosk_drivers::printer::profile::Profile;
@@ -13,11 +12,6 @@ pub const TITLE: Style = Style { scale: 1, bold: true, align: Align::Center };
 pub const BIG: Style = Style { scale: 2, bold: true, align: Align::Center };
 pub const HEADING: Style = Style { scale: 1, bold: true, align: Align::Left };
 pub const CENTRED: Style = Style { scale: 1, bold: false, align: Align::Center };
-
-/// Picks a slip's line in `language`: `pick("Vietnamese", "English")`.
-pub fn picker(language: Language) -> impl Fn(&str, &str) -> String {
-    move |vi, en| if language == Language::English { en.to_owned() } else { vi.to_owned() }
-}
 
 /// The kiosk's font (Be Vietnam Pro, shipped in assets/fonts), for downloaded characters and raster text; parsed
 /// once for the whole process and shared with the simulated scanner.

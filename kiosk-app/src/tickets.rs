@@ -7,6 +7,7 @@ use kiosk_core::queue::{Event, Priority};
 use kiosk_drivers::printer::document::{Align, Document, Style};
 
 use crate::queue_store::QueueStore;
+use crate::words;
 
 /// A ticket just issued, with what the resident is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +71,10 @@ pub fn issue(
 }
 
 /// The printed ticket: who issued it, the service, the number in large type, people ahead, the pager and the time.
-/// Vietnamese always; English lines too when the resident used English.
+/// Vietnamese always; English lines too when the resident used English (each from the same catalogue text, so
+/// the Vietnamese lines ask for `Language::Vietnamese` whatever the resident chose).
 pub fn ticket_document(config: &Config, issued: &Issued, language: Language) -> Document {
+    use Language::Vietnamese;
     let center = crate::printing::CENTRED;
     let english = language == Language::English;
     let when = chrono::DateTime::from_timestamp(issued.issued_at, 0)
@@ -86,28 +89,32 @@ pub fn ticket_document(config: &Config, issued: &Issued, language: Language) -> 
         doc = doc.text(&issued.service_en, center);
     }
     doc = doc.text(&issued.label, Style { scale: 4, bold: true, align: Align::Center });
-    let wait = match (issued.ahead, issued.rough) {
-        (0, _) => "Không có ai chờ trước ông/bà".to_owned(),
-        (n, true) => format!("Số người chờ trước: {n} · khoảng {} phút", issued.wait_minutes),
-        (n, false) => format!("Số người chờ trước: {n} · {} phút", issued.wait_minutes),
+    let (ahead, minutes) = (issued.ahead, issued.wait_minutes);
+    let wait = match (ahead, issued.rough) {
+        (0, _) => words::tr(Vietnamese, "Nobody is ahead of you"),
+        (_, true) => words::trf(Vietnamese, "People ahead: {} · about {} minutes", &[&ahead, &minutes]),
+        (_, false) => words::trf(Vietnamese, "People ahead: {} · {} minutes", &[&ahead, &minutes]),
     };
     doc = doc.text(wait, center);
     if english {
-        doc = doc.text(format!("People ahead: {}", issued.ahead), center);
+        doc = doc.text(words::trf(language, "People ahead: {}", &[&ahead]), center);
     }
     if issued.priority.is_priority() {
-        doc = doc.text("Vé ưu tiên – xuất trình giấy tờ tại quầy", center);
+        doc = doc.text(words::tr(Vietnamese, "Priority ticket – show your papers at the counter"), center);
     }
     doc = match issued.pager {
         Some(pager) => {
-            let doc = doc.text(format!("Thẻ rung số {pager} sẽ rung khi đến lượt"), crate::printing::TITLE);
+            let doc = doc.text(
+                words::trf(Vietnamese, "Pager {} vibrates when it is your turn", &[&pager]),
+                crate::printing::TITLE,
+            );
             if english {
-                doc.text(format!("Pager {pager} vibrates when it is your turn"), center)
+                doc.text(words::trf(language, "Pager {} vibrates when it is your turn", &[&pager]), center)
             } else {
                 doc
             }
         }
-        None => doc.text("Theo dõi số trên màn hình", crate::printing::TITLE),
+        None => doc.text(words::tr(Vietnamese, "Watch for your number on the screen"), crate::printing::TITLE),
     };
     doc.text(format!("{when} · {}", config.kiosk.id), center).cut()
 }

@@ -32,7 +32,12 @@ struct Measurement {
 
 fn main() -> anyhow::Result<()> {
     let root = workspace_root();
-    let kiosk = sibling_binary("kiosk")?;
+    // The kiosk as it ships when tests/bench.sh built it (the `appliance` profile), else the release build.
+    let kiosk = match std::env::var_os("KIOSK_BENCH_KIOSK") {
+        Some(path) => PathBuf::from(path),
+        None => sibling_binary("kiosk")?,
+    };
+    println!("Measuring {}", kiosk.display());
     let mut xvfb = Command::new("Xvfb")
         .args([DISPLAY, "-screen", "0", &format!("{WIDTH}x{HEIGHT}x24"), "-nolisten", "tcp", "-noreset"])
         .stderr(Stdio::null())

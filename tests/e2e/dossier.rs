@@ -267,7 +267,7 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     assert_eq!(form["delivery"], "by_post");
     assert_eq!(form["delivery_address"], "số 9 ngõ 4 kim mã");
     assert!(slip.contains("bưu chính công ích"), "{slip}");
-    assert!(slip.contains("Hồ sơ này không phải nộp phí."), "registered on time, no fee: {slip}");
+    assert!(slip.contains("Hồ sơ này không phải nộp phí, lệ phí."), "registered on time, no fee: {slip}");
 }
 
 #[test]

@@ -100,8 +100,8 @@ fn a_fee_shown_as_vietqr_then_underpaid_then_paid() {
     let code = k.get_dossier_sent().code.to_string();
     assert!(!code.is_empty(), "delivered");
     assert_eq!(k.get_dossier_sent().fee.state, FeeState::Owed);
-    assert_eq!(count(app, "Phí phải nộp: 10.000 đồng"), 1);
-    assert_eq!(count(app, "Mã thanh toán 10.000 đồng"), 1);
+    assert_eq!(count(app, "Cần nộp: 10.000 đồng"), 1);
+    assert_eq!(count(app, "Mã QR để nộp 10.000 đồng"), 1);
     assert_eq!(count(app, &format!("Nội dung chuyển khoản: {code}")), 1);
     snapshot(app, "fee-owed-vi-1080x1920");
     let on_screen = transfers(&qr_codes_on_screen(app));
@@ -116,14 +116,14 @@ fn a_fee_shown_as_vietqr_then_underpaid_then_paid() {
     assert_eq!(paper.len(), 1, "{printed:?}");
     assert_pays(&paper[0], 10_000, &code);
     let slip = slip_text(&receipt);
-    assert!(slip.contains("Phí phải nộp: 10.000 đồng") && slip.contains("Chủ tài khoản: PORTAL SIM"), "{slip}");
+    assert!(slip.contains("Cần nộp: 10.000 đồng") && slip.contains("Chủ tài khoản: PORTAL SIM"), "{slip}");
     tap(app, "Xong");
 
     // Too little arrives: what is still due, and a code for exactly that.
     sim.pay(&code, 7_000);
     check(&kiosk, &code);
     assert_eq!(k.get_track_fee().state, FeeState::Owed);
-    assert_eq!(count(app, "Còn phải nộp: 3.000 đồng (đã nhận 7.000 trên 10.000 đồng)"), 1);
+    assert_eq!(count(app, "Còn phải nộp: 3.000 đồng (đã nộp 7.000 trong số 10.000 đồng)"), 1);
     snapshot(app, "fee-underpaid-vi-1080x1920");
     let due = transfers(&qr_codes_on_screen(app));
     assert_eq!(due.len(), 1);
@@ -133,7 +133,7 @@ fn a_fee_shown_as_vietqr_then_underpaid_then_paid() {
     sim.pay(&code, 3_000);
     check(&kiosk, &code);
     assert_eq!(k.get_track_fee().state, FeeState::Paid);
-    assert_eq!(count(app, "Đã nộp phí: 10.000 đồng. Xin cảm ơn."), 1);
+    assert_eq!(count(app, "Đã nộp đủ: 10.000 đồng. Cảm ơn ông/bà."), 1);
     assert!(transfers(&qr_codes_on_screen(app)).is_empty(), "nothing left to pay");
 
     // Paid twice over: the screen says so and where to get it back.
@@ -143,7 +143,7 @@ fn a_fee_shown_as_vietqr_then_underpaid_then_paid() {
     assert_eq!(
         count(
             app,
-            "Ông/bà đã nộp thừa 10.000 đồng so với mức phí 10.000 đồng. Xin hỏi cán bộ tại quầy để được hoàn lại."
+            "Ông/bà đã nộp thừa 10.000 đồng (số phải nộp: 10.000 đồng). Mời mang mã hồ sơ đến bộ phận một cửa để hỏi cách nhận lại."
         ),
         1
     );
@@ -166,7 +166,7 @@ fn offline_the_receipt_says_where_to_pay_and_the_code_comes_with_the_status() {
     let receipt = kiosk.printer().jobs().last().expect("a receipt").clone();
     assert!(transfers(&qr_codes(&receipt)).is_empty(), "no payment code without the portal's account");
     let slip = slip_text(&receipt);
-    assert!(slip.contains("Nộp lệ phí tại bộ phận một cửa"), "{slip}");
+    assert!(slip.contains("Nếu thủ tục có thu phí, lệ phí: nộp tại bộ phận"), "{slip}");
     assert!(transfers(&qr_codes_on_screen(app)).is_empty());
     snapshot(app, "fee-offline-vi-1920x1080");
     tap(app, "Xong");
@@ -189,7 +189,7 @@ fn offline_the_receipt_says_where_to_pay_and_the_code_comes_with_the_status() {
     let free_code = outbox.dossier_code(&free).expect("code").expect("acknowledged");
     check(&kiosk, &free_code);
     assert_eq!(k.get_track_fee().state, FeeState::Free);
-    assert_eq!(count(app, "Hồ sơ này không phải nộp phí."), 1);
+    assert_eq!(count(app, "Hồ sơ này không phải nộp phí, lệ phí."), 1);
 
     // The signature dossier, delivered after the portal came back: its status carries the code to pay with.
     let signature =

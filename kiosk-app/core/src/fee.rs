@@ -1,7 +1,9 @@
 //! A dossier's fee, as the portal reports it: what is still due, and the VietQR transfer that pays exactly that
-//! into the account the portal names, with the dossier code as the transfer's content so the payment platform
-//! can match it (shared/reference/next-features.md §1.4: fees for procedures are paid through the public payment
-//! platform, NAPAS among its intermediaries; Decision 31/2021/QĐ-TTg Art. 33).
+//! into the account the portal names for the dossier. Matching a payment to its dossier is the portal's (it
+//! reports what has been received); the kiosk puts the dossier code in the transfer's content and bill number so
+//! it can. Fees for procedures are paid through the national portal's payment function, NAPAS among its
+//! intermediaries (shared/reference/next-features.md §1.4; Decision 31/2021/QĐ-TTg Art. 33): the kiosk never
+//! takes money itself.
 //! Must not do: make up an account, or show a payment code for anything but what the portal says is due.
 
 use crate::portal::Fee;
