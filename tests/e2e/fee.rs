@@ -5,14 +5,15 @@
 //! it; the rest, and it shows the fee paid. With the portal away, the receipt says where to pay instead and shows
 //! no code, and the status screen shows the code once the portal has the dossier.
 
-use kiosk_app::outbox::store::NewSubmission;
 use kiosk_app::ui::{self, AppWindow, FeeState};
 use kiosk_core::vietqr::{self, Beneficiary, Initiation};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::ComponentHandle;
 
 use crate::dossier::qr_codes;
-use crate::screens::{count, print_finished, slip_text, snapshot, start_kiosk, tap, type_text, Running};
+use crate::screens::{
+    count, enqueue_synthetic_dossier, print_finished, slip_text, snapshot, start_kiosk, tap, type_text, Running,
+};
 use crate::visit::type_keys;
 
 /// The QR codes a phone's camera finds on the window as drawn now.
@@ -173,15 +174,7 @@ fn offline_the_receipt_says_where_to_pay_and_the_code_comes_with_the_status() {
 
     // A free procedure says so. (Enqueued directly, delivered by the forwarder.)
     let _running = portal_sim::spawn(sim.clone(), address).expect("back on the same address");
-    let form = br#"{"synthetic": true}"#.to_vec();
-    let new = NewSubmission {
-        kind: kiosk_core::portal::Kind::Dossier,
-        procedure_code: Some("1.001193"),
-        form: &form,
-        pages: &[],
-    };
-    let free = kiosk.app.outbox.enqueue(new, chrono::Utc::now().timestamp()).expect("saved");
-    kiosk.app.forwarder.wake();
+    let free = enqueue_synthetic_dossier(&kiosk, "1.001193");
     let outbox = kiosk.app.outbox.clone();
     kiosk.settle("both dossiers delivered", || {
         outbox.dossier_code(&free).expect("readable").is_some() && sim.received().len() == 2

@@ -273,6 +273,21 @@ fn taking_a_number_shows_the_ticket_pager_and_wait() {
 }
 
 /// Whether a slip's print has finished, printed or failed (not waiting, not under way).
+/// Saves a synthetic dossier of procedure `procedure_code` (no pages) in the kiosk's outbox and wakes its
+/// forwarder; its id, for waiting on the portal's code.
+pub(crate) fn enqueue_synthetic_dossier(kiosk: &Running, procedure_code: &'static str) -> String {
+    let form = br#"{"synthetic": true}"#.to_vec();
+    let new = kiosk_app::outbox::store::NewSubmission {
+        kind: kiosk_core::portal::Kind::Dossier,
+        procedure_code: Some(procedure_code),
+        form: &form,
+        pages: &[],
+    };
+    let id = kiosk.app.outbox.enqueue(new, chrono::Utc::now().timestamp()).expect("saved");
+    kiosk.app.forwarder.wake();
+    id
+}
+
 pub(crate) fn print_finished(state: ui::PrintState) -> bool {
     !matches!(state, ui::PrintState::Idle | ui::PrintState::Printing)
 }
@@ -464,7 +479,6 @@ fn text_size_and_high_contrast_are_on_every_screen_and_reset_for_the_next_reside
 /// code; an incomplete one.
 #[test]
 fn checking_a_dossier_shows_the_portal_status_or_the_last_one_known() {
-    use kiosk_app::outbox::store::NewSubmission;
     use kiosk_tests::portal_sim::{self, Faults, Sim};
 
     let dir = kiosk_tests::scratch_dir("screens-track-portal");
@@ -473,16 +487,8 @@ fn checking_a_dossier_shows_the_portal_status_or_the_last_one_known() {
     let kiosk = start_kiosk("screens-track", 1080, 1920, &running.base_url());
     let app = kiosk.window();
     // A dossier the kiosk's own forwarder delivers, for a real code.
-    let form = br#"{"synthetic": true}"#.to_vec();
-    let new = NewSubmission {
-        kind: kiosk_core::portal::Kind::Dossier,
-        procedure_code: Some("1.001193"),
-        form: &form,
-        pages: &[],
-    };
-    let id = kiosk.app.outbox.enqueue(new, chrono::Utc::now().timestamp()).expect("saved");
+    let id = enqueue_synthetic_dossier(&kiosk, "1.001193");
     let outbox = kiosk.app.outbox.clone();
-    kiosk.app.forwarder.wake();
     kiosk.settle("the forwarder to deliver it", || outbox.dossier_code(&id).expect("outbox readable").is_some());
     let code = outbox.dossier_code(&id).expect("code").expect("acknowledged");
     let kiosk_ui = app.global::<ui::Kiosk>();
