@@ -4,6 +4,7 @@
 //! The shell (`kiosk-app`) and the technician's tool (`kiosk-provision`) do the I/O and call into this crate,
 //! so both judge a configuration, a ticket or a form in exactly the same way.
 
+pub mod booking;
 pub mod catalogue;
 pub mod config;
 pub mod dossier;

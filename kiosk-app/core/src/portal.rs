@@ -62,6 +62,63 @@ pub fn valid_dossier_code(code: &str) -> bool {
 /// `GET {base}/v1/catalogue`, with If-None-Match.
 pub const CATALOGUE_PATH: &str = "/v1/catalogue";
 
+/// `GET {base}/v1/slots`: the times this kiosk's service point offers for help by appointment ([`SlotOffer`]).
+pub const SLOTS_PATH: &str = "/v1/slots";
+
+/// A time the service point offers: weekday evenings and weekends, as the city's plan for community service
+/// points says (seed 002). Times are Hanoi's (UTC+7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// The portal's id for it (opaque to the kiosk).
+    pub id: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// HH:MM.
+    pub start: String,
+    /// HH:MM.
+    pub end: String,
+    /// Places still free.
+    pub free: u32,
+}
+
+/// The answer to `GET /v1/slots`: where, and the slots of the coming days (full ones included, `free` 0), in
+/// time order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotOffer {
+    pub place_vi: String,
+    pub place_en: String,
+    pub address: String,
+    pub slots: Vec<Slot>,
+}
+
+/// The body of a 409 answer to a booking whose slot filled up (another kiosk or the counter took the last
+/// place): `error` is `slot_full`, and the next slots with a place free, in time order (at most three).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotFull {
+    pub error: String,
+    pub next_free: Vec<Slot>,
+}
+
+/// The `error` of a [`SlotFull`] answer.
+pub const SLOT_FULL: &str = "slot_full";
+
+/// A booking as the portal's status answer describes it (`DossierStatus.booking`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booked {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// HH:MM.
+    pub start: String,
+    /// HH:MM.
+    pub end: String,
+    pub place_vi: String,
+    pub place_en: String,
+    pub address: String,
+    /// The national procedure code it is for (None: "something else").
+    #[serde(default)]
+    pub procedure_code: Option<String>,
+}
+
 /// What a submission is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +127,8 @@ pub enum Kind {
     Dossier,
     /// A request for the ward's mobile support team to come to the resident's home.
     HomeVisit,
+    /// A time booked at the service point (the form is a [`crate::booking::BookingForm`]).
+    Booking,
 }
 
 /// The body of `PUT /v1/submissions/{id}`. Only non-personal metadata is in clear.
@@ -154,6 +213,9 @@ pub struct DossierStatus {
     /// that does not report fees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<Fee>,
+    /// For a booking (`kind` booking, `state` "booked", "attended" or "cancelled"): when and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<Booked>,
 }
 
 /// A dossier's fee as the portal knows it: what is charged, what the payment platform has received for it, and

@@ -7,6 +7,7 @@
 //! Must not do: any I/O, read a clock (today is passed in), or hold words for the screen: a `Problem` names
 //! a sentence, the .slint files say it.
 
+pub mod booking;
 pub mod dossier;
 pub mod visit;
 
