@@ -274,8 +274,9 @@ impl Wiring {
         });
         self.wire_tickets(window, queue);
         self.wire_tracking(window, state_dir)?;
-        self.wire_catalogue(window, state_dir);
+        let lookup = self.wire_catalogue(window, state_dir);
         self.wire_visits(window);
+        self.wire_bookings(window, state_dir, lookup);
         self.wire_dossiers(window);
         Ok(())
     }
@@ -322,7 +323,7 @@ impl Wiring {
 
     /// The catalogue: the one last received from the portal, else the bundled one; refreshed at start and every
     /// 6 hours, a newer valid one replacing it on screen and for the guidance slips.
-    fn wire_catalogue(&self, window: &ui::AppWindow, state_dir: &Path) {
+    fn wire_catalogue(&self, window: &ui::AppWindow, state_dir: &Path) -> Arc<RwLock<Arc<Lookup>>> {
         let lookup = Arc::new(Lookup::load(state_dir));
         let shared = Arc::new(RwLock::new(lookup.clone()));
         ui::install_lookup(window, lookup);
@@ -342,13 +343,101 @@ impl Wiring {
                 tokio::time::sleep(Duration::from_secs(6 * 3600)).await;
             }
         });
-        let (config, monitor) = (self.config.clone(), self.monitor.clone());
+        let (config, monitor, guidance) = (self.config.clone(), self.monitor.clone(), shared.clone());
         ui::on_print_guidance(window, move |id, language| {
-            let lookup = shared.read().unwrap_or_else(PoisonError::into_inner).clone();
+            let lookup = guidance.read().unwrap_or_else(PoisonError::into_inner).clone();
             if let Some(procedure) = lookup.procedure(&id) {
                 let document = crate::lookup::guidance_document(&config, procedure, language);
                 monitor.print(Slip::new(SlipKind::Guidance, document));
             }
+        });
+        shared
+    }
+
+    /// Booking a time: the portal's offer fetched when the screen opens; "Book this time" saved in the outbox,
+    /// then booked, taken by someone else first, or waiting; the slip printed when it is booked or waiting.
+    fn wire_bookings(&self, window: &ui::AppWindow, state_dir: &Path, lookup: Arc<RwLock<Arc<Lookup>>>) {
+        let (wiring, dir) = (self.clone(), state_dir.to_owned());
+        ui::booking::on_booking_refresh(window, move || {
+            let (wiring, dir) = (wiring.clone(), dir.clone());
+            wiring.network.clone().spawn(async move {
+                let (today, time) = clock::hanoi_today_and_time();
+                let offer = crate::booking::offer(&wiring.portal, &dir, &today, &time).await;
+                wiring.screen.post(move |window| ui::booking::set_offer(window, offer));
+            });
+        });
+        let (wiring, dir) = (self.clone(), state_dir.to_owned());
+        ui::booking::on_booking_send(window, move |finished, language| {
+            let (wiring, dir, lookup) = (wiring.clone(), dir.clone(), lookup.clone());
+            let wait = if wiring.reachable.load(Ordering::Relaxed) { resident::DELIVERY_WAIT } else { Duration::ZERO };
+            wiring.clone().worker("booking", move || {
+                let ui::booking::Finished { form, phone_tail } = finished;
+                let id = match crate::booking::save(&wiring.outbox, &form, clock::unix_now()) {
+                    Ok(id) => id,
+                    Err(error) => {
+                        tracing::error!(error = %format!("{error:#}"), "a booking could not be saved");
+                        wiring.screen.post(|window| ui::booking::SENT.failed(window));
+                        return;
+                    }
+                };
+                wiring.forwarder.wake();
+                let reference = resident::short_reference(&id);
+                let outcome = crate::booking::wait_for_outcome(&wiring.outbox, &id, wait);
+                let (today, time) = clock::hanoi_today_and_time();
+                let offer = wiring.network.block_on(crate::booking::offer(&wiring.portal, &dir, &today, &time));
+                let code = match outcome {
+                    crate::booking::Outcome::Taken => {
+                        let next = offer.as_ref().map(|o| kiosk_core::booking::next_free(o, &form.slot_id, 3));
+                        wiring.screen.post(move |window| {
+                            ui::booking::taken(window, next.unwrap_or_default(), offer);
+                        });
+                        return;
+                    }
+                    crate::booking::Outcome::Booked(code) => Some(code),
+                    crate::booking::Outcome::Waiting => None,
+                };
+                let (shown, confirmed) = (reference.clone(), code.clone());
+                wiring.screen.post(move |window| {
+                    ui::booking::SENT.saved(window, &shown);
+                    match confirmed {
+                        Some(code) => ui::booking::SENT.delivered(window, &shown, &code, None),
+                        None => ui::booking::SENT.undelivered(window, &shown),
+                    }
+                });
+                let procedure = {
+                    let lookup = lookup.read().unwrap_or_else(PoisonError::into_inner).clone();
+                    form.procedure_code
+                        .as_ref()
+                        .and_then(|code| lookup.catalogue.procedures.iter().find(|p| &p.code == code).cloned())
+                };
+                let place = offer.unwrap_or_else(|| kiosk_core::portal::SlotOffer {
+                    place_vi: wiring.config.kiosk.service_point.clone(),
+                    place_en: wiring.config.kiosk.service_point.clone(),
+                    address: wiring.config.kiosk.address.clone(),
+                    slots: Vec::new(),
+                });
+                let slip = crate::booking::Slip {
+                    reference: reference.clone(),
+                    code,
+                    slot: kiosk_core::portal::Slot {
+                        id: form.slot_id.clone(),
+                        date: form.date.clone(),
+                        start: form.start.clone(),
+                        end: form.end.clone(),
+                        free: 0,
+                    },
+                    place_vi: place.place_vi,
+                    place_en: place.place_en,
+                    address: place.address,
+                    need_vi: form.need_vi.clone(),
+                    need_en: form.need_en.clone(),
+                    bring_vi: procedure.as_ref().map(|p| p.bring_vi.clone()).unwrap_or_default(),
+                    bring_en: procedure.as_ref().map(|p| p.bring_en.clone()).unwrap_or_default(),
+                    phone_tail,
+                };
+                let document = crate::booking::slip_document(&wiring.config, &slip, language);
+                wiring.monitor.print(Slip::of_submission(SlipKind::Booking, reference, document));
+            });
         });
     }
 

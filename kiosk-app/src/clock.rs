@@ -50,3 +50,10 @@ mod tests {
         assert_eq!(super::day_text(20_427), "2025-12-05");
     }
 }
+
+/// Today (YYYY-MM-DD) and the time (HH:MM) in Hanoi (UTC+7 all year: Vietnam keeps no summer time), as the
+/// portal's booking slots are given, whatever time zone the box is set to.
+pub fn hanoi_today_and_time() -> (String, String) {
+    let hanoi = chrono::Utc::now() + chrono::Duration::hours(7);
+    (hanoi.format("%Y-%m-%d").to_string(), hanoi.format("%H:%M").to_string())
+}

@@ -5,6 +5,7 @@
 //! their own threads and results come back through the event loop); residents' data never reaches a log line.
 
 pub mod app;
+pub mod booking;
 pub mod clock;
 pub mod counter_api;
 pub mod devices;

@@ -32,7 +32,21 @@ impl Reply {
             status: self.status,
             content_type: self.content_type.as_deref(),
             retry_after: self.retry_after.as_deref(),
+            error_code: self.error_code(),
         }
+    }
+
+    /// The `error` member of a JSON error body (`{"error": "slot_full", ...}`), read where it lies in the body.
+    /// None for any other body (an HTML page, a receipt, a code with escapes, which the API's codes never have).
+    pub fn error_code(&self) -> Option<&str> {
+        #[derive(serde::Deserialize)]
+        struct ApiError<'a> {
+            error: &'a str,
+        }
+        if self.status.is_none_or(|s| s < 400) {
+            return None;
+        }
+        serde_json::from_slice::<ApiError<'_>>(&self.body).ok().map(|e| e.error)
     }
 }
 
@@ -50,6 +64,8 @@ pub trait Portal: Send + Sync {
     fn dossier_status(&self, code: &str) -> impl Future<Output = Reply> + Send;
     /// The procedure catalogue; with the tag of the copy the kiosk has, 304 when it is still current.
     fn catalogue(&self, etag: Option<&str>) -> impl Future<Output = Reply> + Send;
+    /// The times this kiosk's service point offers for a booking ([`portal::SlotOffer`] on 200).
+    fn slots(&self) -> impl Future<Output = Reply> + Send;
     /// The host the circuit breaker is kept for.
     fn host(&self) -> &str;
 }
@@ -179,6 +195,10 @@ impl Portal for HttpPortal {
         self.send_with(reqwest::Method::GET, portal::CATALOGUE_PATH, "application/json", Vec::new(), etag).await
     }
 
+    async fn slots(&self) -> Reply {
+        self.send(reqwest::Method::GET, portal::SLOTS_PATH, "application/json", Vec::new()).await
+    }
+
     fn host(&self) -> &str {
         &self.host
     }
@@ -222,5 +242,33 @@ pub fn enrolment(kiosk_id: &str, key: &SigningKey) -> portal::Enrolment {
     portal::Enrolment {
         kiosk_id: kiosk_id.to_owned(),
         public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reply;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status: Some(status),
+            content_type: Some("application/json".into()),
+            body: body.as_bytes().to_vec(),
+            ..Reply::default()
+        }
+    }
+
+    #[test]
+    fn an_error_body_s_code_reaches_the_verdict() {
+        let full = reply(409, r#"{"error":"slot_full","next_free":[]}"#);
+        assert_eq!(full.error_code(), Some("slot_full"));
+        assert!(matches!(kiosk_core::outbox::classify(full.answer()), kiosk_core::outbox::Verdict::Declined { .. }));
+        assert_eq!(
+            reply(409, r#"{"error":"different_payload","message":"…"}"#).error_code(),
+            Some("different_payload")
+        );
+        assert_eq!(reply(409, "<html>conflict</html>").error_code(), None);
+        assert_eq!(reply(201, r#"{"error":"slot_full"}"#).error_code(), None, "only an error answer has a code");
+        assert_eq!(Reply::default().error_code(), None);
     }
 }

@@ -474,12 +474,16 @@ fn the_portal_contract_document_names_every_path_the_kiosk_and_the_simulator_use
         kiosk_core::portal::submission_path("{id}"),
         kiosk_core::portal::dossier_path("{code}"),
         kiosk_core::portal::CATALOGUE_PATH.to_owned(),
+        kiosk_core::portal::SLOTS_PATH.to_owned(),
     ];
     for path in paths {
         assert!(document.contains(&format!("\n  {path}:\n")), "{path} is documented");
     }
     for status in ["\"201\"", "\"202\"", "\"409\"", "\"413\"", "\"429\"", "\"304\""] {
         assert!(document.contains(status), "{status} is documented");
+    }
+    for code in [kiosk_core::portal::SLOT_FULL, "unknown_slot", "SlotOffer", "BookingForm", "booking:"] {
+        assert!(document.contains(code), "{code} is documented");
     }
 }
 

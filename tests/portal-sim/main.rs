@@ -43,6 +43,9 @@ struct Args {
     /// to /admin/payments count).
     #[arg(long, default_value_t = 120)]
     pay_after: u64,
+    /// Places in each slot offered for bookings (`GET /kiosk-api/v1/slots`).
+    #[arg(long, default_value_t = portal_sim::SLOT_CAPACITY)]
+    slot_capacity: u32,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,6 +63,7 @@ fn main() -> anyhow::Result<()> {
     };
     let sim = Sim::open(&args.db, portal_sim::DEV_SECRET, faults, args.seed)?;
     sim.set_pay_after((args.pay_after > 0).then_some(args.pay_after));
+    sim.set_slot_capacity(args.slot_capacity);
     let running = portal_sim::spawn(sim, args.listen)?;
     println!("portal simulator on {} (data in {})", running.base_url(), args.db.display());
     loop {

@@ -4,6 +4,10 @@
 //! Faults are injected from its flags or `POST /admin/faults`: errors, 429 with Retry-After, latency, a connection
 //! reset in the middle of the answer (after the submission was stored), a 200 HTML page, 413, and going away
 //! entirely for a while (`POST /admin/away`: the listener closes, connections are refused, then it comes back).
+//! Bookings: it offers times at one service point (`GET /v1/slots`: weekday evenings and weekend mornings, today
+//! and the 13 days after, in Hanoi time), a few places each ([`Sim::set_slot_capacity`]); a booking submission
+//! takes a place or is answered 409 `slot_full` with the next free slots, counted and stored under the one
+//! database lock, so two kiosks can never both get the last place.
 //! Used by the tests, the benchmark and the README's run command (`portal-sim`).
 
 use std::net::SocketAddr;
@@ -19,6 +23,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
+use kiosk_core::booking::BookingForm;
 use kiosk_core::portal::{self, DossierStatus, Enrolment, Heartbeat, Submission};
 use rusqlite::{params, Connection, OptionalExtension as _};
 use serde::{Deserialize, Serialize};
@@ -68,6 +73,89 @@ pub struct Sim {
     catalogue: Mutex<String>,
     /// Pay every dossier's fee in full this many seconds after its code was issued (the README's demo).
     pay_after: Mutex<Option<u64>>,
+    /// Places in each slot offered for bookings.
+    slot_capacity: Mutex<u32>,
+}
+
+/// A booking the simulator holds, for tests to compare with what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimBooking {
+    pub slot_id: String,
+    pub booking_code: String,
+    /// booked, attended or cancelled.
+    pub state: String,
+    pub kiosk_id: String,
+    /// The form as the kiosk sealed it, opened.
+    pub form: BookingForm,
+}
+
+/// Places in each slot unless a test sets another number.
+pub const SLOT_CAPACITY: u32 = 3;
+
+/// The simulated service point, as the slot offer and a booking's status name it.
+pub const PLACE_VI: &str = "Điểm phục vụ hành chính công (mô phỏng)";
+pub const PLACE_EN: &str = "Public service point (simulated)";
+pub const ADDRESS: &str = "Nhà văn hoá tổ dân phố (mô phỏng)";
+
+/// The times the simulated service point offers on `date`: weekday evenings 17:30 to 20:30, weekend mornings 08:00
+/// to 11:00, an hour each (start, end).
+fn times_on(date: chrono::NaiveDate) -> [(&'static str, &'static str); 3] {
+    use chrono::Datelike as _;
+    match date.weekday() {
+        chrono::Weekday::Sat | chrono::Weekday::Sun => [("08:00", "09:00"), ("09:00", "10:00"), ("10:00", "11:00")],
+        _ => [("17:30", "18:30"), ("18:30", "19:30"), ("19:30", "20:30")],
+    }
+}
+
+/// The slots the simulator offers from `today` (Hanoi's date): today and the 13 days after, in time order, as
+/// (id, date, start, end); the id is "{date}T{start}".
+pub fn sim_slot_times(today: chrono::NaiveDate) -> Vec<(String, String, String, String)> {
+    today
+        .iter_days()
+        .take(14)
+        .flat_map(|date| {
+            let day = date.format("%Y-%m-%d").to_string();
+            times_on(date).map(|(start, end)| (format!("{day}T{start}"), day.clone(), start.to_owned(), end.to_owned()))
+        })
+        .collect()
+}
+
+/// Today's date in Hanoi (UTC+7, no daylight saving).
+pub fn hanoi_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+/// The date, start and end of the slot with `id`, on any day (a booking's status is asked after its day too).
+fn slot_by_id(id: &str) -> Option<(String, String, String)> {
+    let (day, start) = id.split_once('T')?;
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let (_, end) = times_on(date).into_iter().find(|(s, _)| *s == start)?;
+    Some((day.to_owned(), start.to_owned(), end.to_owned()))
+}
+
+/// Places taken in each slot (cancelled bookings free theirs).
+fn taken(db: &Connection) -> std::collections::HashMap<String, u32> {
+    let Ok(mut statement) =
+        db.prepare("SELECT slot_id, COUNT(*) FROM bookings WHERE state != 'cancelled' GROUP BY slot_id")
+    else {
+        return Default::default();
+    };
+    statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))
+        .and_then(|rows| rows.collect())
+        .unwrap_or_default()
+}
+
+/// The slots offered today, with the places still free given the bookings in `db` and `capacity` places each.
+fn offered(db: &Connection, capacity: u32) -> Vec<portal::Slot> {
+    let taken = taken(db);
+    sim_slot_times(hanoi_today())
+        .into_iter()
+        .map(|(id, date, start, end)| {
+            let free = capacity.saturating_sub(taken.get(&id).copied().unwrap_or(0));
+            portal::Slot { id, date, start, end, free }
+        })
+        .collect()
 }
 
 /// The simulator's collection account. BIN 970499 is outside the BINs the State Bank has issued (970400-970470,
@@ -104,7 +192,10 @@ impl Sim {
              CREATE TABLE IF NOT EXISTS submissions (id TEXT PRIMARY KEY, kind TEXT, procedure_code TEXT,
                  page_count INTEGER, sealed_sha TEXT, form BLOB, dossier_code TEXT, kiosk_id TEXT, received_at INTEGER);
              CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT, at INTEGER, body TEXT);
-             CREATE TABLE IF NOT EXISTS payments (dossier_code TEXT, amount_vnd INTEGER, at INTEGER);",
+             CREATE TABLE IF NOT EXISTS payments (dossier_code TEXT, amount_vnd INTEGER, at INTEGER);
+             CREATE TABLE IF NOT EXISTS bookings (id TEXT PRIMARY KEY, slot_id TEXT NOT NULL,
+                 booking_code TEXT NOT NULL UNIQUE, kiosk_id TEXT, procedure_code TEXT, state TEXT NOT NULL,
+                 form BLOB, at INTEGER);",
         )?;
         Ok(Arc::new(Sim {
             db: Mutex::new(db),
@@ -115,6 +206,7 @@ impl Sim {
             away_notify: tokio::sync::Notify::new(),
             catalogue: Mutex::new(include_str!("../../assets/catalogue/procedures.toml").to_owned()),
             pay_after: Mutex::new(None),
+            slot_capacity: Mutex::new(SLOT_CAPACITY),
         }))
     }
 
@@ -150,6 +242,45 @@ impl Sim {
         let auto_paid = pay_after.is_some_and(|after| chrono::Utc::now().timestamp() - received_at >= after as i64);
         let paid_vnd = if auto_paid { amount_vnd } else { paid.max(0) as u64 };
         Some(portal::Fee { amount_vnd, paid_vnd, pay_to: Some(sim_account()) })
+    }
+
+    /// Places in each slot from now on (bookings already made stay, even beyond it).
+    pub fn set_slot_capacity(&self, places: u32) {
+        *self.slot_capacity.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = places;
+    }
+
+    fn slot_capacity(&self) -> u32 {
+        *self.slot_capacity.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every booking held, oldest first, with its opened form.
+    pub fn bookings(&self) -> Vec<SimBooking> {
+        let db = self.db();
+        let Ok(mut statement) =
+            db.prepare("SELECT slot_id, booking_code, state, kiosk_id, form FROM bookings ORDER BY at, rowid")
+        else {
+            return Vec::new();
+        };
+        type Row = (String, String, String, String, Vec<u8>);
+        let rows: Vec<Row> = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_default();
+        rows.into_iter()
+            .filter_map(|(slot_id, booking_code, state, kiosk_id, form)| {
+                let form = serde_json::from_slice(&form).ok()?;
+                Some(SimBooking { slot_id, booking_code, state, kiosk_id, form })
+            })
+            .collect()
+    }
+
+    /// The service point changes a booking's state: "attended" (a ticket was given for it), "cancelled" (its
+    /// place is free again) or "booked".
+    pub fn set_booking_state(&self, code: &str, state: &str) {
+        let _ = self.db().execute(
+            "UPDATE bookings SET state = ?2, at = ?3 WHERE booking_code = ?1",
+            params![code, state, chrono::Utc::now().timestamp()],
+        );
     }
 
     /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
@@ -326,6 +457,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/kiosk-api/v1/submissions/{id}", put(submit))
         .route("/kiosk-api/v1/dossiers/{code}", get(dossier))
         .route("/kiosk-api/v1/catalogue", get(catalogue))
+        .route("/kiosk-api/v1/slots", get(slots))
         .route("/admin/faults", post(set_faults))
         .route("/admin/away", post(go_away))
         .route("/admin/payments", post(pay))
@@ -529,7 +661,16 @@ async fn submit(
         return error(StatusCode::UNPROCESSABLE_ENTITY, "cannot_open", "the form is not sealed to this portal's key");
     };
     let sha = portal::sha256_hex(submission.sealed_form.as_bytes());
+    let booking = match submission.kind {
+        portal::Kind::Booking => match serde_json::from_slice::<BookingForm>(&form) {
+            Ok(booking) => Some(booking),
+            Err(_) => return error(StatusCode::UNPROCESSABLE_ENTITY, "bad_form", "the form is not a booking"),
+        },
+        portal::Kind::Dossier | portal::Kind::HomeVisit => None,
+    };
     let response = {
+        // One lock over the check for a known id, the count of places and the insert: two kiosks asking for a
+        // slot's last place at the same moment are served one after the other.
         let db = sim.db();
         let existing: Option<(String, String)> = db
             .query_row("SELECT sealed_sha, dossier_code FROM submissions WHERE id = ?1", [&id], |r| {
@@ -550,12 +691,22 @@ async fn submit(
                 if pages < submission.page_count {
                     return error(StatusCode::UNPROCESSABLE_ENTITY, "missing_pages", "send every page first");
                 }
-                let count: i64 = db.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)).unwrap_or_default();
-                let today = chrono::Utc::now().format("%y%m%d");
-                let code = format!("SIM-{today}-{:06}", count + 1);
+                let code = match &booking {
+                    Some(booking) => match book(&db, sim.slot_capacity(), &id, &kiosk, booking, &form) {
+                        Ok(code) => code,
+                        Err(refused) => return after(&sim, refused),
+                    },
+                    None => {
+                        let count: i64 =
+                            db.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)).unwrap_or_default();
+                        let today = chrono::Utc::now().format("%y%m%d");
+                        format!("SIM-{today}-{:06}", count + 1)
+                    }
+                };
                 let kind = match submission.kind {
                     portal::Kind::Dossier => "dossier",
                     portal::Kind::HomeVisit => "home_visit",
+                    portal::Kind::Booking => "booking",
                 };
                 let _ = db.execute(
                     "INSERT INTO submissions (id, kind, procedure_code, page_count, sealed_sha, form, dossier_code,
@@ -579,6 +730,50 @@ async fn submit(
     after(&sim, response)
 }
 
+/// Takes a place in the booking's slot for submission `id` (the caller holds the database's lock and records the
+/// submission after): its booking code, or the refusal to answer (422 unknown_slot, 409 slot_full).
+#[allow(clippy::result_large_err)] // the refusal is the handler's answer, returned as is
+fn book(
+    db: &Connection,
+    capacity: u32,
+    id: &str,
+    kiosk: &str,
+    booking: &BookingForm,
+    form: &[u8],
+) -> Result<String, Response> {
+    let offer = offered(db, capacity);
+    let Some(position) = offer.iter().position(|slot| slot.id == booking.slot_id) else {
+        return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "unknown_slot", "no slot offered has this id"));
+    };
+    if offer[position].free == 0 {
+        let next_free = offer[position + 1..].iter().filter(|slot| slot.free > 0).take(3).cloned().collect();
+        let full = portal::SlotFull { error: portal::SLOT_FULL.into(), next_free };
+        return Err((StatusCode::CONFLICT, Json(full)).into_response());
+    }
+    let count: i64 = db.query_row("SELECT COUNT(*) FROM bookings", [], |r| r.get(0)).unwrap_or_default();
+    let code = format!("LH-{}-{:06}", hanoi_today().format("%y%m%d"), count + 1);
+    db.execute(
+        "INSERT INTO bookings (id, slot_id, booking_code, kiosk_id, procedure_code, state, form, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'booked', ?6, ?7)",
+        params![id, booking.slot_id, code, kiosk, booking.procedure_code, form, chrono::Utc::now().timestamp()],
+    )
+    .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()))?;
+    Ok(code)
+}
+
+/// `GET /v1/slots`: the simulated service point's slots, with the places still free.
+async fn slots(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
+    }
+    if let Err(refused) = verify(&sim, &method, portal::SLOTS_PATH, &headers, &body, None) {
+        return refused;
+    }
+    let slots = offered(&sim.db(), sim.slot_capacity());
+    Json(portal::SlotOffer { place_vi: PLACE_VI.into(), place_en: PLACE_EN.into(), address: ADDRESS.into(), slots })
+        .into_response()
+}
+
 async fn dossier(
     State(sim): State<Arc<Sim>>,
     UrlPath(code): UrlPath<String>,
@@ -600,13 +795,46 @@ async fn dossier(
         .optional()
         .unwrap_or_default();
     match found {
+        Some((kind, _, received)) if kind == "booking" => {
+            let booked: Option<(String, String, Option<String>, i64)> = sim
+                .db()
+                .query_row(
+                    "SELECT slot_id, state, procedure_code, at FROM bookings WHERE booking_code = ?1",
+                    [&code],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .unwrap_or_default();
+            let Some((slot_id, state, procedure_code, at)) = booked else {
+                return error(StatusCode::NOT_FOUND, "unknown_dossier", "no dossier has this code");
+            };
+            let (date, start, end) = slot_by_id(&slot_id).unwrap_or_default();
+            Json(DossierStatus {
+                dossier_code: code,
+                kind: portal::Kind::Booking,
+                state,
+                received_at: received / 1_000_000,
+                updated_at: at,
+                fee: None,
+                booking: Some(portal::Booked {
+                    date,
+                    start,
+                    end,
+                    place_vi: PLACE_VI.into(),
+                    place_en: PLACE_EN.into(),
+                    address: ADDRESS.into(),
+                    procedure_code,
+                }),
+            })
+            .into_response()
+        }
         Some((kind, procedure, received)) => {
             let kind = if kind == "home_visit" { portal::Kind::HomeVisit } else { portal::Kind::Dossier };
             // The simulator does not process dossiers: what it has is received, and that is all it says.
             let received_at = received / 1_000_000;
             let fee = match kind {
                 portal::Kind::Dossier => sim.fee(&code, procedure.as_deref(), received_at),
-                portal::Kind::HomeVisit => None,
+                portal::Kind::HomeVisit | portal::Kind::Booking => None,
             };
             Json(DossierStatus {
                 dossier_code: code,
@@ -615,6 +843,7 @@ async fn dossier(
                 received_at,
                 updated_at: received_at,
                 fee,
+                booking: None,
             })
             .into_response()
         }

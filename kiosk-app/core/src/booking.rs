@@ -124,6 +124,19 @@ pub fn days(offer: &SlotOffer) -> Vec<Day<'_>> {
     days
 }
 
+/// The offer without the slots that have begun by `today` (YYYY-MM-DD) at `time` (HH:MM), Hanoi time: a kept
+/// offer grows stale while the portal is away.
+pub fn upcoming(mut offer: SlotOffer, today: &str, time: &str) -> SlotOffer {
+    offer.slots.retain(|s| s.date.as_str() > today || (s.date == today && s.start.as_str() > time));
+    offer
+}
+
+/// The first `count` slots after slot `taken` (in the offer's order) with a place free.
+pub fn next_free(offer: &SlotOffer, taken: &str, count: usize) -> Vec<Slot> {
+    let from = offer.slots.iter().position(|s| s.id == taken).map_or(0, |i| i + 1);
+    offer.slots[from..].iter().filter(|s| s.free > 0).take(count).cloned().collect()
+}
+
 /// A day of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weekday {
@@ -210,6 +223,27 @@ mod tests {
 
     fn slot(id: &str, date: &str, start: &str, free: u32) -> Slot {
         Slot { id: id.into(), date: date.into(), start: start.into(), end: "20:30".into(), free }
+    }
+
+    #[test]
+    fn past_slots_go_and_the_next_free_ones_follow_the_taken_one() {
+        let offer = SlotOffer {
+            place_vi: "P".into(),
+            place_en: "P".into(),
+            address: "A".into(),
+            slots: vec![
+                slot("a", "2026-12-05", "17:30", 1),
+                slot("b", "2026-12-05", "18:30", 0),
+                slot("c", "2026-12-05", "19:30", 2),
+                slot("d", "2026-12-06", "08:00", 1),
+            ],
+        };
+        let ids = |o: &SlotOffer| o.slots.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&upcoming(offer.clone(), "2026-12-05", "18:30")), ["c", "d"], "18:30 has begun");
+        assert_eq!(ids(&upcoming(offer.clone(), "2026-12-04", "23:00")).len(), 4);
+        let next: Vec<String> = next_free(&offer, "a", 3).into_iter().map(|s| s.id).collect();
+        assert_eq!(next, ["c", "d"], "full ones skipped");
+        assert!(next_free(&offer, "d", 3).is_empty());
     }
 
     #[test]

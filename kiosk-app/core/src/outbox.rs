@@ -2,7 +2,8 @@
 //! (capped exponential backoff with full jitter, honouring Retry-After), and the circuit breaker per portal host.
 //!
 //! Lessons behind them are in shared/reference/outbox.md: only 201/202 acknowledge (a captive portal's 200 HTML
-//! page is not an acknowledgement); a permanent refusal is quarantined for staff, never retried in a loop.
+//! page is not an acknowledgement); a permanent refusal is quarantined for staff, never retried in a loop. A
+//! booking whose slot filled up is declined: the portal's answer is final and no staff can change it.
 //! Must not do: I/O, read a clock or draw random numbers (time and a random fraction are passed in).
 
 pub use crate::time::Seconds;
@@ -18,6 +19,9 @@ pub enum State {
     Acknowledged,
     /// The portal refused it permanently; kept, sealed, for staff to look at and retry.
     Quarantined,
+    /// The portal answered that it cannot be done (a booking's slot filled up): not retried, not for staff;
+    /// only a non-personal receipt remains, as after an acknowledgement.
+    Declined,
 }
 
 impl State {
@@ -27,11 +31,15 @@ impl State {
             State::Sending => "sending",
             State::Acknowledged => "acknowledged",
             State::Quarantined => "quarantined",
+            State::Declined => "declined",
         }
     }
 
+    pub const ALL: [State; 5] =
+        [State::Queued, State::Sending, State::Acknowledged, State::Quarantined, State::Declined];
+
     pub fn from_name(name: &str) -> Option<State> {
-        [State::Queued, State::Sending, State::Acknowledged, State::Quarantined].into_iter().find(|s| s.name() == name)
+        State::ALL.into_iter().find(|s| s.name() == name)
     }
 }
 
@@ -44,6 +52,9 @@ pub enum Verdict {
     Retry { reason: String, after: Option<Seconds> },
     /// The portal will never take this as it is: keep it for staff with the reason.
     Quarantine { reason: String },
+    /// The portal understood and said no for good, in a way the API names (409 `slot_full`: the booking's slot
+    /// filled up first). Nothing to retry and nothing for staff: the resident chooses again.
+    Declined { reason: String },
 }
 
 /// An HTTP answer as the outbox sees it: no status means the request never got one (connection refused or reset,
@@ -55,6 +66,8 @@ pub struct Answer<'a> {
     pub content_type: Option<&'a str>,
     /// The Retry-After header as sent.
     pub retry_after: Option<&'a str>,
+    /// The `error` member of the API's JSON error body (`slot_full`, `missing_pages`, ...), when it had one.
+    pub error_code: Option<&'a str>,
 }
 
 /// Judges one answer.
@@ -80,6 +93,10 @@ pub fn classify(answer: Answer<'_>) -> Verdict {
             reason: format!("{status}: the portal refused this kiosk's signature"),
             after: retry_after,
         },
+        // Another kiosk or the counter took the slot's last place first: final, and nobody's mistake.
+        Some(409) if json && answer.error_code == Some(crate::portal::SLOT_FULL) => {
+            Verdict::Declined { reason: format!("409 {}: the slot is full", crate::portal::SLOT_FULL) }
+        }
         Some(status @ (400..=499)) => Verdict::Quarantine { reason: format!("{status} from the portal") },
         Some(status) => Verdict::Retry { reason: format!("{status} from the portal"), after: retry_after },
     }
@@ -153,7 +170,7 @@ mod tests {
     use super::*;
 
     fn answer(status: Option<u16>, content_type: Option<&'static str>) -> Answer<'static> {
-        Answer { status, content_type, retry_after: None }
+        Answer { status, content_type, retry_after: None, error_code: None }
     }
 
     #[test]
@@ -175,10 +192,28 @@ mod tests {
         for status in [408, 429, 500, 502, 503, 504, 401, 403] {
             assert!(matches!(classify(answer(Some(status), None)), Verdict::Retry { .. }), "{status}");
         }
-        let busy = Answer { status: Some(429), content_type: None, retry_after: Some("120") };
+        let busy = Answer { status: Some(429), content_type: None, retry_after: Some("120"), error_code: None };
         assert_eq!(classify(busy), Verdict::Retry { reason: "429 from the portal".into(), after: Some(120) });
         assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("999999"), Some(MAX_RETRY_AFTER));
+    }
+
+    #[test]
+    fn a_full_slot_is_declined_and_only_a_json_409_that_says_so_is() {
+        let json = Some("application/json");
+        let full = |status, content_type, error_code| Answer { status, content_type, retry_after: None, error_code };
+        assert_eq!(
+            classify(full(Some(409), json, Some("slot_full"))),
+            Verdict::Declined { reason: "409 slot_full: the slot is full".into() }
+        );
+        // Any other conflict is still a permanent refusal for staff (a different payload under the same key).
+        assert!(matches!(classify(full(Some(409), json, Some("different_payload"))), Verdict::Quarantine { .. }));
+        assert!(matches!(classify(full(Some(409), json, None)), Verdict::Quarantine { .. }));
+        // The code only counts in the API's JSON, and only on a 409.
+        assert!(matches!(classify(full(Some(409), Some("text/html"), Some("slot_full"))), Verdict::Quarantine { .. }));
+        assert!(matches!(classify(full(Some(422), json, Some("slot_full"))), Verdict::Quarantine { .. }));
+        assert!(matches!(classify(full(Some(503), json, Some("slot_full"))), Verdict::Retry { .. }));
+        assert_eq!(classify(full(Some(201), json, Some("slot_full"))), Verdict::Accepted);
     }
 
     #[test]
@@ -212,9 +247,10 @@ mod tests {
 
     #[test]
     fn state_names_round_trip() {
-        for state in [State::Queued, State::Sending, State::Acknowledged, State::Quarantined] {
+        for state in State::ALL {
             assert_eq!(State::from_name(state.name()), Some(state));
         }
+        assert_eq!(State::Declined.name(), "declined");
         assert_eq!(State::from_name("lost"), None);
     }
 }

@@ -19,6 +19,8 @@ pub enum SlipKind {
     Receipt,
     /// A home-visit request's confirmation.
     Visit,
+    /// A booked time's slip.
+    Booking,
 }
 
 /// A document to print, and whose it is.

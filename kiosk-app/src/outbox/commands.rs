@@ -1,5 +1,6 @@
-//! `kiosk outbox ...`: the outbox for staff, technicians and benchmarks. Shows counts and quarantined submissions
-//! (never personal data), releases a quarantined one, enqueues synthetic dossiers, runs only the forwarder.
+//! `kiosk outbox ...`: the outbox for staff, technicians and benchmarks. Shows counts (declined bookings among
+//! them) and quarantined submissions (never personal data), releases a quarantined one, enqueues synthetic
+//! dossiers, runs only the forwarder.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -23,8 +24,8 @@ pub fn show(config: &Config, state_dir: &Path) -> anyhow::Result<()> {
     let outbox = open(config, state_dir)?;
     let summary = outbox.summary(now())?;
     println!(
-        "queued {}  sending {}  quarantined {}  acknowledged (receipts) {}",
-        summary.queued, summary.sending, summary.quarantined, summary.acknowledged
+        "queued {}  sending {}  quarantined {}  acknowledged (receipts) {}  declined (receipts) {}",
+        summary.queued, summary.sending, summary.quarantined, summary.acknowledged, summary.declined
     );
     if let Some(age) = summary.oldest_waiting {
         println!("oldest waiting: {} min", age / 60);
@@ -36,6 +37,7 @@ pub fn show(config: &Config, state_dir: &Path) -> anyhow::Result<()> {
         let kind = match q.kind {
             Kind::Dossier => "dossier",
             Kind::HomeVisit => "home visit",
+            Kind::Booking => "booking",
         };
         println!(
             "quarantined {}  {kind} {}  since {}  reason: {}  (send again: kiosk outbox retry {})",

@@ -1,7 +1,7 @@
 //! The forwarder: drains the outbox to the portal whenever it can, pages first, then the form; judges each answer
-//! with kiosk-core's rules (acknowledge, retry later with backoff, quarantine) and keeps a circuit breaker for the
-//! portal's host. Runs on a thread of its own (the kiosk's network runtime's blocking pool), so SQLite's blocking calls stall
-//! nothing else.
+//! with kiosk-core's rules (acknowledge, retry later with backoff, quarantine, or declined: a booking whose slot
+//! filled up) and keeps a circuit breaker for the portal's host. Runs on a thread of its own (the kiosk's network
+//! runtime's blocking pool), so SQLite's blocking calls stall nothing else.
 //! Must not do: re-serialise or re-seal anything (the stored bytes are sent), or send one submission twice at once.
 
 use std::sync::Arc;
@@ -37,12 +37,14 @@ impl Signal {
     }
 }
 
-/// What happened to one submission on one pass.
+/// What happened to one submission on one pass. `Declined`: the portal said no for good (a booking's slot filled
+/// up first); only a receipt remains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Acknowledged { dossier_code: String },
     RetryAt { at: i64, reason: String },
     Quarantined { reason: String },
+    Declined { reason: String },
 }
 
 /// The devices' conditions as the heartbeat reports them (the status strip's codes), kept current by the
@@ -211,6 +213,11 @@ impl<P: Portal> Forwarder<P> {
                 self.breaker.succeeded(); // the host answered: it is up
                 self.outbox.quarantine(&due.id, &reason)?;
                 Ok(Outcome::Quarantined { reason })
+            }
+            Verdict::Declined { reason } => {
+                self.breaker.succeeded(); // the host answered: it is up
+                self.outbox.decline(&due.id, &reason, now)?;
+                Ok(Outcome::Declined { reason })
             }
         }
     }

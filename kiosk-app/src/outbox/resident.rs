@@ -1,6 +1,6 @@
-//! What every resident submission (a dossier, a home-visit request) shares between "send" and the printed slip:
-//! the form sealed into the outbox as JSON with its pages, the short reference a resident can read out, and a
-//! short wait for the portal's code so the slip can carry it.
+//! What every resident submission (a dossier, a home-visit request, a booking) shares between "send" and the
+//! printed slip: the form sealed into the outbox as JSON with its pages, the short reference a resident can read
+//! out, and a short wait for the portal's code so the slip can carry it.
 //! Must not do: name Slint types or log the form.
 
 use kiosk_core::portal::Kind;

@@ -6,7 +6,8 @@
 //! submission exists, and only then is anyone told "saved". At start, page directories no row names (a crash
 //! between the files and the commit) are removed, and submissions a crash left "sending" are queued again.
 //! After the portal acknowledges, the sealed form and the pages are deleted; a non-personal receipt row remains
-//! until the retention period ends.
+//! until the retention period ends. A booking the portal declines (its slot filled up) ends the same way: form
+//! and pages deleted, a receipt in state declined.
 //! Must not do: keep anything personal in clear, in the database, the files or the logs.
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 
 /// Free space the outbox always leaves on the disk: below it new submissions are refused before SQLite could fail.
 pub const MIN_FREE_BYTES: u64 = 64 * 1024 * 1024;
-/// How long a receipt row stays after the portal acknowledged (then it is purged).
+/// How long a receipt row stays after the portal acknowledged or declined (then it is purged).
 pub const RECEIPT_RETENTION: Seconds = 90 * 24 * 3600;
 
 /// What the resident finished at the kiosk, before sealing.
@@ -62,6 +63,8 @@ pub struct Summary {
     pub sending: u64,
     pub quarantined: u64,
     pub acknowledged: u64,
+    /// Declined by the portal (a booking whose slot filled up): receipts, not waiting.
+    pub declined: u64,
     /// Age of the oldest submission not yet acknowledged.
     pub oldest_waiting: Option<Seconds>,
     /// The latest error (retry or refusal), until the portal next acknowledges a submission.
@@ -74,6 +77,17 @@ impl Summary {
     pub fn waiting(&self) -> u64 {
         self.queued + self.sending
     }
+}
+
+/// A submission found by the short reference a resident reads out (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub id: String,
+    pub kind: Kind,
+    pub state: State,
+    /// The portal's code, once it acknowledged.
+    pub dossier_code: Option<String>,
+    pub created_at: Seconds,
 }
 
 /// A quarantined submission, as staff see it.
@@ -107,6 +121,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     last_error TEXT,
     sealed_form BLOB,
     dossier_code TEXT,
+    -- When the portal settled it: acknowledged or declined (the receipt's retention counts from here).
     acknowledged_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_at);
@@ -120,14 +135,15 @@ fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Dossier => "dossier",
         Kind::HomeVisit => "home_visit",
+        Kind::Booking => "booking",
     }
 }
 
 fn kind_from(name: &str) -> Kind {
-    if name == "home_visit" {
-        Kind::HomeVisit
-    } else {
-        Kind::Dossier
+    match name {
+        "home_visit" => Kind::HomeVisit,
+        "booking" => Kind::Booking,
+        _ => Kind::Dossier,
     }
 }
 
@@ -294,12 +310,33 @@ impl Outbox {
             transaction.execute("UPDATE status SET last_error = NULL", [])?;
             transaction.commit()?;
         }
+        self.remove_pages(id)?;
+        tracing::info!(submission = %id, "submission acknowledged by the portal");
+        Ok(())
+    }
+
+    /// The portal declined it for good (a booking whose slot filled up): nothing to send again and nothing for
+    /// staff. As after an acknowledgement, the sealed form and pages are deleted and a receipt row remains, in
+    /// state declined with the (non-personal) reason, until the retention period ends. Not the outbox's last
+    /// error: the portal answered, and nothing on the kiosk is wrong.
+    pub fn decline(&self, id: &str, reason: &str, now: Seconds) -> anyhow::Result<()> {
+        self.db().execute(
+            "UPDATE submissions SET state = 'declined', sealed_form = NULL, acknowledged_at = ?2, last_error = ?3,
+             attempts = attempts + 1 WHERE id = ?1",
+            params![id, now, reason],
+        )?;
+        self.remove_pages(id)?;
+        tracing::info!(submission = %id, %reason, "submission declined by the portal");
+        Ok(())
+    }
+
+    /// Deletes a settled submission's sealed pages (after its row no longer names them).
+    fn remove_pages(&self, id: &str) -> anyhow::Result<()> {
         let dir = self.pages.join(id);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
             sync_dir(&self.pages)?;
         }
-        tracing::info!(submission = %id, "submission acknowledged by the portal");
         Ok(())
     }
 
@@ -378,6 +415,7 @@ impl Outbox {
                 Some(State::Sending) => summary.sending = count,
                 Some(State::Quarantined) => summary.quarantined = count,
                 Some(State::Acknowledged) => summary.acknowledged = count,
+                Some(State::Declined) => summary.declined = count,
                 None => {}
             }
             if matches!(State::from_name(&state), Some(State::Queued | State::Sending)) {
@@ -389,6 +427,40 @@ impl Outbox {
             fs4::available_space(&self.pages).map(|available| available < 2 * self.min_free).unwrap_or(false);
         summary.last_error = db.query_row("SELECT last_error FROM status", [], |row| row.get(0)).optional()?.flatten();
         Ok(summary)
+    }
+
+    /// The submission a resident's short reference ("3FA2-91C0", see `resident::short_reference`) names: the
+    /// first 8 hex digits of its id, in any case, dashes and spaces ignored. None when no submission, or more
+    /// than one, starts so (a reference that is not 8 hex digits names none).
+    pub fn find_by_reference(&self, reference: &str) -> anyhow::Result<Option<Found>> {
+        let prefix: String =
+            reference.chars().filter(|c| *c != '-' && !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        if prefix.len() != 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let db = self.db();
+        // Ids are lower-case hex: every id starting with the prefix sorts between it and the prefix + "g" (the
+        // primary key's index answers this).
+        let mut statement = db.prepare(
+            "SELECT id, kind, state, dossier_code, created_at FROM submissions WHERE id >= ?1 AND id < ?1 || 'g'
+             LIMIT 2",
+        )?;
+        let rows = statement.query_map([&prefix], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Seconds>(4)?,
+            ))
+        })?;
+        let mut rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+        if rows.len() != 1 {
+            return Ok(None);
+        }
+        let (id, kind, state, dossier_code, created_at) = rows.remove(0);
+        let state = State::from_name(&state).with_context(|| format!("submission {id} is in an unknown state"))?;
+        Ok(Some(Found { id, kind: kind_from(&kind), state, dossier_code, created_at }))
     }
 
     pub fn quarantined(&self) -> anyhow::Result<Vec<Quarantined>> {
@@ -409,10 +481,10 @@ impl Outbox {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Deletes receipts older than the retention period.
+    /// Deletes receipts (acknowledged or declined) older than the retention period.
     pub fn purge_receipts(&self, now: Seconds) -> anyhow::Result<usize> {
         Ok(self.db().execute(
-            "DELETE FROM submissions WHERE state = 'acknowledged' AND acknowledged_at < ?1",
+            "DELETE FROM submissions WHERE state IN ('acknowledged', 'declined') AND acknowledged_at < ?1",
             [now - RECEIPT_RETENTION],
         )?)
     }
@@ -440,4 +512,87 @@ fn sync_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("syncing the directory {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An outbox in a fresh directory, sealing to a key nobody holds (these tests never open what they seal).
+    fn outbox(name: &str) -> (Outbox, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("kiosk-outbox-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        (Outbox::open(&dir, [7; 32]).expect("outbox"), dir)
+    }
+
+    fn booking(outbox: &Outbox, pages: &[Vec<u8>], now: Seconds) -> String {
+        let form = br#"{"kind":"booking","person_name":"Nguyen Thi Hoa"}"#;
+        let new = NewSubmission { kind: Kind::Booking, procedure_code: Some("1.001193"), form, pages };
+        outbox.enqueue(new, now).expect("saved")
+    }
+
+    #[test]
+    fn a_declined_booking_keeps_only_a_receipt_waits_for_nothing_and_is_purged_like_one() {
+        let (outbox, dir) = outbox("declined");
+        let id = booking(&outbox, &[vec![1; 50]], 100);
+        let other = booking(&outbox, &[], 100);
+        assert_eq!(outbox.take_due(100).expect("due").map(|d| (d.id, d.kind)), Some((id.clone(), Kind::Booking)));
+        assert!(dir.join("pages").join(&id).exists());
+
+        outbox.decline(&id, "409 slot_full: the slot is full", 200).expect("declined");
+        assert_eq!(outbox.state(&id).expect("state"), Some(State::Declined));
+        assert_eq!(outbox.dossier_code(&id).expect("code"), None);
+        let sealed: Option<Vec<u8>> = outbox
+            .db()
+            .query_row("SELECT sealed_form FROM submissions WHERE id = ?1", [&id], |r| r.get(0))
+            .expect("row kept");
+        assert_eq!(sealed, None, "the sealed form is gone");
+        assert!(!dir.join("pages").join(&id).exists(), "its pages are gone");
+        assert!(outbox.take_due(10_000).expect("due").is_some_and(|d| d.id == other), "never sent again");
+        assert!(outbox.take_due(10_000).expect("due").is_none());
+        assert!(outbox.quarantined().expect("list").is_empty(), "nothing for staff");
+
+        let summary = outbox.summary(300).expect("summary");
+        assert_eq!((summary.declined, summary.waiting(), summary.quarantined), (1, 1, 0), "{summary:?}");
+        assert_eq!(summary.last_error, None, "a full slot is not the kiosk's error");
+
+        outbox.acknowledged(&other, "LH-261207-000001", 200).expect("acknowledged");
+        assert_eq!(outbox.purge_receipts(200 + RECEIPT_RETENTION).expect("purge"), 0, "kept for the period");
+        assert_eq!(outbox.purge_receipts(201 + RECEIPT_RETENTION).expect("purge"), 2, "then both receipts go");
+        assert_eq!(outbox.state(&id).expect("state"), None);
+    }
+
+    #[test]
+    fn a_short_reference_finds_exactly_one_submission_in_any_case() {
+        let (outbox, _dir) = outbox("reference");
+        let id = booking(&outbox, &[], 100);
+        let reference = super::super::resident::short_reference(&id);
+        let found = outbox.find_by_reference(&reference).expect("read").expect("found");
+        assert_eq!(
+            found,
+            Found { id: id.clone(), kind: Kind::Booking, state: State::Queued, dossier_code: None, created_at: 100 }
+        );
+        for typed in [reference.to_lowercase(), reference.replace('-', ""), format!(" {} ", &id[..8])] {
+            assert_eq!(outbox.find_by_reference(&typed).expect("read").map(|f| f.id), Some(id.clone()), "{typed}");
+        }
+        for wrong in ["", "3FA2", "ZZZZ-ZZZZ", &id[..9], "'; DROP--"] {
+            assert_eq!(outbox.find_by_reference(wrong).expect("read"), None, "{wrong}");
+        }
+        outbox.acknowledged(&id, "LH-261207-000001", 150).expect("acknowledged");
+        let found = outbox.find_by_reference(&reference).expect("read").expect("found");
+        assert_eq!((found.state, found.dossier_code.as_deref()), (State::Acknowledged, Some("LH-261207-000001")));
+
+        // Two ids that share their first 8 digits: the reference names neither.
+        let twin = format!("{}{}", &id[..8], "0".repeat(24));
+        let twin = if twin == id { format!("{}{}", &id[..8], "1".repeat(24)) } else { twin };
+        outbox
+            .db()
+            .execute(
+                "INSERT INTO submissions (id, kind, page_count, created_at, state, next_attempt_at)
+                 VALUES (?1, 'dossier', 0, 0, 'queued', 0)",
+                [&twin],
+            )
+            .expect("twin");
+        assert_eq!(outbox.find_by_reference(&reference).expect("read"), None, "ambiguous");
+    }
 }

@@ -89,8 +89,9 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         for &language in &config.ui.languages {
             ui::select_language(&app, language);
             let mut views = vec![ui::Screen::Home];
-            // The home visit and the dossier wizard have their own walks through every page, below.
-            views.extend(ui::TASK_SCREENS.into_iter().filter(|s| ![ui::Screen::Visit, ui::Screen::Submit].contains(s)));
+            // The home visit, the booking and the dossier wizard have their own walks through every page, below.
+            let walked = [ui::Screen::Visit, ui::Screen::Submit, ui::Screen::Booking];
+            views.extend(ui::TASK_SCREENS.into_iter().filter(|s| !walked.contains(s)));
             let mut save = |slug: &str| -> anyhow::Result<()> {
                 let pixels = render(&window, size);
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
@@ -115,6 +116,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 }
             }
             ui::visit::walk(&app, &mut save)?;
+            ui::select_language(&app, language);
+            ui::booking::walk(&app, &mut save)?;
             ui::select_language(&app, language);
             ui::dossier::walk(&app, &mut |card| crate::devices::scanner::scan_paper(&mut devices, card), &mut save)?;
             ui::select_language(&app, language);
@@ -199,6 +202,29 @@ pub(crate) fn sample_fee() -> kiosk_core::portal::Fee {
     }
 }
 
+/// A booking slip's sample: its code is marked as a sample, its place is no real one.
+fn sample_booking() -> crate::booking::Slip {
+    crate::booking::Slip {
+        reference: "3FA2-91C0".into(),
+        code: Some("LH-261207-000001".into()),
+        slot: kiosk_core::portal::Slot {
+            id: "2026-12-07T17:30".into(),
+            date: "2026-12-07".into(),
+            start: "17:30".into(),
+            end: "18:30".into(),
+            free: 2,
+        },
+        place_vi: "Điểm phục vụ mẫu".into(),
+        place_en: "Sample service point".into(),
+        address: "Nhà văn hoá mẫu".into(),
+        need_vi: "Đăng ký tạm trú".into(),
+        need_en: "Registering a temporary address".into(),
+        bring_vi: vec!["Căn cước".into()],
+        bring_en: vec!["Citizen identity card".into()],
+        phone_tail: "678".into(),
+    }
+}
+
 fn sample_slips(
     config: &Config,
     issued: &crate::tickets::Issued,
@@ -235,5 +261,6 @@ fn sample_slips(
         ("guidance", crate::lookup::guidance_document(config, procedure, language)),
         ("visit", crate::visit::confirmation_document(config, &visit, language)),
         ("receipt", crate::dossier::receipt_document(config, &receipt, language)),
+        ("booking", crate::booking::slip_document(config, &sample_booking(), language)),
     ])
 }

@@ -30,6 +30,7 @@ macro_rules! on {
     }};
 }
 
+pub mod booking;
 pub mod dossier;
 pub mod fee;
 pub mod headless;
@@ -163,6 +164,7 @@ pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
                 SlipKind::Guidance => show_guidance_printed(ui, &printed),
                 SlipKind::Receipt => dossier::SENT.printed(ui, &reference, printed.outcome.is_ok()),
                 SlipKind::Visit => visit::SENT.printed(ui, &reference, printed.outcome.is_ok()),
+                SlipKind::Booking => booking::SENT.printed(ui, &reference, printed.outcome.is_ok()),
             }
         }
         Event::Scanned(scanned) => dossier::show_scanned(ui, scanned),
@@ -225,6 +227,10 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
             if screen == Screen::Visit {
                 visit::reset(&ui);
             }
+            if screen == Screen::Booking {
+                booking::reset(&ui);
+                kiosk.invoke_booking_refresh();
+            }
             if screen == Screen::Submit {
                 dossier::reset(&ui);
             }
@@ -240,6 +246,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     install_lookup(&ui, std::sync::Arc::new(crate::lookup::Lookup::bundled()));
     install_idle(&ui, config.ui.idle_timeout_seconds);
     visit::install(&ui, &config.kiosk.ward);
+    booking::install(&ui);
     install_track_keys(&ui);
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
@@ -318,6 +325,7 @@ pub fn start_over(ui: &AppWindow) {
     lookup_reset(ui);
     track_reset(ui);
     visit::reset(ui);
+    booking::reset(ui);
     dossier::reset(ui);
     kiosk.set_procedure(ProcedureView::default());
     kiosk.set_ticket_step(TicketStep::ChooseService);
@@ -412,6 +420,7 @@ pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Look
         });
     kiosk.set_fields(model(fields));
     visit::set_needs(ui, &lookup);
+    booking::set_fields(ui, &lookup);
     dossier::set_procedures(ui, &lookup);
     let (weak, keys) = (ui.as_weak(), lookup.clone());
     kiosk.on_lookup_key(move |key| {
@@ -779,7 +788,8 @@ pub fn start_clock(ui: &AppWindow) -> Clock {
 }
 
 /// The screens a resident can reach from the home screen, for walkthroughs and tests.
-pub const TASK_SCREENS: [Screen; 5] = [Screen::Lookup, Screen::Queue, Screen::Submit, Screen::Track, Screen::Visit];
+pub const TASK_SCREENS: [Screen; 6] =
+    [Screen::Lookup, Screen::Queue, Screen::Submit, Screen::Track, Screen::Booking, Screen::Visit];
 
 /// A short file-name-safe name for a screen.
 pub fn screen_slug(screen: Screen) -> &'static str {
@@ -790,6 +800,7 @@ pub fn screen_slug(screen: Screen) -> &'static str {
         Screen::Submit => "submit",
         Screen::Track => "track",
         Screen::Visit => "visit",
+        Screen::Booking => "booking",
     }
 }
 
