@@ -274,10 +274,71 @@ impl Wiring {
         });
         self.wire_tickets(window, queue);
         self.wire_tracking(window, state_dir)?;
+        self.wire_arrivals(window, queue, state_dir)?;
         let lookup = self.wire_catalogue(window, state_dir);
         self.wire_visits(window);
         self.wire_bookings(window, state_dir, lookup);
         self.wire_dossiers(window);
+        Ok(())
+    }
+
+    /// A booking shown on arrival: checked (portal, else the last status known; a kiosk reference in the outbox),
+    /// judged for today, and a priority ticket issued for it once, printed like any ticket.
+    fn wire_arrivals(&self, window: &ui::AppWindow, queue: &Arc<QueueStore>, state_dir: &Path) -> anyhow::Result<()> {
+        let cache = Arc::new(Mutex::new(
+            tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite")).context("opening the status cache")?,
+        ));
+        let arrivals = Arc::new(Mutex::new(
+            crate::booking::Arrivals::open(&state_dir.join("booking-arrivals.sqlite"))
+                .context("opening the record of bookings given a number")?,
+        ));
+        let (wiring, queue) = (self.clone(), queue.clone());
+        ui::on_arrival_check(window, move |code, service, language| {
+            let (wiring, queue, cache, arrivals) = (wiring.clone(), queue.clone(), cache.clone(), arrivals.clone());
+            wiring.clone().worker("arrival", move || {
+                let answer = {
+                    let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+                    let now = clock::unix_now();
+                    wiring.network.block_on(tracking::check(&wiring.portal, &cache, &wiring.outbox, &code, now))
+                };
+                let (today, _) = clock::hanoi_today_and_time();
+                let verdict = crate::booking::judge(&answer, &today);
+                let crate::booking::Verdict::Welcome { code } = verdict else {
+                    wiring.screen.post(move |window| ui::show_arrival(window, &verdict));
+                    return;
+                };
+                let arrivals = arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+                match arrivals.given(&code) {
+                    Ok(Some(label)) => {
+                        let verdict = crate::booking::Verdict::Given(label);
+                        wiring.screen.post(move |window| ui::show_arrival(window, &verdict));
+                        return;
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::warn!(error = %format!("{error:#}"), "the arrivals record could not be read")
+                    }
+                }
+                wiring.screen.post(move |window| {
+                    ui::show_arrival(window, &crate::booking::Verdict::Welcome { code: String::new() })
+                });
+                let priority = kiosk_core::queue::Priority::Booked;
+                match crate::tickets::issue(&queue, &wiring.config, &service, priority, clock::now()) {
+                    Ok(issued) => {
+                        if let Err(error) = arrivals.record(&code, &today, &issued.label) {
+                            tracing::warn!(error = %format!("{error:#}"), "a booking's number could not be recorded");
+                        }
+                        let document = crate::tickets::ticket_document(&wiring.config, &issued, language);
+                        wiring.screen.post(move |window| ui::show_ticket(window, &issued));
+                        wiring.monitor.print(Slip::new(SlipKind::Ticket, document));
+                    }
+                    Err(error) => {
+                        tracing::error!(error = %format!("{error:#}"), "a booking's queue ticket could not be issued");
+                        wiring.screen.post(ui::show_ticket_failed);
+                    }
+                }
+            });
+        });
         Ok(())
     }
 
@@ -314,7 +375,8 @@ impl Wiring {
             // The cache is SQLite: the check runs on a blocking-pool thread that drives the request.
             wiring.network.spawn_blocking(move || {
                 let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
-                let answer = network.block_on(tracking::check(&wiring.portal, &cache, &code, clock::unix_now()));
+                let answer =
+                    network.block_on(tracking::check(&wiring.portal, &cache, &wiring.outbox, &code, clock::unix_now()));
                 wiring.screen.post(move |window| ui::show_track_answer(window, &answer));
             });
         });

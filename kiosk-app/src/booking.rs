@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
+
 use kiosk_core::booking::{self, BookingForm};
 use kiosk_core::config::{Config, Language};
 use kiosk_core::outbox::State;
@@ -168,5 +170,147 @@ fn weekday_name(language: Language, day: booking::Weekday) -> String {
         W::Friday => words::tr(language, "Friday"),
         W::Saturday => words::tr(language, "Saturday"),
         W::Sunday => words::tr(language, "Sunday"),
+    }
+}
+
+/// What the kiosk does with a booking code shown on arrival (Take a queue number, then "I booked a time for
+/// today").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Today's booking, confirmed by the portal: a priority ticket is issued for the portal's code (once).
+    Welcome {
+        code: String,
+    },
+    /// For another day (YYYY-MM-DD).
+    OtherDay {
+        date: String,
+    },
+    Attended,
+    Cancelled,
+    /// A number was already given for it today: its label.
+    Given(String),
+    /// Neither the portal nor this kiosk knows the code.
+    Unknown,
+    /// The portal could not be reached and no status was known.
+    Unreachable,
+    /// A code, but of a dossier or a home-visit request.
+    NotBooking,
+    /// A kiosk reference still waiting in the outbox (or with staff): not confirmed, so no priority.
+    NotConfirmed,
+    /// A kiosk reference whose time filled up first: nothing was booked.
+    Taken,
+    Invalid,
+}
+
+/// Judges what checking a code found, on `today` (YYYY-MM-DD, Hanoi). The last status known is trusted when the
+/// portal cannot be reached: a booking seen confirmed stays confirmed unless the counter changes it.
+pub fn judge(answer: &crate::tracking::Answer, today: &str) -> Verdict {
+    use crate::tracking::Answer;
+    let status = match answer {
+        Answer::Current(status) | Answer::LastKnown { status, .. } => status,
+        Answer::Unknown => return Verdict::Unknown,
+        Answer::Unreachable => return Verdict::Unreachable,
+        Answer::Invalid => return Verdict::Invalid,
+        Answer::Waiting(_) | Answer::WithStaff(_) => return Verdict::NotConfirmed,
+        Answer::Declined(_) => return Verdict::Taken,
+    };
+    let Some(booked) = &status.booking else { return Verdict::NotBooking };
+    match booking::arrival(&status.state, booked, today) {
+        booking::Arrival::Welcome => Verdict::Welcome { code: status.dossier_code.clone() },
+        booking::Arrival::OtherDay { date } => Verdict::OtherDay { date },
+        booking::Arrival::Attended => Verdict::Attended,
+        booking::Arrival::Cancelled => Verdict::Cancelled,
+        booking::Arrival::NotValid => Verdict::Unknown,
+    }
+}
+
+/// The bookings this kiosk has given a number for (booking code, day, ticket label): one number per booking.
+pub struct Arrivals {
+    db: rusqlite::Connection,
+}
+
+impl std::fmt::Debug for Arrivals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("booking::Arrivals")
+    }
+}
+
+impl Arrivals {
+    pub fn open(path: &std::path::Path) -> anyhow::Result<Arrivals> {
+        let db = rusqlite::Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS arrivals (code TEXT PRIMARY KEY, day TEXT NOT NULL, label TEXT NOT NULL)",
+        )?;
+        Ok(Arrivals { db })
+    }
+
+    /// The label of the number already given for `code`, if any.
+    pub fn given(&self, code: &str) -> anyhow::Result<Option<String>> {
+        use rusqlite::OptionalExtension as _;
+        Ok(self.db.query_row("SELECT label FROM arrivals WHERE code = ?1", [code], |r| r.get(0)).optional()?)
+    }
+
+    pub fn record(&self, code: &str, day: &str, label: &str) -> anyhow::Result<()> {
+        self.db.execute("INSERT OR IGNORE INTO arrivals (code, day, label) VALUES (?1, ?2, ?3)", [code, day, label])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod arrival_tests {
+    use super::*;
+    use crate::tracking::Answer;
+    use kiosk_core::portal::{Booked, DossierStatus, Kind};
+
+    fn status(kind: Kind, state: &str, date: &str) -> DossierStatus {
+        DossierStatus {
+            dossier_code: "LH-261207-000001".into(),
+            kind,
+            state: state.into(),
+            received_at: 0,
+            updated_at: 0,
+            fee: None,
+            booking: (kind == Kind::Booking).then(|| Booked {
+                date: date.into(),
+                start: "17:30".into(),
+                end: "18:30".into(),
+                place_vi: "P".into(),
+                place_en: "P".into(),
+                address: "A".into(),
+                procedure_code: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn only_a_confirmed_booking_for_today_gets_a_number() {
+        let today = "2026-12-07";
+        let welcome = Verdict::Welcome { code: "LH-261207-000001".into() };
+        assert_eq!(judge(&Answer::Current(status(Kind::Booking, "booked", today)), today), welcome);
+        let last = Answer::LastKnown { status: status(Kind::Booking, "booked", today), known_at: 1 };
+        assert_eq!(judge(&last, today), welcome);
+        assert_eq!(
+            judge(&Answer::Current(status(Kind::Booking, "booked", "2026-12-08")), today),
+            Verdict::OtherDay { date: "2026-12-08".into() }
+        );
+        assert_eq!(judge(&Answer::Current(status(Kind::Booking, "attended", today)), today), Verdict::Attended);
+        assert_eq!(judge(&Answer::Current(status(Kind::Booking, "cancelled", today)), today), Verdict::Cancelled);
+        assert_eq!(judge(&Answer::Current(status(Kind::Dossier, "received", today)), today), Verdict::NotBooking);
+        assert_eq!(judge(&Answer::Waiting(Kind::Booking), today), Verdict::NotConfirmed);
+        assert_eq!(judge(&Answer::Declined(Kind::Booking), today), Verdict::Taken);
+        assert_eq!(judge(&Answer::Unreachable, today), Verdict::Unreachable);
+    }
+
+    #[test]
+    fn a_booking_is_given_one_number() {
+        let dir = std::env::temp_dir().join(format!("kiosk-arrivals-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let arrivals = Arrivals::open(&dir.join("a.sqlite")).expect("open");
+        assert_eq!(arrivals.given("LH-1").expect("read"), None);
+        arrivals.record("LH-1", "2026-12-07", "HT-004").expect("record");
+        arrivals.record("LH-1", "2026-12-07", "HT-009").expect("a second record changes nothing");
+        assert_eq!(arrivals.given("LH-1").expect("read").as_deref(), Some("HT-004"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

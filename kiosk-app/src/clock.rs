@@ -38,6 +38,13 @@ pub fn local_rfc3339(at: Seconds) -> String {
         .unwrap_or_default()
 }
 
+/// Today (YYYY-MM-DD) and the time (HH:MM) in Hanoi (UTC+7 all year: Vietnam keeps no summer time), as the
+/// portal's booking slots are given, whatever time zone the box is set to.
+pub fn hanoi_today_and_time() -> (String, String) {
+    let hanoi = chrono::Utc::now() + chrono::Duration::hours(7);
+    (hanoi.format("%Y-%m-%d").to_string(), hanoi.format("%H:%M").to_string())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -49,11 +56,4 @@ mod tests {
         assert_eq!(super::day_text(0), "1970-01-01");
         assert_eq!(super::day_text(20_427), "2025-12-05");
     }
-}
-
-/// Today (YYYY-MM-DD) and the time (HH:MM) in Hanoi (UTC+7 all year: Vietnam keeps no summer time), as the
-/// portal's booking slots are given, whatever time zone the box is set to.
-pub fn hanoi_today_and_time() -> (String, String) {
-    let hanoi = chrono::Utc::now() + chrono::Duration::hours(7);
-    (hanoi.format("%Y-%m-%d").to_string(), hanoi.format("%H:%M").to_string())
 }

@@ -745,6 +745,7 @@ pub fn priority_name(priority: Priority) -> &'static str {
         Priority::Merit => "merit",
         Priority::Disability => "disability",
         Priority::Pregnant => "pregnant",
+        Priority::Booked => "booked",
     }
 }
 

@@ -99,7 +99,9 @@ pub fn ticket_document(config: &Config, issued: &Issued, language: Language) -> 
     if english {
         doc = doc.text(words::trf(language, "People ahead: {}", &[&ahead]), center);
     }
-    if issued.priority.is_priority() {
+    if issued.priority == Priority::Booked {
+        doc = doc.text(words::tr(Vietnamese, "Priority ticket – booked time"), center);
+    } else if issued.priority.is_priority() {
         doc = doc.text(words::tr(Vietnamese, "Priority ticket – show your papers at the counter"), center);
     }
     doc = match issued.pager {

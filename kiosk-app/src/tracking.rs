@@ -1,5 +1,8 @@
 //! Checking a dossier's status: ask the portal (signed, like every kiosk request), keep what it said in a small
 //! SQLite cache, and when the portal cannot be reached, answer with the last status known and when it was known.
+//! A kiosk reference ("3FA2-91C0", printed when the portal had not answered yet) is looked up in this kiosk's
+//! outbox first: still waiting, turned down (a booking's time filled up), or delivered (then the portal's code
+//! is asked as above).
 //! Must not do: run on the UI thread (it waits for the network), or put anything but a valid code in a URL.
 
 use std::path::Path;
@@ -8,7 +11,9 @@ use anyhow::Context as _;
 use kiosk_core::portal::{DossierStatus, Fee, Kind};
 use rusqlite::{params, Connection, OptionalExtension as _};
 
+use crate::outbox::store::Outbox;
 use crate::portal::Portal;
+use kiosk_core::outbox::State;
 
 /// What the resident is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +28,18 @@ pub enum Answer {
     Unreachable,
     /// Not a code that can be on a receipt.
     Invalid,
+    /// A kiosk reference: kept on this kiosk, not with the portal yet (it is sent by itself when it can be).
+    Waiting(Kind),
+    /// A kiosk reference the portal turned down for good (a booking whose time filled up first).
+    Declined(Kind),
+    /// A kiosk reference the portal refused as it stood: staff have it (the outbox's quarantine).
+    WithStaff(Kind),
+}
+
+/// Whether `code` is a kiosk reference (two groups of four hexadecimal digits), not a portal's code.
+pub fn is_reference(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 9 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_hexdigit())
 }
 
 /// The cache of statuses this kiosk has seen (no personal data: codes, states and times).
@@ -63,9 +80,26 @@ impl Cache {
     }
 }
 
-/// Asks the portal about `code` and answers, falling back on the cache when the portal cannot be reached.
-pub async fn check(portal: &impl Portal, cache: &Cache, code: &str, now: i64) -> Answer {
-    let code = code.trim().to_uppercase();
+/// Asks the portal about `code` and answers, falling back on the cache when the portal cannot be reached; a
+/// kiosk reference is looked up in `outbox` first.
+pub async fn check(portal: &impl Portal, cache: &Cache, outbox: &Outbox, code: &str, now: i64) -> Answer {
+    let mut code = code.trim().to_uppercase();
+    if is_reference(&code) {
+        let found = match outbox.find_by_reference(&code) {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "a kiosk reference could not be looked up");
+                return Answer::Unknown;
+            }
+        };
+        let Some(found) = found else { return Answer::Unknown };
+        match (found.state, found.dossier_code) {
+            (State::Acknowledged, Some(portal_code)) => code = portal_code,
+            (State::Declined, _) => return Answer::Declined(found.kind),
+            (State::Quarantined, _) => return Answer::WithStaff(found.kind),
+            _ => return Answer::Waiting(found.kind),
+        }
+    }
     if !kiosk_core::portal::valid_dossier_code(&code) {
         return Answer::Invalid;
     }
@@ -123,4 +157,27 @@ pub fn state_index(state: &str) -> i32 {
 /// Whether the dossier is a home-visit request (the screen words it so).
 pub fn is_home_visit(status: &DossierStatus) -> bool {
     status.kind == Kind::HomeVisit
+}
+
+/// A booking's state as the screen's index: booked 0, attended 1, cancelled 2, anything else 3 (see the counter).
+pub fn booking_state_index(state: &str) -> i32 {
+    match state {
+        "booked" => 0,
+        "attended" => 1,
+        "cancelled" => 2,
+        _ => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn references_are_told_from_portal_codes() {
+        assert!(super::is_reference("3FA2-91C0"));
+        assert!(super::is_reference("ABCD-EF01"));
+        assert!(!super::is_reference("3FA2-91C"));
+        assert!(!super::is_reference("3FA291C0"));
+        assert!(!super::is_reference("SIM-261129-000001"));
+        assert!(!super::is_reference("3FG2-91C0"));
+    }
 }

@@ -24,9 +24,9 @@ fn portal_key() -> [u8; 32] {
 }
 
 /// One kiosk: its own state directory, device key (enrolled under `kiosk_id`), outbox and portal client.
-struct Kiosk {
+pub(crate) struct Kiosk {
     state: std::path::PathBuf,
-    outbox: Arc<Outbox>,
+    pub(crate) outbox: Arc<Outbox>,
     portal: HttpPortal,
     url: String,
     kiosk_id: String,
@@ -35,12 +35,12 @@ struct Kiosk {
 
 impl Kiosk {
     /// A client of its own, for another runtime (a pooled connection belongs to the runtime that opened it).
-    fn new_portal(&self) -> HttpPortal {
+    pub(crate) fn new_portal(&self) -> HttpPortal {
         HttpPortal::new(&self.url, &self.kiosk_id, self.key.clone(), real_now).expect("client")
     }
 }
 
-fn kiosk(dir: &std::path::Path, kiosk_id: &str, url: &str, runtime: &tokio::runtime::Runtime) -> Kiosk {
+pub(crate) fn kiosk(dir: &std::path::Path, kiosk_id: &str, url: &str, runtime: &tokio::runtime::Runtime) -> Kiosk {
     let state = dir.join(kiosk_id);
     kiosk_app::ensure_private_dir(&state).expect("state dir");
     let key = device_key(&state).expect("device key");
@@ -50,7 +50,7 @@ fn kiosk(dir: &std::path::Path, kiosk_id: &str, url: &str, runtime: &tokio::runt
     Kiosk { state, outbox, portal, url: url.to_owned(), kiosk_id: kiosk_id.to_owned(), key }
 }
 
-fn simulator(dir: &std::path::Path) -> (Arc<Sim>, portal_sim::Running, tokio::runtime::Runtime) {
+pub(crate) fn simulator(dir: &std::path::Path) -> (Arc<Sim>, portal_sim::Running, tokio::runtime::Runtime) {
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 11).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -64,11 +64,11 @@ fn offer(kiosk: &Kiosk, runtime: &tokio::runtime::Runtime) -> SlotOffer {
 }
 
 /// Slots from tomorrow on (today's could leave the offer if Hanoi's midnight passed during the test).
-fn later_slots(offer: &SlotOffer) -> Vec<Slot> {
+pub(crate) fn later_slots(offer: &SlotOffer) -> Vec<Slot> {
     offer.slots.iter().skip(3).take(offer.slots.len() - 6).cloned().collect()
 }
 
-fn form(slot: &Slot, person_name: &str) -> BookingForm {
+pub(crate) fn form(slot: &Slot, person_name: &str) -> BookingForm {
     BookingForm {
         kind: "booking".into(),
         slot_id: slot.id.clone(),
@@ -85,7 +85,7 @@ fn form(slot: &Slot, person_name: &str) -> BookingForm {
 }
 
 /// Saves a booking in the kiosk's outbox as the booking screen does.
-fn save(kiosk: &Kiosk, form: &BookingForm) -> String {
+pub(crate) fn save(kiosk: &Kiosk, form: &BookingForm) -> String {
     save_form(&kiosk.outbox, Kind::Booking, form.procedure_code.as_deref(), form, &[], real_now()).expect("saved")
 }
 

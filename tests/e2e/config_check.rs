@@ -66,11 +66,11 @@ fn walkthrough_draws_every_screen_without_a_display() {
     let output =
         run("kiosk", &["--config", config.to_str().expect("utf-8"), "--walkthrough", dir.to_str().expect("utf-8")]);
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
-    // (home, 3 task screens, 2 more lookup views, 2 more queue steps, 12 home-visit pages, 12 dossier pages,
+    // (home, 3 task screens, 2 more lookup views, 3 more queue steps, 12 home-visit pages, 12 dossier pages,
     // 11 booking pages, home with "now serving") x 2 languages x 2 shapes, and 5 printed slips.
     let mut pictures: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();
     pictures.sort();
-    assert_eq!(pictures.len(), 177, "{pictures:?}");
+    assert_eq!(pictures.len(), 181, "{pictures:?}");
     for picture in &pictures {
         let (width, height, channels, pixels) = read_png(picture);
         let name = picture.file_name().expect("name").to_string_lossy().into_owned();
@@ -84,7 +84,7 @@ fn walkthrough_draws_every_screen_without_a_display() {
         let (changed, colours) = picture_variety(channels, &pixels);
         assert!(changed > 0.2 && colours > 50, "{}: looks blank ({changed:.2}, {colours} colours)", picture.display());
     }
-    assert!(text(&output.stdout).contains("Drew 177 screens and printed slips"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("Drew 181 screens and printed slips"), "{}", text(&output.stdout));
 }
 
 /// The technician's print command against a printer on a loopback TCP port (the simulated printer device).

@@ -1,6 +1,7 @@
 //! End-to-end tests of the kiosk: the real UI driven through Slint's testing backend, the real binaries run as
 //! processes, and the rules the workspace's layout must keep.
 
+mod booking;
 mod booking_portal;
 mod config_check;
 mod counter_api;

@@ -90,18 +90,25 @@ pub(crate) fn tap(app: &AppWindow, label: &str) {
     found[0].mock_single_click(PointerEventButton::Left);
 }
 
-const TILES_VI: [&str; 5] =
-    ["Tra cứu thủ tục", "Lấy số thứ tự", "Nộp hồ sơ", "Tra cứu tình trạng hồ sơ", "Đề nghị hỗ trợ tại nhà"];
-const TILES_EN: [&str; 5] = [
+const TILES_VI: [&str; 6] = [
+    "Tra cứu thủ tục",
+    "Lấy số thứ tự",
+    "Nộp hồ sơ",
+    "Tra cứu tình trạng hồ sơ",
+    "Đặt lịch hẹn",
+    "Đề nghị hỗ trợ tại nhà",
+];
+const TILES_EN: [&str; 6] = [
     "Look up a procedure",
     "Take a queue number",
     "Submit a dossier",
     "Check a dossier's status",
+    "Book a time",
     "Ask for a home visit",
 ];
 
 #[test]
-fn home_shows_the_five_tasks_and_the_language_switch_changes_every_text() {
+fn home_shows_the_six_tasks_and_the_language_switch_changes_every_text() {
     let app = start(1080, 1920);
     // A new resident sees Vietnamese first.
     for tile in TILES_VI {
@@ -136,6 +143,7 @@ fn every_tile_leads_to_its_task_and_back() {
         ("Lấy số thứ tự", "Ông/bà cần làm thủ tục thuộc lĩnh vực nào?"),
         ("Nộp hồ sơ", "Ông/bà nộp hồ sơ cho thủ tục nào?"),
         ("Tra cứu tình trạng hồ sơ", "Mã hồ sơ"),
+        ("Đặt lịch hẹn", "Bắt đầu"),
         ("Đề nghị hỗ trợ tại nhà", "Bắt đầu"),
     ] {
         tap(&app, tile);

@@ -283,6 +283,14 @@ impl Sim {
         );
     }
 
+    /// The service point moves a booking to another of its slots (`slot_id` as the offer names it).
+    pub fn move_booking(&self, code: &str, slot_id: &str) {
+        let _ = self.db().execute(
+            "UPDATE bookings SET slot_id = ?2, at = ?3 WHERE booking_code = ?1",
+            params![code, slot_id, chrono::Utc::now().timestamp()],
+        );
+    }
+
     /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
     pub fn go_away(&self, seconds: u64) {
         *self.away.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = seconds;

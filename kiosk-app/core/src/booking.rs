@@ -199,17 +199,24 @@ pub fn qr_payload(code: &str) -> String {
 pub enum Arrival {
     /// Today's booking: issue a priority ticket for it.
     Welcome,
-    /// The booking is for another day.
+    /// The booking is for another day (YYYY-MM-DD).
     OtherDay { date: String },
-    /// Cancelled, or a ticket was already given for it.
+    /// The counter has already seen the resident for it.
+    Attended,
+    /// The booking was cancelled.
+    Cancelled,
+    /// A state the kiosk does not know: the resident is sent to the counter.
     NotValid,
 }
 
 /// Judges a booking shown on arrival on `today` (YYYY-MM-DD, Hanoi time): a booking is honoured all day on its
 /// day (a resident who is late or early still gets their priority; the counter sees the time).
 pub fn arrival(state: &str, booked: &Booked, today: &str) -> Arrival {
-    if state != "booked" {
-        return Arrival::NotValid;
+    match state {
+        "booked" => {}
+        "attended" => return Arrival::Attended,
+        "cancelled" => return Arrival::Cancelled,
+        _ => return Arrival::NotValid,
     }
     if booked.date != today {
         return Arrival::OtherDay { date: booked.date.clone() };
@@ -299,7 +306,8 @@ mod tests {
         };
         assert_eq!(arrival("booked", &booked, "2026-12-07"), Arrival::Welcome);
         assert_eq!(arrival("booked", &booked, "2026-12-06"), Arrival::OtherDay { date: "2026-12-07".into() });
-        assert_eq!(arrival("attended", &booked, "2026-12-07"), Arrival::NotValid);
-        assert_eq!(arrival("cancelled", &booked, "2026-12-07"), Arrival::NotValid);
+        assert_eq!(arrival("attended", &booked, "2026-12-07"), Arrival::Attended);
+        assert_eq!(arrival("cancelled", &booked, "2026-12-07"), Arrival::Cancelled);
+        assert_eq!(arrival("moved", &booked, "2026-12-07"), Arrival::NotValid);
     }
 }

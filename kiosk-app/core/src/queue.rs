@@ -23,6 +23,8 @@ pub enum Priority {
     Merit,
     Disability,
     Pregnant,
+    /// A resident who booked a time for today (seen on arrival at the kiosk).
+    Booked,
 }
 
 impl Priority {

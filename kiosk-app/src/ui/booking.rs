@@ -216,7 +216,7 @@ fn day_of(day: &booking::Day<'_>) -> BookingDay {
     }
 }
 
-fn weekday_index(weekday: Option<booking::Weekday>) -> i32 {
+pub(super) fn weekday_index(weekday: Option<booking::Weekday>) -> i32 {
     use booking::Weekday as W;
     match weekday {
         Some(W::Monday) => 0,

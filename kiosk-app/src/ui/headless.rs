@@ -111,6 +111,9 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 if screen == ui::Screen::Queue {
                     ui::show_ticket_step(&app, ui::TicketStep::ChoosePriority);
                     save("queue-priority")?;
+                    ui::show_ticket_step(&app, ui::TicketStep::BookingCode);
+                    ui::show_arrival_code(&app, "LH-261207-000001", &crate::booking::Verdict::Given("HT-004".into()));
+                    save("queue-booking-code")?;
                     ui::show_ticket(&app, &issued);
                     save("queue-ticket")?;
                 }

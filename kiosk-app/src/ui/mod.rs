@@ -217,6 +217,8 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
             if screen == Screen::Queue {
                 kiosk.set_ticket_step(TicketStep::ChooseService);
                 kiosk.set_ticket_print(PrintState::Idle);
+                kiosk.set_arrival_code("".into());
+                kiosk.set_arrival_step(ArrivalStep::Typing);
             }
             if screen == Screen::Lookup {
                 lookup_reset(&ui);
@@ -248,6 +250,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     visit::install(&ui, &config.kiosk.ward);
     booking::install(&ui);
     install_track_keys(&ui);
+    install_arrival_keys(&ui);
     select_language(&ui, config.ui.languages[0]);
     Ok(ui)
 }
@@ -330,6 +333,9 @@ pub fn start_over(ui: &AppWindow) {
     kiosk.set_procedure(ProcedureView::default());
     kiosk.set_ticket_step(TicketStep::ChooseService);
     kiosk.set_ticket_service("".into());
+    kiosk.set_arrival_code("".into());
+    kiosk.set_arrival_step(ArrivalStep::Typing);
+    kiosk.set_arrival_given("".into());
     kiosk.set_ticket(IssuedTicket::default());
     kiosk.set_ticket_print(PrintState::Idle);
     kiosk.set_printed_visible(false);
@@ -523,6 +529,7 @@ fn track_reset(ui: &AppWindow) {
     kiosk.set_track_received("".into());
     kiosk.set_track_known_at("".into());
     kiosk.set_track_fee(FeeView::default());
+    kiosk.set_track_booking(false);
 }
 
 fn install_track_keys(ui: &AppWindow) {
@@ -542,6 +549,96 @@ fn install_track_keys(ui: &AppWindow) {
         kiosk.set_track_code(code.into());
         kiosk.set_track_step(TrackStep::Typing);
     });
+}
+
+/// The booking code's keys on arrival: the on-screen keys ("delete", "clear", a letter) and what a QR reader
+/// types as a keyboard (lower case letters made upper; anything but letters, digits, - and . ignored).
+fn install_arrival_keys(ui: &AppWindow) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_arrival_key(move |key| {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        if kiosk.get_arrival_step() == ArrivalStep::Checking {
+            return;
+        }
+        let mut code = kiosk.get_arrival_code().to_string();
+        match key.as_str() {
+            "delete" => {
+                code.pop();
+            }
+            "clear" => code.clear(),
+            key => {
+                let typed: String = key
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect();
+                if code.len() + typed.len() <= 40 {
+                    code.push_str(&typed);
+                }
+            }
+        }
+        kiosk.set_arrival_code(code.into());
+        kiosk.set_arrival_step(ArrivalStep::Typing);
+    });
+}
+
+/// What "Get my priority number" (or a QR reader's Enter) does: `check` gets the code, the service chosen and
+/// the language, and answers off the UI thread with [`show_arrival`] (or issues the ticket, then
+/// [`show_ticket`]).
+pub fn on_arrival_check(ui: &AppWindow, check: impl Fn(String, String, Language) + 'static) {
+    let wire = |kiosk: &Kiosk, handler| kiosk.on_arrival_check(handler);
+    on_unless_busy(
+        ui,
+        wire,
+        |kiosk| kiosk.get_arrival_step() == ArrivalStep::Checking || kiosk.get_ticket_step() == TicketStep::Issuing,
+        move |ui, kiosk| {
+            let code = kiosk.get_arrival_code().to_string();
+            if !kiosk_core::portal::valid_dossier_code(&code) && !crate::tracking::is_reference(&code) {
+                kiosk.set_arrival_step(ArrivalStep::Invalid);
+                return;
+            }
+            kiosk.set_arrival_step(ArrivalStep::Checking);
+            let language = current_language(ui).unwrap_or(Language::Vietnamese);
+            check(code, kiosk.get_ticket_service().to_string(), language);
+        },
+    );
+}
+
+/// Shows `code` as typed and what checking it found (the walkthrough draws it).
+pub fn show_arrival_code(ui: &AppWindow, code: &str, verdict: &crate::booking::Verdict) {
+    ui.global::<Kiosk>().set_arrival_code(code.into());
+    show_arrival(ui, verdict);
+}
+
+/// Shows why no number was given for a booking code (a welcome goes on to issuing the ticket instead).
+pub fn show_arrival(ui: &AppWindow, verdict: &crate::booking::Verdict) {
+    use crate::booking::Verdict;
+    let kiosk = ui.global::<Kiosk>();
+    let step = match verdict {
+        Verdict::Welcome { .. } => {
+            kiosk.set_ticket_step(TicketStep::Issuing);
+            ArrivalStep::Typing
+        }
+        Verdict::OtherDay { date } => {
+            kiosk.set_arrival_date(kiosk_core::booking::date_for_reading(date).into());
+            kiosk.set_arrival_weekday(booking::weekday_index(kiosk_core::booking::weekday(date)));
+            ArrivalStep::OtherDay
+        }
+        Verdict::Attended => ArrivalStep::Attended,
+        Verdict::Cancelled => ArrivalStep::Cancelled,
+        Verdict::Given(label) => {
+            kiosk.set_arrival_given(label.as_str().into());
+            ArrivalStep::Given
+        }
+        Verdict::Unknown => ArrivalStep::Unknown,
+        Verdict::Unreachable => ArrivalStep::Unreachable,
+        Verdict::NotBooking => ArrivalStep::NotBooking,
+        Verdict::NotConfirmed => ArrivalStep::NotConfirmed,
+        Verdict::Taken => ArrivalStep::Taken,
+        Verdict::Invalid => ArrivalStep::Invalid,
+    };
+    kiosk.set_arrival_step(step);
 }
 
 /// Wires a `Kiosk` callback with `wire` (`|kiosk, handler| kiosk.on_dossier_send(handler)`) to `handler`, which
@@ -574,7 +671,7 @@ pub fn on_track_check(ui: &AppWindow, check: impl Fn(String) + 'static) {
         |kiosk| kiosk.get_track_step() == TrackStep::Checking,
         move |_, kiosk| {
             let code = kiosk.get_track_code().to_string();
-            if !kiosk_core::portal::valid_dossier_code(&code) {
+            if !kiosk_core::portal::valid_dossier_code(&code) && !crate::tracking::is_reference(&code) {
                 kiosk.set_track_step(TrackStep::Invalid);
                 return;
             }
@@ -609,12 +706,38 @@ pub fn show_track_answer(ui: &AppWindow, answer: &crate::tracking::Answer) {
         Answer::Unknown => return kiosk.set_track_step(TrackStep::Unknown),
         Answer::Unreachable => return kiosk.set_track_step(TrackStep::Unreachable),
         Answer::Invalid => return kiosk.set_track_step(TrackStep::Invalid),
+        Answer::Waiting(kind) | Answer::Declined(kind) | Answer::WithStaff(kind) => {
+            kiosk.set_track_home_visit(*kind == kiosk_core::portal::Kind::HomeVisit);
+            kiosk.set_track_booking(*kind == kiosk_core::portal::Kind::Booking);
+            kiosk.set_track_fee(FeeView::default());
+            let step = match answer {
+                Answer::Waiting(_) => TrackStep::Waiting,
+                Answer::Declined(_) => TrackStep::Declined,
+                _ => TrackStep::WithStaff,
+            };
+            return kiosk.set_track_step(step);
+        }
     };
     let current = matches!(answer, Answer::Current(_));
     kiosk.set_track_fee(fee::view(&status.dossier_code, status.fee.as_ref(), current));
     kiosk.set_track_state(crate::tracking::state_index(&status.state));
     kiosk.set_track_home_visit(crate::tracking::is_home_visit(status));
+    kiosk.set_track_found_code(status.dossier_code.as_str().into());
+    kiosk.set_track_booking(status.booking.is_some());
     kiosk.set_track_received(local_date(status.received_at, false).into());
+    if let Some(booked) = &status.booking {
+        kiosk.set_track_booking_state(crate::tracking::booking_state_index(&status.state));
+        kiosk.set_track_booking_date(kiosk_core::booking::date_for_reading(&booked.date).into());
+        kiosk.set_track_booking_weekday(booking::weekday_index(kiosk_core::booking::weekday(&booked.date)));
+        kiosk.set_track_booking_time(format!("{}–{}", booked.start, booked.end).into());
+        kiosk.set_track_booking_place(
+            match current_language(ui).unwrap_or(Language::Vietnamese) {
+                Language::English => format!("{}, {}", booked.place_en, booked.address),
+                Language::Vietnamese => format!("{}, {}", booked.place_vi, booked.address),
+            }
+            .into(),
+        );
+    }
 }
 
 /// What "Print this" does: `request` gets the procedure's id and the language on screen, and hands the guidance
@@ -854,6 +977,8 @@ pub fn on_take_ticket(ui: &AppWindow, take: impl Fn(String, kiosk_core::queue::P
             generated::Priority::Merit => Priority::Merit,
             generated::Priority::Disability => Priority::Disability,
             generated::Priority::Pregnant => Priority::Pregnant,
+            // Only the arrival check issues these (on_arrival_check), never a tap.
+            generated::Priority::Booked => return,
         };
         kiosk.set_ticket_step(TicketStep::Issuing);
         kiosk.set_ticket_print(PrintState::Idle);
