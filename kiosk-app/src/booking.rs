@@ -111,7 +111,7 @@ pub fn slip_document(config: &Config, s: &Slip, language: Language) -> Document 
     let weekday = booking::weekday(&s.slot.date).map(|d| weekday_name(language, d)).unwrap_or_default();
     let when = format!("{weekday} {}", booking::date_for_reading(&s.slot.date)).trim().to_owned();
     let mut doc = Document::new()
-        .text(words::tr(language, "BOOKED TIME"), crate::printing::TITLE)
+        .text(words::tr(language, "BOOKING SLIP"), crate::printing::TITLE)
         .text(words::either(language, &s.place_vi, &s.place_en), crate::printing::TITLE)
         .rule()
         .text(when, crate::printing::BIG)

@@ -111,7 +111,7 @@ fn a_slot_booked_prints_its_code_as_qr_and_on_the_day_the_qr_gives_one_priority_
     assert_eq!(qr_codes(&job), vec![code.clone()], "the slip's QR is the booking code");
     let text = slip_text(&job);
     let (_, time) = labels(&slot);
-    for expected in ["LỊCH HẸN ĐÃ ĐẶT", code.as_str(), &time.replace('–', " - "), portal_sim::ADDRESS] {
+    for expected in ["PHIẾU HẸN", code.as_str(), &time.replace('–', " - "), portal_sim::ADDRESS] {
         assert!(text.contains(expected), "{expected:?} on the slip:\n{text}");
     }
     assert!(!text.contains("Nguyễn") && !text.contains("0912345678"), "no name, no whole phone: {text}");
@@ -156,9 +156,19 @@ fn a_slot_booked_prints_its_code_as_qr_and_on_the_day_the_qr_gives_one_priority_
     assert_eq!(count(app, &format!("Lịch hẹn này đã được cấp số: {label}. Mời ông/bà chờ đến lượt được gọi.")), 1);
     snapshot(app, "booking-arrival-given-vi-1080x1920");
 
-    // A dossier's code is not a booking; a half-typed code is not a code.
+    // A code no booking has.
     show_booking_on_arrival(&kiosk, "LH-26");
     assert_eq!(k.get_arrival_step(), ui::ArrivalStep::Unknown);
+
+    // From a procedure's page: the booking starts at the day, the procedure chosen.
+    ui::start_over(app);
+    ui::open(app, ui::Screen::Lookup);
+    ui::show_procedure(app, "chung-thuc-chu-ky");
+    tap(app, "Đặt lịch hẹn để được hỗ trợ");
+    kiosk.settle("the booking's day page", || k.get_booking_question() == 2);
+    assert_eq!(k.get_screen(), ui::Screen::Booking);
+    assert_eq!(k.get_booking_need_vi().as_str(), "Chứng thực chữ ký trong các giấy tờ, văn bản");
+    assert!(k.get_booking_days_first().row_count() > 0);
 }
 
 #[test]
@@ -187,7 +197,7 @@ fn a_slot_s_last_place_taken_by_another_kiosk_a_moment_before_offers_the_next_fr
 
     tap(app, "Đặt giờ này");
     kiosk.settle("the portal's answer", || k.get_booking_step() == ui::BookingStep::Taken);
-    assert_eq!(count(app, "Giờ này vừa có người đặt hết"), 1);
+    assert_eq!(count(app, "Giờ này vừa hết chỗ"), 1);
     let alternatives: Vec<_> = k.get_booking_alternatives().iter().collect();
     assert!(!alternatives.is_empty() && alternatives.len() <= 3, "{}", alternatives.len());
     assert!(alternatives.iter().all(|a| a.id.as_str() > slot.id.as_str() && a.free > 0), "later free times only");

@@ -24,6 +24,8 @@ struct State {
     fields: Vec<Field>,
     offer: Option<SlotOffer>,
     wizard: Option<Wizard>,
+    /// A procedure chosen on its page before the offer came: the wizard starts with it when the offer does.
+    pending: Option<Need>,
 }
 
 fn held(ui: &AppWindow) -> Held<State> {
@@ -127,6 +129,12 @@ pub fn set_offer(ui: &AppWindow, offer: Option<SlotOffer>) {
     let held = held(ui);
     let mut state = held.borrow_mut();
     state.offer = offer.clone();
+    if let (Some(need), true, None) = (state.pending.take(), offer.is_some(), &state.wizard) {
+        let wizard = Wizard::for_need(super::tone_style(), state.fields.clone(), offer, need);
+        show(ui, &wizard);
+        state.wizard = Some(wizard);
+        return;
+    }
     if let Some(wizard) = state.wizard.as_mut() {
         wizard.set_offer(offer);
         show(ui, wizard);
@@ -137,7 +145,11 @@ pub fn set_offer(ui: &AppWindow, offer: Option<SlotOffer>) {
 
 /// Forgets every answer and shows the introduction.
 pub fn reset(ui: &AppWindow) {
-    held(ui).borrow_mut().wizard = None;
+    let held = held(ui);
+    let mut state = held.borrow_mut();
+    state.wizard = None;
+    state.pending = None;
+    drop(state);
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_booking_step(BookingStep::Intro);
     kiosk.set_booking_question(0);
@@ -161,7 +173,7 @@ pub fn reset(ui: &AppWindow) {
 
 fn tap<R>(ui: &AppWindow, held: &Held<State>, tap: impl FnOnce(&mut Wizard) -> R) -> R {
     let mut state = held.borrow_mut();
-    let State { fields, offer, wizard } = &mut *state;
+    let State { fields, offer, wizard, .. } = &mut *state;
     let wizard = wizard.get_or_insert_with(|| Wizard::new(super::tone_style(), fields.clone(), offer.clone()));
     let answer = tap(wizard);
     show(ui, wizard);
@@ -199,7 +211,8 @@ fn book_for(ui: &AppWindow, held: &Held<State>, id: &str) {
         state.fields.iter().flat_map(|f| &f.needs).find(|n| matches!(n, Need::Procedure { id: i, .. } if i == id));
     let Some(need) = need.cloned() else { return };
     if state.offer.is_none() {
-        ui.global::<Kiosk>().set_booking_step(BookingStep::Unavailable);
+        // The offer is being fetched (opening the screen asked for it): the procedure is chosen when it comes.
+        state.pending = Some(need);
         return;
     }
     let wizard = Wizard::for_need(super::tone_style(), state.fields.clone(), state.offer.clone(), need);
