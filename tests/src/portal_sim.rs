@@ -469,6 +469,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/admin/faults", post(set_faults))
         .route("/admin/away", post(go_away))
         .route("/admin/payments", post(pay))
+        .route("/admin/bookings", post(change_booking))
         .with_state(sim)
 }
 
@@ -890,6 +891,34 @@ async fn pay(State(sim): State<Arc<Sim>>, Json(payment): Json<Payment>) -> Respo
     sim.pay(&payment.dossier_code, payment.amount_vnd);
     (StatusCode::ACCEPTED, Json(json!({ "dossier_code": payment.dossier_code, "amount_vnd": payment.amount_vnd })))
         .into_response()
+}
+
+#[derive(Deserialize)]
+struct BookingChange {
+    booking_code: String,
+    /// "booked", "attended" or "cancelled".
+    #[serde(default)]
+    state: Option<String>,
+    /// Another slot, as the offer names it ("2026-12-07T17:30").
+    #[serde(default)]
+    slot_id: Option<String>,
+}
+
+/// The service point changes a booking (tests, and a person trying arrival at the kiosk by hand).
+async fn change_booking(State(sim): State<Arc<Sim>>, Json(change): Json<BookingChange>) -> Response {
+    if let Some(state) = &change.state {
+        if !["booked", "attended", "cancelled"].contains(&state.as_str()) {
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "unknown_state" }))).into_response();
+        }
+        sim.set_booking_state(&change.booking_code, state);
+    }
+    if let Some(slot_id) = &change.slot_id {
+        if slot_by_id(slot_id).is_none() {
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "unknown_slot" }))).into_response();
+        }
+        sim.move_booking(&change.booking_code, slot_id);
+    }
+    (StatusCode::ACCEPTED, Json(json!({ "booking_code": change.booking_code }))).into_response()
 }
 
 async fn set_faults(State(sim): State<Arc<Sim>>, Json(faults): Json<Faults>) -> Response {
