@@ -34,11 +34,18 @@ pub struct Options {
     pub check_interval: Duration,
     /// A normal window instead of the whole screen (development on a desktop, tests).
     pub windowed: bool,
+    /// Where reading aloud goes: the sound card, or WAV files and a transcript (tests, the benchmark).
+    pub speech: crate::speech::Output,
 }
 
 impl Options {
     pub fn new(state_dir: &Path) -> Options {
-        Options { state_dir: state_dir.to_owned(), check_interval: monitor::CHECK_INTERVAL, windowed: true }
+        Options {
+            state_dir: state_dir.to_owned(),
+            check_interval: monitor::CHECK_INTERVAL,
+            windowed: true,
+            speech: crate::speech::Output::Device,
+        }
     }
 }
 
@@ -109,6 +116,14 @@ impl App {
         if !options.windowed {
             ui::fill_screen(&window);
         }
+        let speaker = crate::speech::Speaker::start(config.ui.speech, options.speech.clone());
+        let quiet = speaker.clone();
+        ui::read_aloud::install(
+            &window,
+            config.ui.speech.read_aloud,
+            move |words, language| speaker.say(words, language),
+            move || quiet.stop(),
+        );
         ui::draw_input_at_once(&window);
         let forwarder = Arc::new(Signal::default());
         let runtime = tokio::runtime::Builder::new_multi_thread()

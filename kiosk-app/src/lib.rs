@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod portal;
 pub mod printing;
 pub mod queue_store;
+pub mod speech;
 pub mod tickets;
 pub mod tracking;
 pub mod ui;

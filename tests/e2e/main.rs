@@ -9,6 +9,7 @@ mod dossier;
 mod fee;
 mod layering;
 mod outbox;
+mod read_aloud;
 mod scanner;
 mod screens;
 mod translations;

@@ -73,7 +73,12 @@ pub(crate) fn start_kiosk(test: &str, width: u32, height: u32, portal: &str) -> 
         api.listen = "127.0.0.1:0".parse().expect("address");
     }
     let dir = kiosk_tests::scratch_dir(test);
-    let options = Options { check_interval: std::time::Duration::from_millis(200), ..Options::new(&dir) };
+    // What the speaker button says is written as WAV files and a transcript beside the state, never played.
+    let options = Options {
+        check_interval: std::time::Duration::from_millis(200),
+        speech: kiosk_app::speech::Output::Capture(dir.join("speech")),
+        ..Options::new(&dir)
+    };
     let app = App::start(config, &options).expect("the kiosk starts");
     app.window.window().set_size(slint::PhysicalSize::new(width, height));
     app.window.show().expect("kiosk UI shows");

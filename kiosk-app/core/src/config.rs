@@ -127,7 +127,39 @@ pub struct Ui {
     pub idle_timeout_seconds: u32,
     /// Where the on-screen keyboard puts a tone on "oa", "oe", "uy" (hòa or hoà).
     pub tone_style: crate::keyboard::ToneStyle,
+    /// Reading the screen aloud.
+    pub speech: Speech,
 }
+
+/// Reading aloud (espeak-ng): whether the speaker button is there and whether each screen is read as it opens;
+/// how fast and how loud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Speech {
+    pub read_aloud: ReadAloud,
+    /// Words a minute (espeak-ng's -s).
+    pub rate: u32,
+    /// espeak-ng's amplitude, 0 to 200 (100 is its normal).
+    pub volume: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAloud {
+    /// No speaker button.
+    Off,
+    /// The speaker button on every screen; nothing is read until it is tapped.
+    Button,
+    /// The button, and each screen read as it opens.
+    Always,
+}
+
+impl Default for Speech {
+    fn default() -> Speech {
+        Speech { read_aloud: ReadAloud::Button, rate: 140, volume: 100 }
+    }
+}
+
+/// Words a minute the voice may be set to (slower suits elderly listeners; espeak-ng's normal is 175).
+pub const SPEECH_RATE_RANGE: std::ops::RangeInclusive<u32> = 80..=300;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
@@ -570,6 +602,12 @@ mod raw {
         pub idle_timeout_seconds: i64,
         #[serde(default)]
         pub tone_style: Option<String>,
+        #[serde(default)]
+        pub read_aloud: Option<String>,
+        #[serde(default)]
+        pub speech_rate: Option<i64>,
+        #[serde(default)]
+        pub speech_volume: Option<i64>,
     }
 
     #[derive(Deserialize)]
@@ -790,7 +828,40 @@ fn check_ui(raw: raw::Ui, problems: &mut Vec<Problem>) -> Option<Ui> {
             crate::keyboard::ToneStyle::Modern
         }
     };
-    (problems.len() == before).then_some(Ui { languages, idle_timeout_seconds, tone_style })
+    let mut speech = Speech::default();
+    match raw.read_aloud.as_deref().map(str::trim) {
+        None | Some("button") => {}
+        Some("off") => speech.read_aloud = ReadAloud::Off,
+        Some("always") => speech.read_aloud = ReadAloud::Always,
+        Some(other) => problem(
+            problems,
+            "ui.read_aloud",
+            format!(
+                "`{other}` is not a choice; allowed: off, button (read when tapped), always (each screen as it opens)"
+            ),
+        ),
+    }
+    if let Some(rate) = raw.speech_rate {
+        match u32::try_from(rate) {
+            Ok(rate) if SPEECH_RATE_RANGE.contains(&rate) => speech.rate = rate,
+            _ => problem(
+                problems,
+                "ui.speech_rate",
+                format!(
+                    "{rate} is out of range; allowed: {} to {} words a minute",
+                    SPEECH_RATE_RANGE.start(),
+                    SPEECH_RATE_RANGE.end()
+                ),
+            ),
+        }
+    }
+    if let Some(volume) = raw.speech_volume {
+        match u32::try_from(volume) {
+            Ok(volume) if volume <= 200 => speech.volume = volume,
+            _ => problem(problems, "ui.speech_volume", format!("{volume} is out of range; allowed: 0 to 200")),
+        }
+    }
+    (problems.len() == before).then_some(Ui { languages, idle_timeout_seconds, tone_style, speech })
 }
 
 #[derive(Clone, Copy)]

@@ -16,6 +16,7 @@ pub mod portal;
 pub mod privacy;
 pub mod queue;
 pub mod search;
+pub mod speech;
 pub mod staff;
 pub mod text;
 pub mod time;

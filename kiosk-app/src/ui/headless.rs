@@ -84,6 +84,10 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     let (issued, called) = sample_queue(config, out_dir)?;
 
     let mut written = Vec::new();
+    let mut spoken_text = String::from(
+        "# What the speaker button reads on each screen\n\nWritten by `kiosk --walkthrough` (the sample screens, \
+         as kiosk-core's speech module prepares them for espeak-ng).\n\n",
+    );
     for size in SIZES {
         window.set_size(PhysicalSize::new(size.0, size.1));
         for &language in &config.ui.languages {
@@ -97,6 +101,12 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
                 write_png(&path, size.0, size.1, 3, &pixels)?;
                 written.push(path);
+                // What the speaker button says on this screen (once, in the portrait shape).
+                if size == SIZES[0] {
+                    let words = ui::read_aloud::screen_words(&app);
+                    let spoken = kiosk_core::speech::prepare(&words, language);
+                    spoken_text.push_str(&format!("## {slug} ({})\n\n{spoken}\n\n", language.code()));
+                }
                 Ok(())
             };
             for screen in views {
@@ -131,6 +141,9 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         }
     }
     app.hide().context("hiding the kiosk UI")?;
+    let transcript = out_dir.join("read-aloud.md");
+    std::fs::write(&transcript, spoken_text).with_context(|| format!("writing {}", transcript.display()))?;
+    written.push(transcript);
 
     written.extend(print_samples(config, &mut devices, &issued, out_dir)?);
     Ok(written)

@@ -34,6 +34,7 @@ pub mod booking;
 pub mod dossier;
 pub mod fee;
 pub mod headless;
+pub mod read_aloud;
 pub mod sent;
 pub mod visit;
 
@@ -213,6 +214,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     kiosk.on_open(move |screen| {
         if let Some(ui) = weak.upgrade() {
             tracing::info!(?screen, "screen opened");
+            read_aloud::opened(&ui);
             let kiosk = ui.global::<Kiosk>();
             if screen == Screen::Queue {
                 kiosk.set_ticket_step(TicketStep::ChooseService);
@@ -282,6 +284,7 @@ fn install_idle(ui: &AppWindow, timeout: u32) {
     let weak = ui.as_weak();
     kiosk.on_activity(move || {
         IDLE.with(|idle| idle.set(0));
+        read_aloud::quiet();
         if let Some(ui) = weak.upgrade() {
             ui.global::<Kiosk>().set_idle_left(0);
         }

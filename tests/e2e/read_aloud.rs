@@ -1,0 +1,124 @@
+//! Reading aloud through the screen (Slint's testing backend): the speaker button reads the screen it is on,
+//! in the screen's language, through espeak-ng (its Vietnamese and English voices). What was said is captured
+//! as a transcript and WAV files instead of being played: every utterance is measured with sox (not silence,
+//! as long as its text needs), a Vietnamese screen is read with no English text in it, the header, the staff's
+//! status strip and the on-screen keys are not read, numbers are read as words and ticket numbers digit by
+//! digit, and an answer being typed is read back.
+
+use std::path::Path;
+
+use kiosk_app::ui::{self, AppWindow};
+
+use crate::screens::{count, start_kiosk, tap, Running, NO_PORTAL};
+use crate::visit::type_keys;
+
+/// The utterances so far: (language code, text).
+fn transcript(kiosk: &Running) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(kiosk.dir.join("speech/transcript.txt")).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once(" [")?;
+            let (language, said) = rest.split_once("] ")?;
+            Some((language.to_owned(), said.to_owned()))
+        })
+        .collect()
+}
+
+/// Taps the speaker button and waits for what it said.
+fn read_aloud(kiosk: &Running, label: &str) -> (String, String) {
+    let before = transcript(kiosk).len();
+    tap(kiosk.window(), label);
+    kiosk.settle("the screen read aloud", || transcript(kiosk).len() > before);
+    transcript(kiosk).pop().expect("an utterance")
+}
+
+/// sox's measure of a WAV file: (seconds, RMS amplitude).
+fn measure(wav: &Path) -> (f64, f64) {
+    let output =
+        std::process::Command::new("sox").arg(wav).args(["-n", "stat"]).output().expect("sox (Debian package sox)");
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    let field = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(':').next())
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in sox's answer:\n{text}"))
+    };
+    (field("Length (seconds)"), field("RMS     amplitude"))
+}
+
+/// The English texts the UI has (the msgids of kiosk-app.po with three words or more).
+fn english_texts() -> Vec<String> {
+    let po = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/lang/vi/LC_MESSAGES/kiosk-app.po"),
+    )
+    .expect("kiosk-app.po");
+    po.lines()
+        .filter_map(|l| l.strip_prefix("msgid \"")?.strip_suffix('"').map(str::to_owned))
+        .filter(|m| m.split_whitespace().count() >= 3 && !m.contains('{'))
+        .collect()
+}
+
+#[test]
+fn the_speaker_reads_each_screen_in_its_language_and_only_the_screen() {
+    let kiosk = start_kiosk("read-aloud", 1080, 1920, NO_PORTAL);
+    let app: &AppWindow = kiosk.window();
+    let english = english_texts();
+
+    // Home, in Vietnamese: the greeting and the tiles with their second lines; not the header or the strip.
+    let (language, said) = read_aloud(&kiosk, "Đọc to");
+    assert_eq!(language, "vi");
+    assert!(said.starts_with("Xin chào! Ông bà cần làm gì hôm nay?"), "{said}");
+    for tile in ["Tra cứu thủ tục, Giấy tờ cần mang", "Lấy số thứ tự", "Đặt lịch hẹn", "Đề nghị hỗ trợ tại nhà"]
+    {
+        assert!(said.contains(tile), "{tile:?} in {said}");
+    }
+    for not_read in ["Máy in", "Tiếng Việt", "English", "HN-DEMO", "Đọc to", "Cỡ chữ"] {
+        assert!(!said.contains(not_read), "{not_read:?} is not the screen's: {said}");
+    }
+    for text in &english {
+        assert!(!said.contains(text.as_str()), "English {text:?} on a Vietnamese screen: {said}");
+    }
+
+    // A ticket: its number letter by letter and digit by digit, the wait in words.
+    tap(app, "Lấy số thứ tự");
+    tap(app, "Hộ tịch");
+    tap(app, "Không thuộc nhóm nào");
+    kiosk.settle("the number", || count(app, "Số thứ tự của ông/bà là HT-001") == 1);
+    let (_, said) = read_aloud(&kiosk, "Đọc to");
+    assert!(said.contains("Số thứ tự của ông bà là hát tê, không không một"), "{said}");
+
+    // The status screen: its keys are not read out one by one.
+    ui::start_over(app);
+    tap(app, "Tra cứu tình trạng hồ sơ");
+    let (_, said) = read_aloud(&kiosk, "Đọc to");
+    assert!(said.contains("Nhập mã in trên giấy biên nhận hoặc phiếu"), "{said}");
+    assert!(!said.contains(" A. ") && !said.contains(" Xoá hết"), "keys read out: {said}");
+
+    // An answer being typed is read back with its question.
+    ui::start_over(app);
+    tap(app, "Đề nghị hỗ trợ tại nhà");
+    tap(app, "Bắt đầu");
+    tap(app, "Chính tôi");
+    type_keys(app, "ddawngj vawn uwng");
+    let (_, said) = read_aloud(&kiosk, "Đọc to");
+    assert!(said.contains("Đặng Văn Ưng"), "the answer so far: {said}");
+
+    // In English, in English.
+    ui::start_over(app);
+    tap(app, "English");
+    let (language, said) = read_aloud(&kiosk, "Read aloud");
+    assert_eq!(language, "en");
+    assert!(said.contains("Hello! What do you need to do today?"), "{said}");
+    assert!(!said.contains("Xin chào"), "{said}");
+
+    // Every utterance was synthesised, and is speech, not silence, about as long as its text.
+    let said = transcript(&kiosk);
+    assert_eq!(said.len(), 5);
+    for (n, (_, text)) in said.iter().enumerate() {
+        let (seconds, rms) = measure(&kiosk.dir.join(format!("speech/{:03}.wav", n + 1)));
+        let words = text.split_whitespace().count() as f64;
+        assert!(rms > 0.02, "utterance {}: silence (RMS {rms})", n + 1);
+        assert!(seconds > words * 0.15 && seconds < words * 1.5, "utterance {}: {seconds} s for {words} words", n + 1);
+    }
+}
