@@ -260,8 +260,12 @@ fn a_booking_made_with_the_portal_away_is_not_confirmed_until_it_arrives_and_the
 
     // The portal is back where it was: the forwarder delivers it, and the same reference now shows it booked.
     let _running = portal_sim::spawn(sim.clone(), address).expect("back on the same address");
+    // As a technician's "retry now" does: due at once (its backoff may have grown while the portal was away).
+    let now = chrono::Utc::now().timestamp();
+    let id = kiosk.app.outbox.find_by_reference(&reference).expect("read").expect("in the outbox").id;
+    kiosk.app.outbox.retry_at(&id, "the portal is back", now).expect("due now");
     kiosk.app.forwarder.wake();
-    kiosk.settle("the booking delivered", || sim.bookings().len() == 1);
+    kiosk.settle_within("the booking delivered", 120, || sim.bookings().len() == 1);
     ui::start_over(app);
     tap(app, "Tra cứu tình trạng hồ sơ");
     type_text(app, &reference);

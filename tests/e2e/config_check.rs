@@ -68,12 +68,16 @@ fn walkthrough_draws_every_screen_without_a_display() {
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
     // (home, 3 task screens, 2 more lookup views, 3 more queue steps, 12 home-visit pages, 12 dossier pages,
     // 11 booking pages, home with "now serving") x 2 languages x 2 shapes, 5 printed slips, and what the
-    // speaker button reads on each (read-aloud.md).
+    // speaker button reads on each (read-aloud.md), and the measured targets and contrast (measures.md).
     let mut pictures: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();
     pictures.sort();
-    assert_eq!(pictures.len(), 182, "{pictures:?}");
+    assert_eq!(pictures.len(), 183, "{pictures:?}");
     for picture in &pictures {
         let name = picture.file_name().expect("name").to_string_lossy().into_owned();
+        if name == "measures.md" {
+            check_measures(&std::fs::read_to_string(picture).expect("the measures"));
+            continue;
+        }
         if name == "read-aloud.md" {
             let text = std::fs::read_to_string(picture).expect("the transcript");
             assert!(text.contains("## home (vi)") && text.contains("Xin chào! Ông bà cần làm gì hôm nay?"), "{text}");
@@ -90,7 +94,35 @@ fn walkthrough_draws_every_screen_without_a_display() {
         let (changed, colours) = picture_variety(channels, &pixels);
         assert!(changed > 0.2 && colours > 50, "{}: looks blank ({changed:.2}, {colours} colours)", picture.display());
     }
-    assert!(text(&output.stdout).contains("Drew 182 screens and printed slips"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("Drew 183 screens and printed slips"), "{}", text(&output.stdout));
+}
+
+/// Every screen's smallest touch target is at least 44 px on its shorter side (at 1080 px wide); in the
+/// high-contrast theme every text and caption measures at least 7:1 against its background, in the normal one
+/// at least 4.5:1.
+fn check_measures(report: &str) {
+    let number = |cell: &str| -> Option<f64> {
+        let head = cell.trim().split([' ', '×']).next()?;
+        head.parse().ok()
+    };
+    let rows: Vec<Vec<&str>> = report
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| screen"))
+        .map(|l| l.trim_matches('|').split(" | ").collect())
+        .collect();
+    assert!(rows.len() >= 170, "a row per screen and shape: {}", rows.len());
+    for row in &rows {
+        let target = row[3].trim();
+        let (w, h) = target.split_once('×').map(|(w, rest)| (w, rest.split(' ').next().unwrap_or(""))).expect(target);
+        let side = w.parse::<f64>().expect(w).min(h.parse::<f64>().expect(h));
+        assert!(side >= 44.0, "{}: smallest target {target}", row.join(" | "));
+        if let Some(normal) = number(row[4]) {
+            assert!(normal >= 4.5, "{}: contrast {normal}", row.join(" | "));
+        }
+        if let Some(high) = number(row[5]) {
+            assert!(high >= 7.0, "{}: high-contrast {high}", row.join(" | "));
+        }
+    }
 }
 
 /// The technician's print command against a printer on a loopback TCP port (the simulated printer device).

@@ -50,7 +50,13 @@ impl Running {
 
     /// Lets the kiosk's threads finish: runs what they posted to the screen until `done` holds (30 s at most).
     pub(crate) fn settle(&self, what: &str, done: impl Fn() -> bool) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        self.settle_within(what, 30, done);
+    }
+
+    /// [`Self::settle`] with a longer wait: for the outbox's forwarder after the portal was away (its backoff and
+    /// circuit breaker may hold the next try for a while).
+    pub(crate) fn settle_within(&self, what: &str, seconds: u64, done: impl Fn() -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
         loop {
             self.app.run_posted();
             if done() {

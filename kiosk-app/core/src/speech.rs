@@ -68,6 +68,9 @@ fn core_vi(core: &str, next: Option<&str>) -> Option<String> {
     if let Some(amount) = grouped_number(core) {
         return Some(number_vi(amount));
     }
+    if let Some(code) = procedure_code(core) {
+        return Some(code.iter().map(|part| digits_vi(part)).collect::<Vec<_>>().join(" chấm "));
+    }
     if core.bytes().all(|b| b.is_ascii_digit()) {
         // A long digit run, or one starting with 0, is a phone number or part of a code: digit by digit. A
         // number before "đồng" is always an amount.
@@ -178,6 +181,13 @@ fn grouped_number(s: &str) -> Option<u64> {
         return None;
     }
     groups.concat().parse().ok()
+}
+
+/// A national procedure code ("2.001019", "1.004194"): its two parts, read digit by digit.
+fn procedure_code(s: &str) -> Option<[&str; 2]> {
+    let (a, b) = s.split_once('.')?;
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    (a.len() == 1 && b.len() == 6 && digits(a) && digits(b)).then_some([a, b])
 }
 
 /// A ticket number or code: letters, then digits, in groups joined by '-' ("HT-004", "LH-261207-000001",
@@ -396,6 +406,7 @@ mod tests {
             ("Mang CCCD đến UBND phường", "Mang căn cước công dân đến ủy ban nhân dân phường"),
             ("TTHC của BHXH và HĐND", "thủ tục hành chính của bảo hiểm xã hội và hội đồng nhân dân"),
             ("Còn 3 chỗ", "Còn ba chỗ"),
+            ("Chứng thực di chúc, 2.001019.", "Chứng thực di chúc, hai chấm không không một không một chín."),
             ("(mô phỏng)", "(mô phỏng)"),
         ] {
             assert_eq!(vi(written), spoken, "{written}");

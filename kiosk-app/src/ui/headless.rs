@@ -88,6 +88,13 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         "# What the speaker button reads on each screen\n\nWritten by `kiosk --walkthrough` (the sample screens, \
          as kiosk-core's speech module prepares them for espeak-ng).\n\n",
     );
+    let mut measures = String::from(
+        "# Touch targets and contrast, measured on every screen\n\nWritten by `kiosk --walkthrough`: the smallest \
+         touch target from the element geometry (logical px), and the lowest contrast of a text or a button's \
+         caption against what is behind it, measured from the rendered pixels (WCAG ratio), in the normal theme \
+         and the high-contrast one.\n\n| screen | language | shape | smallest target | lowest contrast | \
+         lowest contrast, high contrast |\n|---|---|---|---|---|---|\n",
+    );
     for size in SIZES {
         window.set_size(PhysicalSize::new(size.0, size.1));
         for &language in &config.ui.languages {
@@ -101,6 +108,37 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
                 write_png(&path, size.0, size.1, 3, &pixels)?;
                 written.push(path);
+                // The smallest touch target, and the lowest text contrast measured from the pixels, in the normal
+                // theme and (portrait) the high-contrast one.
+                let target = ui::measure::smallest_target(&app, size);
+                let normal = ui::measure::lowest_contrast(&app, &pixels, size);
+                let high = if size == SIZES[0] {
+                    let kiosk = app.global::<ui::Kiosk>();
+                    kiosk.set_high_contrast(true);
+                    let pixels = render(&window, size);
+                    let high = ui::measure::lowest_contrast(&app, &pixels, size);
+                    kiosk.set_high_contrast(false);
+                    high
+                } else {
+                    None
+                };
+                let cell = |c: &Option<ui::measure::Contrast>| {
+                    c.as_ref().map_or("–".to_owned(), |c| format!("{:.1} ({})", c.ratio, short(&c.label)))
+                };
+                measures.push_str(&format!(
+                    "| {slug} | {} | {}x{} | {} | {} | {} |\n",
+                    language.code(),
+                    size.0,
+                    size.1,
+                    target.as_ref().map_or("–".to_owned(), |t| format!(
+                        "{:.0}×{:.0} ({})",
+                        t.width,
+                        t.height,
+                        short(&t.label)
+                    )),
+                    cell(&normal),
+                    cell(&high),
+                ));
                 // What the speaker button says on this screen (once, in the portrait shape).
                 if size == SIZES[0] {
                     let words = ui::read_aloud::screen_words(&app);
@@ -141,12 +179,25 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
         }
     }
     app.hide().context("hiding the kiosk UI")?;
+    let report = out_dir.join("measures.md");
+    std::fs::write(&report, measures).with_context(|| format!("writing {}", report.display()))?;
+    written.push(report);
     let transcript = out_dir.join("read-aloud.md");
     std::fs::write(&transcript, spoken_text).with_context(|| format!("writing {}", transcript.display()))?;
     written.push(transcript);
 
     written.extend(print_samples(config, &mut devices, &issued, out_dir)?);
     Ok(written)
+}
+
+/// A label short enough for a table cell.
+fn short(label: &str) -> String {
+    let one_line = label.replace(['\n', '|'], " ");
+    if one_line.chars().count() > 30 {
+        format!("{}…", one_line.chars().take(29).collect::<String>())
+    } else {
+        one_line
+    }
 }
 
 /// A real ticket, issued into a throwaway queue (never the kiosk's own) after three others, and one of them

@@ -34,6 +34,7 @@ pub mod booking;
 pub mod dossier;
 pub mod fee;
 pub mod headless;
+pub mod measure;
 pub mod read_aloud;
 pub mod sent;
 pub mod visit;

@@ -24,7 +24,7 @@ thread_local! {
 }
 
 /// The component names of on-screen keys, which are not read out.
-const KEYS: [&str; 2] = ["TypeKey", "CodeKey"];
+const KEYS: [&str; 3] = ["TypeKey", "CodeKey", "Key"];
 
 /// What the screen says now, as one text (sentences ended with a full stop where the screen had none).
 pub fn screen_words(ui: &AppWindow) -> String {
