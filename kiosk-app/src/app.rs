@@ -101,6 +101,8 @@ struct Wiring {
     forwarder: Arc<Signal>,
     /// Whether the portal answered the device thread's last check.
     reachable: Arc<AtomicBool>,
+    /// Reads aloud: the screen (the speaker button) and the counters' calls.
+    speaker: crate::speech::Speaker,
 }
 
 impl App {
@@ -117,11 +119,11 @@ impl App {
             ui::fill_screen(&window);
         }
         let speaker = crate::speech::Speaker::start(config.ui.speech, options.speech.clone());
-        let quiet = speaker.clone();
+        let (reader, quiet) = (speaker.clone(), speaker.clone());
         ui::read_aloud::install(
             &window,
             config.ui.speech.read_aloud,
-            move |words, language| speaker.say(words, language),
+            move |words, language| reader.say(words, language),
             move || quiet.stop(),
         );
         ui::draw_input_at_once(&window);
@@ -155,6 +157,7 @@ impl App {
             outbox: outbox.clone(),
             forwarder: forwarder.clone(),
             reachable,
+            speaker: speaker.clone(),
         };
         let counter_api = wiring.start_counter_api(&queue, pager, state_dir)?;
         wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions);
@@ -237,10 +240,22 @@ impl Wiring {
         });
     }
 
-    /// Shows the tickets called to counters ("now serving") whenever the queue changes.
+    /// Shows the tickets called to counters ("now serving") whenever the queue changes, and says each call
+    /// aloud in the kiosk's first language ("Mời số HT-004 đến quầy 2") unless reading aloud is off.
     fn watch_queue(&self, queue: &QueueStore) {
         let screen = self.screen.clone();
-        queue.subscribe(Box::new(move |_, queue| {
+        let (speaker, config) = (self.speaker.clone(), self.config.clone());
+        let speak = config.ui.speech.read_aloud != kiosk_core::config::ReadAloud::Off;
+        queue.subscribe(Box::new(move |events, queue| {
+            for event in events {
+                let kiosk_core::queue::Event::TicketCalled { id, counter, .. } = event else { continue };
+                let Some(ticket) = queue.ticket(*id) else { continue };
+                if speak {
+                    let language = config.ui.languages[0];
+                    let call = crate::words::trf(language, "Number {} to counter {}", &[&ticket.label(), counter]);
+                    speaker.say(call, language);
+                }
+            }
             let called: Vec<(String, u16)> = queue
                 .now_serving()
                 .into_iter()

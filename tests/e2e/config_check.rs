@@ -81,6 +81,7 @@ fn walkthrough_draws_every_screen_without_a_display() {
         if name == "read-aloud.md" {
             let text = std::fs::read_to_string(picture).expect("the transcript");
             assert!(text.contains("## home (vi)") && text.contains("Xin chào! Ông bà cần làm gì hôm nay?"), "{text}");
+            check_spoken(&text, &dir);
             continue;
         }
         let (width, height, channels, pixels) = read_png(picture);
@@ -95,6 +96,41 @@ fn walkthrough_draws_every_screen_without_a_display() {
         assert!(changed > 0.2 && colours > 50, "{}: looks blank ({changed:.2}, {colours} colours)", picture.display());
     }
     assert!(text(&output.stdout).contains("Drew 183 screens and printed slips"), "{}", text(&output.stdout));
+}
+
+/// Every screen's spoken text: a Vietnamese screen says no English sentence of the UI's, and each is
+/// synthesised by espeak-ng in its language and is speech, not silence.
+fn check_spoken(transcript: &str, dir: &std::path::Path) {
+    let english = crate::read_aloud::english_texts();
+    let sections: Vec<(&str, &str)> = transcript
+        .split("\n## ")
+        .skip(1)
+        .filter_map(|section| {
+            let (head, body) = section.split_once('\n')?;
+            let language = if head.ends_with("(vi)") { "vi" } else { "en" };
+            Some((language, body.trim()))
+        })
+        .collect();
+    assert!(sections.len() >= 80, "a section per screen and language: {}", sections.len());
+    for (n, (language, said)) in sections.iter().enumerate() {
+        assert!(!said.is_empty(), "section {n} says nothing");
+        if *language == "vi" {
+            for text in &english {
+                assert!(!said.contains(text.as_str()), "English {text:?} read on a Vietnamese screen: {said}");
+            }
+        }
+        let wav = dir.join(format!("spoken-{n:03}.wav"));
+        let status = std::process::Command::new("espeak-ng")
+            .args(["-v", language, "-w"])
+            .arg(&wav)
+            .arg(said)
+            .status()
+            .expect("espeak-ng (Debian package espeak-ng)");
+        assert!(status.success());
+        let (seconds, rms) = crate::read_aloud::measure(&wav);
+        assert!(rms > 0.02 && seconds > 1.0, "section {n}: {seconds} s at RMS {rms}: {said}");
+        let _ = std::fs::remove_file(&wav);
+    }
 }
 
 /// Every screen's smallest touch target is at least 44 px on its shorter side (at 1080 px wide); in the

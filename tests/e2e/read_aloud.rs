@@ -3,7 +3,7 @@
 //! as a transcript and WAV files instead of being played: every utterance is measured with sox (not silence,
 //! as long as its text needs), a Vietnamese screen is read with no English text in it, the header, the staff's
 //! status strip and the on-screen keys are not read, numbers are read as words and ticket numbers digit by
-//! digit, and an answer being typed is read back.
+//! digit, and an answer being typed is read back. A counter's call is said aloud too.
 
 use std::path::Path;
 
@@ -33,7 +33,7 @@ fn read_aloud(kiosk: &Running, label: &str) -> (String, String) {
 }
 
 /// sox's measure of a WAV file: (seconds, RMS amplitude).
-fn measure(wav: &Path) -> (f64, f64) {
+pub(crate) fn measure(wav: &Path) -> (f64, f64) {
     let output =
         std::process::Command::new("sox").arg(wav).args(["-n", "stat"]).output().expect("sox (Debian package sox)");
     let text = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -48,7 +48,7 @@ fn measure(wav: &Path) -> (f64, f64) {
 }
 
 /// The English texts the UI has (the msgids of kiosk-app.po with three words or more).
-fn english_texts() -> Vec<String> {
+pub(crate) fn english_texts() -> Vec<String> {
     let po = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/lang/vi/LC_MESSAGES/kiosk-app.po"),
     )
@@ -88,6 +88,14 @@ fn the_speaker_reads_each_screen_in_its_language_and_only_the_screen() {
     let (_, said) = read_aloud(&kiosk, "Đọc to");
     assert!(said.contains("Số thứ tự của ông bà là hát tê, không không một"), "{said}");
 
+    // A counter calls it: the call is said aloud, as the waiting room hears it.
+    let before = transcript(&kiosk).len();
+    let (day, now) = kiosk_app::clock::now();
+    kiosk.app.queue.run(|q| q.call_next(1, &["HT".to_owned()], day, now)).expect("stored").expect("called");
+    kiosk.settle("the call said aloud", || transcript(&kiosk).len() > before);
+    let (language, said) = transcript(&kiosk).pop().expect("the call");
+    assert_eq!((language.as_str(), said.as_str()), ("vi", "Mời số hát tê, không không một đến quầy một"));
+
     // The status screen: its keys are not read out one by one.
     ui::start_over(app);
     tap(app, "Tra cứu tình trạng hồ sơ");
@@ -114,7 +122,7 @@ fn the_speaker_reads_each_screen_in_its_language_and_only_the_screen() {
 
     // Every utterance was synthesised, and is speech, not silence, about as long as its text.
     let said = transcript(&kiosk);
-    assert_eq!(said.len(), 5);
+    assert_eq!(said.len(), 6);
     for (n, (_, text)) in said.iter().enumerate() {
         let (seconds, rms) = measure(&kiosk.dir.join(format!("speech/{:03}.wav", n + 1)));
         let words = text.split_whitespace().count() as f64;

@@ -125,6 +125,8 @@ pub struct Ui {
     pub languages: Vec<Language>,
     /// Seconds without a touch before the kiosk offers more time and then returns home.
     pub idle_timeout_seconds: u32,
+    /// Seconds the "Do you need more time?" prompt counts down before everything is wiped.
+    pub idle_prompt_seconds: u32,
     /// Where the on-screen keyboard puts a tone on "oa", "oe", "uy" (hòa or hoà).
     pub tone_style: crate::keyboard::ToneStyle,
     /// Reading the screen aloud.
@@ -157,6 +159,10 @@ impl Default for Speech {
         Speech { read_aloud: ReadAloud::Button, rate: 140, volume: 100 }
     }
 }
+
+/// Seconds the idle prompt may count down: long enough to read it aloud and answer, short enough that a kiosk
+/// left alone is cleared soon.
+pub const IDLE_PROMPT_RANGE: std::ops::RangeInclusive<u32> = 10..=120;
 
 /// Words a minute the voice may be set to (slower suits elderly listeners; espeak-ng's normal is 175).
 pub const SPEECH_RATE_RANGE: std::ops::RangeInclusive<u32> = 80..=300;
@@ -603,6 +609,8 @@ mod raw {
         #[serde(default)]
         pub tone_style: Option<String>,
         #[serde(default)]
+        pub idle_prompt_seconds: Option<i64>,
+        #[serde(default)]
         pub read_aloud: Option<String>,
         #[serde(default)]
         pub speech_rate: Option<i64>,
@@ -828,6 +836,23 @@ fn check_ui(raw: raw::Ui, problems: &mut Vec<Problem>) -> Option<Ui> {
             crate::keyboard::ToneStyle::Modern
         }
     };
+    let idle_prompt_seconds = match raw.idle_prompt_seconds.map(u32::try_from) {
+        None => 30,
+        Some(Ok(seconds)) if IDLE_PROMPT_RANGE.contains(&seconds) => seconds,
+        Some(_) => {
+            problem(
+                problems,
+                "ui.idle_prompt_seconds",
+                format!(
+                    "{} is out of range; allowed: {} to {} seconds (time to read the prompt and answer it)",
+                    raw.idle_prompt_seconds.unwrap_or_default(),
+                    IDLE_PROMPT_RANGE.start(),
+                    IDLE_PROMPT_RANGE.end()
+                ),
+            );
+            30
+        }
+    };
     let mut speech = Speech::default();
     match raw.read_aloud.as_deref().map(str::trim) {
         None | Some("button") => {}
@@ -861,7 +886,13 @@ fn check_ui(raw: raw::Ui, problems: &mut Vec<Problem>) -> Option<Ui> {
             _ => problem(problems, "ui.speech_volume", format!("{volume} is out of range; allowed: 0 to 200")),
         }
     }
-    (problems.len() == before).then_some(Ui { languages, idle_timeout_seconds, tone_style, speech })
+    (problems.len() == before).then_some(Ui {
+        languages,
+        idle_timeout_seconds,
+        idle_prompt_seconds,
+        tone_style,
+        speech,
+    })
 }
 
 #[derive(Clone, Copy)]

@@ -249,7 +249,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     TONE_STYLE.with(|style| style.set(config.ui.tone_style));
     dossier::install(&ui);
     install_lookup(&ui, std::sync::Arc::new(crate::lookup::Lookup::bundled()));
-    install_idle(&ui, config.ui.idle_timeout_seconds);
+    install_idle(&ui, config.ui.idle_timeout_seconds, config.ui.idle_prompt_seconds);
     visit::install(&ui, &config.kiosk.ward);
     booking::install(&ui);
     install_track_keys(&ui);
@@ -269,9 +269,6 @@ fn tone_style() -> kiosk_core::keyboard::ToneStyle {
     TONE_STYLE.with(std::cell::Cell::get)
 }
 
-/// How long the "more time?" prompt counts down before everything is wiped (at least 20 s, for slow readers).
-pub const PROMPT_SECONDS: i32 = 30;
-
 thread_local! {
     /// Seconds since the last tap away from the home screen, and the timer that counts them.
     static IDLE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -279,8 +276,8 @@ thread_local! {
 }
 
 /// Every tap resets the quiet time; after `timeout` seconds of quiet away from the home screen the prompt counts
-/// down [`PROMPT_SECONDS`]; then (or on "Start over") everything entered is wiped and the home screen returns.
-fn install_idle(ui: &AppWindow, timeout: u32) {
+/// down `ui.idle_prompt_seconds`; then (or on "Start over") everything entered is wiped and the home screen returns.
+fn install_idle(ui: &AppWindow, timeout: u32, prompt: u32) {
     let kiosk = ui.global::<Kiosk>();
     let weak = ui.as_weak();
     kiosk.on_activity(move || {
@@ -320,7 +317,7 @@ fn install_idle(ui: &AppWindow, timeout: u32) {
             idle.get()
         });
         if quiet >= timeout {
-            kiosk.set_idle_left(PROMPT_SECONDS);
+            kiosk.set_idle_left(prompt as i32);
         }
     });
     IDLE_TIMER.with(|slot| *slot.borrow_mut() = Some(timer));
