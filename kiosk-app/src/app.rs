@@ -303,8 +303,11 @@ impl Wiring {
             monitor.print(Slip::test_page(&printer));
         });
         self.wire_tickets(window, queue);
-        self.wire_tracking(window, state_dir)?;
-        self.wire_arrivals(window, queue, state_dir)?;
+        let statuses = Arc::new(Mutex::new(
+            tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite")).context("opening the status cache")?,
+        ));
+        self.wire_tracking(window, &statuses);
+        self.wire_arrivals(window, queue, &statuses, state_dir)?;
         let lookup = self.wire_catalogue(window, state_dir);
         self.wire_visits(window);
         self.wire_bookings(window, state_dir, lookup);
@@ -314,10 +317,14 @@ impl Wiring {
 
     /// A booking shown on arrival: checked (portal, else the last status known; a kiosk reference in the outbox),
     /// judged for today, and a priority ticket issued for it once, printed like any ticket.
-    fn wire_arrivals(&self, window: &ui::AppWindow, queue: &Arc<QueueStore>, state_dir: &Path) -> anyhow::Result<()> {
-        let cache = Arc::new(Mutex::new(
-            tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite")).context("opening the status cache")?,
-        ));
+    fn wire_arrivals(
+        &self,
+        window: &ui::AppWindow,
+        queue: &Arc<QueueStore>,
+        cache: &Arc<Mutex<tracking::Cache>>,
+        state_dir: &Path,
+    ) -> anyhow::Result<()> {
+        let cache = cache.clone();
         let arrivals = Arc::new(Mutex::new(
             crate::booking::Arrivals::open(&state_dir.join("booking-arrivals.sqlite"))
                 .context("opening the record of bookings given a number")?,
@@ -395,10 +402,8 @@ impl Wiring {
 
     /// Checking a dossier's status: the portal asked on the network runtime, the answer (or the last one known)
     /// back on screen.
-    fn wire_tracking(&self, window: &ui::AppWindow, state_dir: &Path) -> anyhow::Result<()> {
-        let cache = Arc::new(Mutex::new(
-            tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite")).context("opening the status cache")?,
-        ));
+    fn wire_tracking(&self, window: &ui::AppWindow, cache: &Arc<Mutex<tracking::Cache>>) {
+        let cache = cache.clone();
         let wiring = self.clone();
         ui::on_track_check(window, move |code| {
             let (wiring, cache, network) = (wiring.clone(), cache.clone(), wiring.network.clone());
@@ -410,7 +415,6 @@ impl Wiring {
                 wiring.screen.post(move |window| ui::show_track_answer(window, &answer));
             });
         });
-        Ok(())
     }
 
     /// The catalogue: the one last received from the portal, else the bundled one; refreshed at start and every

@@ -36,6 +36,11 @@ pub enum Answer {
     WithStaff(Kind),
 }
 
+/// Whether `code` can be checked at all: a portal's code or a kiosk reference (anything else is not asked).
+pub fn checkable(code: &str) -> bool {
+    kiosk_core::portal::valid_dossier_code(code) || is_reference(code)
+}
+
 /// Whether `code` is a kiosk reference (two groups of four hexadecimal digits), not a portal's code.
 pub fn is_reference(code: &str) -> bool {
     let b = code.as_bytes();

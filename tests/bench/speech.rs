@@ -13,14 +13,7 @@ use slint::ComponentHandle;
 const RUNS: usize = 30;
 
 fn main() -> anyhow::Result<()> {
-    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
-        i_slint_backend_testing::TestingBackendOptions {
-            mock_time: true,
-            threading: false,
-            renderer_name: Some("software".into()),
-        },
-    )))
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    kiosk_tests::testing_platform()?;
     let config = kiosk_app::load_config(&kiosk_tests::example_config())?;
     let app = ui::build(&config)?;
     app.window().set_size(slint::PhysicalSize::new(1080, 1920));

@@ -160,14 +160,7 @@ type Tap = ((u32, u32), (i16, u16));
 
 /// Where each step taps, and the band it watches, found in the UI built in this process.
 fn positions() -> anyhow::Result<Vec<Tap>> {
-    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
-        i_slint_backend_testing::TestingBackendOptions {
-            mock_time: true,
-            threading: false,
-            renderer_name: Some("software".into()),
-        },
-    )))
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    kiosk_tests::testing_platform()?;
     let config = kiosk_app::load_config(&kiosk_tests::example_config())?;
     let app = ui::build(&config)?;
     app.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));

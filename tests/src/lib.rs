@@ -108,3 +108,16 @@ pub fn enrolled_kiosk(dir: &Path, url: &str) -> (ed25519_dalek::SigningKey, toki
     assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201), "enrolled");
     (key, runtime)
 }
+
+/// Slint's testing backend for this thread, as the benchmarks drive the UI: mock time, the software renderer,
+/// no event loop.
+pub fn testing_platform() -> anyhow::Result<()> {
+    slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
+        i_slint_backend_testing::TestingBackendOptions {
+            mock_time: true,
+            threading: false,
+            renderer_name: Some("software".into()),
+        },
+    )))
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}

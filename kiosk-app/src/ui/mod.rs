@@ -595,7 +595,7 @@ pub fn on_arrival_check(ui: &AppWindow, check: impl Fn(String, String, Language)
         |kiosk| kiosk.get_arrival_step() == ArrivalStep::Checking || kiosk.get_ticket_step() == TicketStep::Issuing,
         move |ui, kiosk| {
             let code = kiosk.get_arrival_code().to_string();
-            if !kiosk_core::portal::valid_dossier_code(&code) && !crate::tracking::is_reference(&code) {
+            if !crate::tracking::checkable(&code) {
                 kiosk.set_arrival_step(ArrivalStep::Invalid);
                 return;
             }
@@ -672,7 +672,7 @@ pub fn on_track_check(ui: &AppWindow, check: impl Fn(String) + 'static) {
         |kiosk| kiosk.get_track_step() == TrackStep::Checking,
         move |_, kiosk| {
             let code = kiosk.get_track_code().to_string();
-            if !kiosk_core::portal::valid_dossier_code(&code) && !crate::tracking::is_reference(&code) {
+            if !crate::tracking::checkable(&code) {
                 kiosk.set_track_step(TrackStep::Invalid);
                 return;
             }
