@@ -355,6 +355,11 @@ fn calling_pages_a_transmitter_on_a_serial_port() {
         (Some(1), Some("paged")),
         "{called}"
     );
+    // JTECH has no acknowledgement: "paged" means the frame was written; the transmitter reads it a moment later.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while transmitter.paged().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert_eq!(transmitter.paged(), vec![1]);
 
     transmitter.state.lock().expect("transmitter state").hang_up = true;
