@@ -64,6 +64,8 @@ pub struct App {
     screen: ui::Handle,
     _network: Network,
     _clock: ui::Clock,
+    /// Keeps the screen scrolling to all of its content (ui::start_fitting).
+    _fitting: ui::Fitting,
 }
 
 impl Drop for App {
@@ -164,6 +166,7 @@ impl App {
         wiring.watch_queue(&queue);
         wiring.wire_screens(&window, &queue, state_dir)?;
         let clock = ui::start_clock(&window);
+        let fitting = ui::start_fitting(&window);
         tracing::info!(kiosk = %config.kiosk.id, state_dir = %state_dir.display(), "kiosk started");
         Ok(App {
             window,
@@ -176,6 +179,7 @@ impl App {
             screen,
             _network: network,
             _clock: clock,
+            _fitting: fitting,
         })
     }
 

@@ -71,9 +71,19 @@ fn walkthrough_draws_every_screen_without_a_display() {
     // speaker button reads on each (read-aloud.md), and the measured targets and contrast (measures.md).
     let mut pictures: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").path()).collect();
     pictures.sort();
-    assert_eq!(pictures.len(), 183, "{pictures:?}");
+    // (And fit.md, whether every text fits at every text size, and large/: every screen at 200 % in high
+    // contrast.)
+    assert_eq!(pictures.len(), 185, "{pictures:?}");
     for picture in &pictures {
         let name = picture.file_name().expect("name").to_string_lossy().into_owned();
+        if name == "fit.md" {
+            check_fit(&std::fs::read_to_string(picture).expect("the fit report"));
+            continue;
+        }
+        if name == "large" {
+            check_large(picture);
+            continue;
+        }
         if name == "measures.md" {
             check_measures(&std::fs::read_to_string(picture).expect("the measures"));
             continue;
@@ -95,7 +105,35 @@ fn walkthrough_draws_every_screen_without_a_display() {
         let (changed, colours) = picture_variety(channels, &pixels);
         assert!(changed > 0.2 && colours > 50, "{}: looks blank ({changed:.2}, {colours} colours)", picture.display());
     }
-    assert!(text(&output.stdout).contains("Drew 183 screens and printed slips"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("Drew 360 screens and printed slips"), "{}", text(&output.stdout));
+}
+
+/// Every screen, in both languages and both shapes, at 150 % and 200 % text (and 100 %): every text fits (not
+/// cut, not shortened, inside its parent and the window or its scrolling area, overlapping no other text).
+fn check_fit(report: &str) {
+    let rows: Vec<&str> = report.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| screen")).collect();
+    assert_eq!(rows.len(), 176, "a row per screen, language and shape");
+    let misfits: Vec<&&str> = rows.iter().filter(|row| !row.ends_with("| fits |")).collect();
+    assert!(
+        misfits.is_empty(),
+        "texts that do not fit:\n{}",
+        misfits.iter().map(|r| r.replace("<br>", "\n    ")).collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// The 200 % renders in high contrast: one per screen, language and shape, mostly black (the theme's page).
+fn check_large(dir: &std::path::Path) {
+    let renders: Vec<_> = std::fs::read_dir(dir).expect("large/").map(|e| e.expect("entry").path()).collect();
+    assert_eq!(renders.len(), 176);
+    for render in renders {
+        let (width, height, channels, pixels) = read_png(&render);
+        assert!((width, height) == (1080, 1920) || (width, height) == (1920, 1080));
+        let step = channels;
+        let black = pixels.chunks_exact(step).filter(|p| p[0] < 20 && p[1] < 20 && p[2] < 20).count();
+        assert!(black * 2 > pixels.len() / step, "{}: not the high-contrast theme", render.display());
+        let (changed, _) = picture_variety(channels, &pixels);
+        assert!(changed > 0.03, "{}: looks blank", render.display());
+    }
 }
 
 /// Every screen's spoken text: a Vietnamese screen says no English sentence of the UI's, and each is

@@ -91,14 +91,36 @@ pub(crate) fn start_kiosk(test: &str, width: u32, height: u32, portal: &str) -> 
     Running { app, dir }
 }
 
+/// How many elements have this label on the screen, also scrolled out of view.
 pub(crate) fn count(app: &AppWindow, label: &str) -> usize {
-    ElementHandle::find_by_accessible_label(app, label).count()
+    ui::unfolded(app, || ElementHandle::find_by_accessible_label(app, label).count())
 }
 
+/// Taps the one element with this label: a click where it is drawn, or, when the screen has it scrolled out of
+/// view (large text), its default action, as a resident would after scrolling to it.
 pub(crate) fn tap(app: &AppWindow, label: &str) {
-    let found: Vec<_> = ElementHandle::find_by_accessible_label(app, label).collect();
+    // In view (the scroll buttons are only there while the screen is folded), or anywhere on the screen.
+    let mut found: Vec<_> = ElementHandle::find_by_accessible_label(app, label).collect();
+    if found.is_empty() {
+        found = ui::unfolded(app, || ElementHandle::find_by_accessible_label(app, label).collect());
+    }
     assert_eq!(found.len(), 1, "expected one element labelled {label:?}, found {}", found.len());
-    found[0].mock_single_click(PointerEventButton::Left);
+    press(app, &found[0]);
+}
+
+/// A tap on an element: a click where it is drawn, or its default action when it is scrolled out of view.
+fn press(app: &AppWindow, element: &ElementHandle) {
+    let (position, size) = (element.absolute_position(), element.size());
+    // What of the screen is in view: above the scroll buttons (their height, when they are there).
+    let area = ElementHandle::find_by_element_id(app, "AppWindow::area").next().expect("the screen area");
+    let in_view = area.absolute_position().y + area.size().height - 116.0;
+    let inside_area = position.y + size.height > area.absolute_position().y;
+    if !inside_area || position.y + size.height <= in_view {
+        element.mock_single_click(PointerEventButton::Left);
+    } else {
+        app.global::<ui::Kiosk>().invoke_activity();
+        element.invoke_accessible_default_action();
+    }
 }
 
 const TILES_VI: [&str; 6] = [
@@ -352,9 +374,9 @@ pub(crate) fn type_text(app: &AppWindow, text: &str) {
             (' ', false) => "Dấu cách".to_owned(),
             _ => c.to_string(),
         };
-        let keys: Vec<_> = ElementHandle::find_by_accessible_label(app, &label).collect();
+        let keys: Vec<_> = ui::unfolded(app, || ElementHandle::find_by_accessible_label(app, &label).collect());
         assert!(!keys.is_empty(), "a key {label:?}");
-        keys[0].mock_single_click(PointerEventButton::Left);
+        press(app, &keys[0]);
     }
 }
 

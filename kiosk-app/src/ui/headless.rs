@@ -58,6 +58,18 @@ fn render(window: &MinimalSoftwareWindow, (width, height): (u32, u32)) -> Vec<u8
     buffer.iter().flat_map(|pixel| [pixel.r, pixel.g, pixel.b]).collect()
 }
 
+/// Draws the screen, letting it scroll to all of its content first (ui::fit_screen).
+fn render_fitted(window: &MinimalSoftwareWindow, app: &ui::AppWindow, size: (u32, u32)) -> Vec<u8> {
+    let mut pixels = render(window, size);
+    for _ in 0..3 {
+        if !ui::fit_screen(app) {
+            break;
+        }
+        pixels = render(window, size);
+    }
+    pixels
+}
+
 /// Goes through the home screen and every task screen, in every configured language and both screen shapes,
 /// saving one PNG per view in `out_dir`. Simulated devices are checked for real, so the status strip shows
 /// what they report. Returns the files written.
@@ -95,6 +107,15 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
          and the high-contrast one.\n\n| screen | language | shape | smallest target | lowest contrast | \
          lowest contrast, high contrast |\n|---|---|---|---|---|---|\n",
     );
+    let mut fit = String::from(
+        "# Does every text fit, at every text size?\n\nWritten by `kiosk --walkthrough`: each screen drawn at 150 % \
+         and 200 % text (and 100 %), every text checked against the room Slint's text layout says it needs (cut \
+         at the side or bottom, shortened with …, outside its parent or the window, overlapping another text). \
+         The 200 % renders, in high contrast, are in `large/`.\n\n| screen | language | shape | result |\n\
+         |---|---|---|---|\n",
+    );
+    let large_dir = out_dir.join("large");
+    std::fs::create_dir_all(&large_dir).with_context(|| format!("creating {}", large_dir.display()))?;
     for size in SIZES {
         window.set_size(PhysicalSize::new(size.0, size.1));
         for &language in &config.ui.languages {
@@ -104,7 +125,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             let walked = [ui::Screen::Visit, ui::Screen::Submit, ui::Screen::Booking];
             views.extend(ui::TASK_SCREENS.into_iter().filter(|s| !walked.contains(s)));
             let mut save = |slug: &str| -> anyhow::Result<()> {
-                let pixels = render(&window, size);
+                let pixels = render_fitted(&window, &app, size);
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
                 write_png(&path, size.0, size.1, 3, &pixels)?;
                 written.push(path);
@@ -115,7 +136,7 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 let high = if size == SIZES[0] {
                     let kiosk = app.global::<ui::Kiosk>();
                     kiosk.set_high_contrast(true);
-                    let pixels = render(&window, size);
+                    let pixels = render_fitted(&window, &app, size);
                     let high = ui::measure::lowest_contrast(&app, &pixels, size);
                     kiosk.set_high_contrast(false);
                     high
@@ -138,6 +159,35 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                     )),
                     cell(&normal),
                     cell(&high),
+                ));
+                // At every text size, every text fits; the largest is drawn in high contrast too (for the docs).
+                let kiosk = app.global::<ui::Kiosk>();
+                let mut misfits = Vec::new();
+                for text_size in [1, 2] {
+                    kiosk.set_text_size(text_size);
+                    render_fitted(&window, &app, size);
+                    misfits.extend(
+                        ui::layout_check::faults(&app, size)
+                            .into_iter()
+                            .map(|f| format!("{}% {f}", ui::TEXT_SIZES[text_size as usize])),
+                    );
+                }
+                kiosk.set_high_contrast(true);
+                let pixels = render_fitted(&window, &app, size);
+                let path = large_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
+                write_png(&path, size.0, size.1, 3, &pixels)?;
+                written.push(path);
+                kiosk.set_high_contrast(false);
+                kiosk.set_text_size(0);
+                render_fitted(&window, &app, size);
+                let mut normal_faults = ui::layout_check::faults(&app, size);
+                misfits.extend(normal_faults.drain(..).map(|f| format!("100% {f}")));
+                fit.push_str(&format!(
+                    "| {slug} | {} | {}x{} | {} |\n",
+                    language.code(),
+                    size.0,
+                    size.1,
+                    if misfits.is_empty() { "fits".to_owned() } else { misfits.join("<br>").replace('|', "/") }
                 ));
                 // What the speaker button says on this screen (once, in the portrait shape).
                 if size == SIZES[0] {
@@ -182,6 +232,9 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     let report = out_dir.join("measures.md");
     std::fs::write(&report, measures).with_context(|| format!("writing {}", report.display()))?;
     written.push(report);
+    let fit_report = out_dir.join("fit.md");
+    std::fs::write(&fit_report, fit).with_context(|| format!("writing {}", fit_report.display()))?;
+    written.push(fit_report);
     let transcript = out_dir.join("read-aloud.md");
     std::fs::write(&transcript, spoken_text).with_context(|| format!("writing {}", transcript.display()))?;
     written.push(transcript);

@@ -34,6 +34,7 @@ pub mod booking;
 pub mod dossier;
 pub mod fee;
 pub mod headless;
+pub mod layout_check;
 pub mod measure;
 pub mod read_aloud;
 pub mod sent;
@@ -45,6 +46,60 @@ mod generated {
     slint::include_modules!();
 }
 pub use generated::*;
+
+/// Lets the screen scroll to all of its content: measures where the lowest text of the drawn screen ends and
+/// gives that to the scrolling area (Slint's own estimate is short for wrapped text in conditional blocks at
+/// large text sizes). Run after each frame's layout: a timer in the kiosk, after each render in the walkthrough.
+/// Returns whether the height changed (so the screen is drawn again).
+pub fn fit_screen(ui: &AppWindow) -> bool {
+    let kiosk = ui.global::<Kiosk>();
+    let Some((bottom, height)) = layout_check::content_extent(ui) else { return false };
+    // Only ever more room, and only when a text ends below the content: content that fits (a stretching page
+    // fills whatever it is given) is left alone, so this never feeds on itself. A new screen, step or text
+    // size starts again from nothing (app.slint).
+    if bottom > height + 1.0 {
+        kiosk.set_screen_extent(bottom + 40.0);
+        true
+    } else {
+        false
+    }
+}
+
+/// Runs `f` with the whole screen laid out unscrolled (Kiosk.unfold), so every element of the screen is found,
+/// even those scrolled out of view; the screen is as it was after.
+pub fn unfolded<R>(ui: &AppWindow, f: impl FnOnce() -> R) -> R {
+    let kiosk = ui.global::<Kiosk>();
+    let before = kiosk.get_unfold();
+    // The content's measured height first (as the kiosk's timer would have), so unfolding shows all of it.
+    for _ in 0..3 {
+        if !fit_screen(ui) {
+            break;
+        }
+    }
+    kiosk.set_unfold(true);
+    let result = f();
+    kiosk.set_unfold(before);
+    result
+}
+
+/// Keeps the screen scrolling to all of its content (start_fitting).
+pub struct Fitting(#[allow(dead_code)] slint::Timer);
+
+/// Keeps the screen's scrolling height right as screens and text sizes change (fit_screen four times a second,
+/// a walk over the drawn items). Keep the timer for as long as the window.
+pub fn start_fitting(ui: &AppWindow) -> Fitting {
+    let timer = slint::Timer::default();
+    let weak = ui.as_weak();
+    timer.start(slint::TimerMode::Repeated, std::time::Duration::from_millis(250), move || {
+        if let Some(ui) = weak.upgrade() {
+            fit_screen(&ui);
+        }
+    });
+    Fitting(timer)
+}
+
+/// The text sizes the header's button steps through, in percent of the normal size (Kiosk.text-size 0, 1, 2).
+pub const TEXT_SIZES: [u32; 3] = [100, 150, 200];
 
 /// Types `keys` on a screen's keyboard with `press` (a space as "space"), for the walkthrough's sample answers.
 pub(crate) fn type_keys(keys: &str, press: impl Fn(slint::SharedString)) {

@@ -28,6 +28,11 @@ const KEYS: [&str; 3] = ["TypeKey", "CodeKey", "Key"];
 
 /// What the screen says now, as one text (sentences ended with a full stop where the screen had none).
 pub fn screen_words(ui: &AppWindow) -> String {
+    // All of the screen, also what is scrolled out of view.
+    super::unfolded(ui, || words_of(ui))
+}
+
+fn words_of(ui: &AppWindow) -> String {
     let Some(screen) =
         ElementQuery::from_root(ui).match_predicate(|e| e.accessible_id().as_deref() == Some("screen")).find_first()
     else {
