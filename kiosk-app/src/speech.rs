@@ -17,6 +17,9 @@ use kiosk_core::config::{Language, Speech};
 pub enum Output {
     /// The sound card (espeak-ng's WAV piped into `aplay`).
     Device,
+    /// espeak-ng's WAV piped into this command instead of `aplay` (program and arguments): another player, or,
+    /// in tests, one that keeps "playing" until it is stopped, to see a tap stop it.
+    Player(Vec<String>),
     /// Each utterance written as NNN.wav beside `transcript.txt` (tests, the walkthrough, the benchmark); what a
     /// resident would have heard, kept for checking, never on a kiosk.
     Capture(PathBuf),
@@ -115,7 +118,8 @@ fn run(settings: Speech, output: Output, inbox: mpsc::Receiver<Order>) {
         count += 1;
         tracing::debug!(characters = spoken.chars().count(), language = language.code(), "reading aloud");
         let started = match &output {
-            Output::Device => play(&settings, language, &spoken),
+            Output::Device => play(&settings, language, &spoken, &["aplay".into(), "-q".into(), "-".into()]),
+            Output::Player(command) => play(&settings, language, &spoken, command),
             Output::Capture(dir) => capture(&settings, language, &spoken, dir, count).map(|()| Vec::new()),
         };
         match started {
@@ -126,8 +130,8 @@ fn run(settings: Speech, output: Output, inbox: mpsc::Receiver<Order>) {
     playing.stop();
 }
 
-/// espeak-ng | aplay, both killed when the next order comes.
-fn play(settings: &Speech, language: Language, spoken: &str) -> anyhow::Result<Vec<Child>> {
+/// espeak-ng | aplay (or `player`), both killed when the next order comes.
+fn play(settings: &Speech, language: Language, spoken: &str, player: &[String]) -> anyhow::Result<Vec<Child>> {
     use anyhow::Context as _;
     let mut espeak = Command::new("espeak-ng")
         .args(espeak_args(settings, language, spoken))
@@ -136,13 +140,14 @@ fn play(settings: &Speech, language: Language, spoken: &str) -> anyhow::Result<V
         .spawn()
         .context("starting espeak-ng (Debian package espeak-ng)")?;
     let audio = espeak.stdout.take().context("espeak-ng's output")?;
-    let player = Command::new("aplay").args(["-q", "-"]).stdin(audio).stderr(Stdio::null()).spawn();
-    match player {
+    let (program, args) = player.split_first().context("no player command")?;
+    let started = Command::new(program).args(args).stdin(audio).stderr(Stdio::null()).spawn();
+    match started {
         Ok(player) => Ok(vec![espeak, player]),
         Err(error) => {
             let _ = espeak.kill();
             let _ = espeak.wait();
-            Err(anyhow::Error::new(error).context("starting aplay (Debian package alsa-utils)"))
+            Err(anyhow::Error::new(error).context(format!("starting {program} (aplay: Debian package alsa-utils)")))
         }
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use kiosk_app::ui::{self, AppWindow};
 
-use crate::screens::{count, start_kiosk, tap, Running, NO_PORTAL};
+use crate::screens::{count, start_kiosk, start_kiosk_speaking, tap, Running, NO_PORTAL};
 use crate::visit::type_keys;
 
 /// The utterances so far: (language code, text).
@@ -129,4 +129,48 @@ fn the_speaker_reads_each_screen_in_its_language_and_only_the_screen() {
         assert!(rms > 0.02, "utterance {}: silence (RMS {rms})", n + 1);
         assert!(seconds > words * 0.15 && seconds < words * 1.5, "utterance {}: {seconds} s for {words} words", n + 1);
     }
+}
+
+/// The processes of a player that "plays" for half a minute: each writes its process id to `players`.
+fn players(dir: &Path) -> Vec<u32> {
+    std::fs::read_to_string(dir.join("players"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .collect()
+}
+
+fn playing(pid: u32) -> bool {
+    // A stopped player is killed and reaped by the speech thread: its /proc entry goes.
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// While the screen is being read, a second tap on the speaker starts the reading again (the first stops), and
+/// a tap on anything else stops it: the player process (here one that would play for 30 s) is gone at once.
+#[test]
+fn a_tap_stops_the_reading_and_a_second_tap_on_the_speaker_reads_again() {
+    let dir = kiosk_tests::scratch_dir("read-aloud-stop");
+    let script = dir.join("player.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho $$ >> '{}'\ncat > /dev/null\nexec sleep 30\n", dir.join("players").display()),
+    )
+    .expect("player script");
+    let player = vec!["sh".to_owned(), script.display().to_string()];
+    let kiosk = start_kiosk_speaking("read-aloud-stop-kiosk", 1080, 1920, NO_PORTAL, Some(player));
+
+    tap(kiosk.window(), "Đọc to");
+    kiosk.settle("the reading to start", || players(&dir).len() == 1);
+    let first = players(&dir)[0];
+    assert!(playing(first), "the first reading plays");
+
+    tap(kiosk.window(), "Đọc to");
+    kiosk.settle("the reading to start again", || players(&dir).len() == 2 && !playing(first));
+    let second = players(&dir)[1];
+    assert!(playing(second), "the second reading plays");
+
+    tap(kiosk.window(), "Tra cứu thủ tục");
+    kiosk.settle("the reading to stop at the tap", || !playing(second));
+    assert_eq!(count(kiosk.window(), "Hoặc chọn lĩnh vực:"), 1, "and the tap did what it says");
+    assert_eq!(players(&dir).len(), 2, "nothing more was read");
 }

@@ -72,6 +72,17 @@ impl Running {
 pub(crate) const NO_PORTAL: &str = "http://127.0.0.1:9/kiosk-api";
 
 pub(crate) fn start_kiosk(test: &str, width: u32, height: u32, portal: &str) -> Running {
+    start_kiosk_speaking(test, width, height, portal, None)
+}
+
+/// [`start_kiosk`], with speech piped into `player` (program and arguments) instead of captured.
+pub(crate) fn start_kiosk_speaking(
+    test: &str,
+    width: u32,
+    height: u32,
+    portal: &str,
+    player: Option<Vec<String>>,
+) -> Running {
     platform();
     let mut config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config is valid");
     config.portal.base_url = portal.to_owned();
@@ -82,7 +93,10 @@ pub(crate) fn start_kiosk(test: &str, width: u32, height: u32, portal: &str) -> 
     // What the speaker button says is written as WAV files and a transcript beside the state, never played.
     let options = Options {
         check_interval: std::time::Duration::from_millis(200),
-        speech: kiosk_app::speech::Output::Capture(dir.join("speech")),
+        speech: match player {
+            Some(command) => kiosk_app::speech::Output::Player(command),
+            None => kiosk_app::speech::Output::Capture(dir.join("speech")),
+        },
         ..Options::new(&dir)
     };
     let app = App::start(config, &options).expect("the kiosk starts");
