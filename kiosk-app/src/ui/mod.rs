@@ -421,8 +421,9 @@ thread_local! {
     static LOOKUP: std::cell::RefCell<LookupState> = std::cell::RefCell::new(LookupState::default());
 }
 
-/// Results shown at once (the rest behind "More…").
-const PAGE: usize = 6;
+/// Results shown at once (the rest behind "More…"): four, so the keyboard and "Back to the start" stay in view
+/// on a portrait screen without scrolling.
+const PAGE: usize = 4;
 
 fn lookup_reset(ui: &AppWindow) {
     LOOKUP.with(|state| *state.borrow_mut() = LookupState::default());
