@@ -129,6 +129,9 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 let path = out_dir.join(format!("{slug}-{}-{}x{}.png", language.code(), size.0, size.1));
                 write_png(&path, size.0, size.1, 3, &pixels)?;
                 written.push(path);
+                // Whether every text fits, at the normal size first (the view just drawn).
+                let mut misfits: Vec<String> =
+                    ui::layout_check::faults(&app, size).into_iter().map(|f| format!("100% {f}")).collect();
                 // The smallest touch target, and the lowest text contrast measured from the pixels, in the normal
                 // theme and (portrait) the high-contrast one.
                 let target = ui::measure::smallest_target(&app, size);
@@ -162,7 +165,6 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 ));
                 // At every text size, every text fits; the largest is drawn in high contrast too (for the docs).
                 let kiosk = app.global::<ui::Kiosk>();
-                let mut misfits = Vec::new();
                 for text_size in [1, 2] {
                     kiosk.set_text_size(text_size);
                     render_fitted(&window, &app, size);
@@ -179,9 +181,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
                 written.push(path);
                 kiosk.set_high_contrast(false);
                 kiosk.set_text_size(0);
+                // Back to the normal view, drawn, so the next step starts from it (its scroll height reset).
                 render_fitted(&window, &app, size);
-                let mut normal_faults = ui::layout_check::faults(&app, size);
-                misfits.extend(normal_faults.drain(..).map(|f| format!("100% {f}")));
                 fit.push_str(&format!(
                     "| {slug} | {} | {}x{} | {} |\n",
                     language.code(),
