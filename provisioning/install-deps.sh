@@ -4,17 +4,19 @@
 #
 #   provisioning/install-deps.sh build    what `cargo build` and the tests need (Slint's font stack, libusb,
 #                                         libsane with its `test` backend, sane-airscan for eSCL scanners,
-#                                         espeak-ng for reading aloud and sox to measure what it says)
+#                                         espeak-ng for reading aloud and sox to measure what it says, headless
+#                                         Chromium and its WebDriver server chromedriver for the browser tests
+#                                         of the web pages)
 #   provisioning/install-deps.sh run      build + a virtual display for showing the kiosk where there is none,
 #                                         and aplay (alsa-utils) to play what is read aloud
-#   provisioning/install-deps.sh bench    run + Chromium for the first-frame benchmark, scanimage and img2pdf for
-#                                         the scanning baseline
+#   provisioning/install-deps.sh bench    run + scanimage and img2pdf for the scanning baseline and xdotool for
+#                                         bench-tap's taps (the first-frame benchmark's Chromium comes with build)
 #   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
 set -euo pipefail
 
-build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan espeak-ng sox)
+build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan espeak-ng sox chromium chromium-driver)
 run=("${build[@]}" xvfb x11-apps xauth alsa-utils)
-bench=("${run[@]}" chromium sane-utils img2pdf xdotool)
+bench=("${run[@]}" sane-utils img2pdf xdotool)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
 
 case "${1:-build}" in

@@ -283,18 +283,26 @@ impl Wiring {
             return Ok(None);
         };
         let screen = self.screen.clone();
+        let (monitor, config) = (self.monitor.clone(), self.config.clone());
         let counter_api = CounterApi::new(CounterSetup {
             store: queue.clone(),
             queue: self.config.queue.clone(),
             allow: api.allow.clone(),
             staff_file: state_dir.join(crate::STAFF_FILE),
+            staff_db: state_dir.join("staff.sqlite"),
             pager,
+            announce: crate::board::Announce::from_config(&self.config),
             clock: clock::now,
-        })
+        })?
         .on_page(Box::new(move |pager, outcome| {
             if let devices::PageOutcome::Paged { simulated: true } = outcome {
                 screen.post(move |window| ui::show_vibrating_pager(window, pager));
             }
+        }))
+        .on_reprint(Box::new(move |issued| {
+            // Reprinted in Vietnamese: the resident who needs English asks at the kiosk.
+            let document = crate::tickets::ticket_document(&config, &issued, kiosk_core::config::Language::Vietnamese);
+            monitor.print(Slip::new(SlipKind::Ticket, document));
         }));
         counter_api::spawn(Arc::new(counter_api), api.listen, &self.network).map(Some)
     }

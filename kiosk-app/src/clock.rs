@@ -38,6 +38,26 @@ pub fn local_rfc3339(at: Seconds) -> String {
         .unwrap_or_default()
 }
 
+/// A moment's local wall-clock time, `09:41`.
+pub fn local_hh_mm(at: Seconds) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|utc| utc.with_timezone(&Local).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A moment's local hour, 0 to 23 (the day report's rows).
+pub fn local_hour(at: Seconds) -> u8 {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|utc| chrono::Timelike::hour(&utc.with_timezone(&Local)) as u8)
+        .unwrap_or(0)
+}
+
+/// The local day number of a date `YYYY-MM-DD` (the day report's choice).
+pub fn day_of(text: &str) -> Option<Day> {
+    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    Some(date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE)
+}
+
 /// Today (YYYY-MM-DD) and the time (HH:MM) in Hanoi (UTC+7 all year: Vietnam keeps no summer time), as the
 /// portal's booking slots are given, whatever time zone the box is set to.
 pub fn hanoi_today_and_time() -> (String, String) {

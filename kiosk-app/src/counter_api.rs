@@ -7,7 +7,6 @@
 //! through the [`PagerLine`] and reports what the transmitter said.
 //! Must not do: decide queue rules (kiosk-core does), log PINs or tokens, or serve the resident screens.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,6 +25,7 @@ use serde_json::json;
 
 use crate::devices::{PageOutcome, PagerLine, PAGE_WAIT};
 use crate::queue_store::QueueStore;
+use crate::staff_store::{self, Ended, Kind, Session, StaffStore};
 
 /// The OpenAPI document, served as it is in the repository.
 pub const OPENAPI: &str = include_str!("../../docs/api/counter-api.yaml");
@@ -33,54 +33,64 @@ pub const OPENAPI: &str = include_str!("../../docs/api/counter-api.yaml");
 /// How long a session lasts: a working day; staff sign in again the next morning.
 pub const SESSION_SECONDS: Seconds = 12 * 3600;
 
-/// What the API is given: the queue and its rules, the networks allowed to reach it, the staff file, the pager
-/// transmitter and the clock.
+/// What the API is given: the queue and its rules, the networks allowed to reach it, the staff file and the staff
+/// database (sessions, lockout, audit), the pager transmitter, how the board announces, and the clock.
 pub struct CounterSetup {
     pub store: Arc<QueueStore>,
     pub queue: config::Queue,
     pub allow: Vec<Network>,
     pub staff_file: PathBuf,
+    pub staff_db: PathBuf,
     pub pager: PagerLine,
+    pub announce: crate::board::Announce,
     pub clock: fn() -> (Day, Seconds),
 }
 
-/// Everything the API needs, shared by its handlers: its setup, and the sign-in lockout and sessions it keeps.
+/// Everything the API and the staff pages need, shared by their handlers: the setup, the staff store and the
+/// sign-in lockout (saved in it), the board's calls, and what the kiosk is told.
 pub struct CounterApi {
-    setup: CounterSetup,
+    pub(crate) setup: CounterSetup,
+    pub(crate) staff: StaffStore,
     lockout: Mutex<Lockout>,
-    sessions: Mutex<HashMap<String, Session>>,
+    pub(crate) board: Arc<crate::board::Board>,
     on_page: Option<PageListener>,
+    pub(crate) on_reprint: Option<ReprintListener>,
 }
 
 /// Told of each page's outcome (the kiosk shows a simulated pager vibrating).
 pub type PageListener = Box<dyn Fn(u16, PageOutcome) + Send + Sync>;
 
-#[derive(Debug, Clone)]
-struct Session {
-    staff_id: String,
-    staff_name: String,
-    counter: u16,
-    expires_at: Seconds,
-}
+/// Prints a ticket again at the kiosk's printer.
+pub type ReprintListener = Box<dyn Fn(crate::tickets::Issued) + Send + Sync>;
 
 impl CounterApi {
-    pub fn new(setup: CounterSetup) -> CounterApi {
-        CounterApi {
-            setup,
-            lockout: Mutex::new(Lockout::default()),
-            sessions: Mutex::new(HashMap::new()),
-            on_page: None,
-        }
+    /// Opens the staff database and starts following the queue for the board. Fails when the database cannot be
+    /// opened (the cause says which file).
+    pub fn new(setup: CounterSetup) -> anyhow::Result<CounterApi> {
+        let staff = StaffStore::open(&setup.staff_db)?;
+        let lockout = Mutex::new(staff.lockout());
+        let board = crate::board::Board::follow(&setup.store, &setup.queue, setup.announce);
+        Ok(CounterApi { setup, staff, lockout, board, on_page: None, on_reprint: None })
     }
 
     pub fn on_page(mut self, listener: PageListener) -> CounterApi {
         self.on_page = Some(listener);
         self
     }
+
+    pub fn on_reprint(mut self, listener: ReprintListener) -> CounterApi {
+        self.on_reprint = Some(listener);
+        self
+    }
+
+    pub fn now(&self) -> (Day, Seconds) {
+        (self.setup.clock)()
+    }
 }
 
 /// The routes, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn router(api: Arc<CounterApi>) -> Router {
+    let pages = crate::console::routes().merge(crate::board::routes());
     let v1 = Router::new()
         .route("/openapi.yaml", get(openapi))
         .route("/sessions", post(sign_in))
@@ -94,6 +104,7 @@ pub fn router(api: Arc<CounterApi>) -> Router {
         .route("/pagers/{pager}/missing", post(pager_missing));
     Router::new()
         .nest("/counter/v1", v1)
+        .merge(pages)
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(api.clone(), only_allowed_networks))
         .with_state(api)
@@ -111,6 +122,7 @@ pub fn spawn(api: Arc<CounterApi>, listen: SocketAddr, network: &tokio::runtime:
         .with_context(|| format!("listening for the counter API on {listen} (is another kiosk process running?)"))?;
     listener.set_nonblocking(true).context("making the counter API's socket non-blocking")?;
     let address = listener.local_addr()?;
+    api.board.set_runtime(network.clone());
     let _entered = network.enter();
     let listener = tokio::net::TcpListener::from_std(listener).context("handing the counter API's socket to tokio")?;
     network.spawn(async move {
@@ -126,17 +138,22 @@ pub fn spawn(api: Arc<CounterApi>, listen: SocketAddr, network: &tokio::runtime:
 
 /// An error as counter staff see it: a code for programs, a sentence in Vietnamese and English.
 #[derive(Debug)]
-struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    vi: String,
-    en: String,
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) vi: String,
+    pub(crate) en: String,
     retry_after: Option<Seconds>,
     detail: serde_json::Value,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> ApiError {
         ApiError { status, code, vi: vi.into(), en: en.into(), retry_after: None, detail: serde_json::Value::Null }
     }
 
@@ -145,7 +162,7 @@ impl ApiError {
         self
     }
 
-    fn storage(error: anyhow::Error) -> ApiError {
+    pub(crate) fn storage(error: anyhow::Error) -> ApiError {
         tracing::error!(error = %format!("{error:#}"), "queue storage failed");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -155,7 +172,7 @@ impl ApiError {
         )
     }
 
-    fn queue(error: queue::Error) -> ApiError {
+    pub(crate) fn queue(error: queue::Error) -> ApiError {
         match error {
             queue::Error::UnknownService(code) => ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -185,6 +202,24 @@ impl ApiError {
                 "Không còn ai chờ ở các lĩnh vực của quầy này.",
                 "Nobody is waiting for this counter's services.",
             ),
+            queue::Error::BadRating(rating) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_rating",
+                format!("Mức đánh giá là 1 đến 4, không phải {rating}."),
+                format!("A rating is 1 to 4, not {rating}."),
+            ),
+            queue::Error::AlreadyRated(id) => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_rated",
+                format!("Vé {id} đã được đánh giá; mỗi vé chỉ đánh giá một lần."),
+                format!("Ticket {id} is already rated; a ticket is rated once."),
+            ),
+            queue::Error::PagerNotOut(pager) => ApiError::new(
+                StatusCode::CONFLICT,
+                "pager_not_out",
+                format!("Thẻ rung số {pager} không đang ở ngoài (đã được trả hoặc chưa phát)."),
+                format!("Pager {pager} is not out (already handed back, or never handed out)."),
+            ),
         }
     }
 }
@@ -205,7 +240,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 async fn not_found() -> ApiError {
     ApiError::new(
@@ -242,7 +277,7 @@ async fn only_allowed_networks(
 }
 
 /// A signed-in counter, from the `Authorization: Bearer` header.
-struct Signed(Session);
+pub(crate) struct Signed(pub(crate) Session);
 
 impl FromRequestParts<Arc<CounterApi>> for Signed {
     type Rejection = ApiError;
@@ -262,18 +297,128 @@ impl FromRequestParts<Arc<CounterApi>> for Signed {
                 "Sign in with your staff id and PIN first.",
             ));
         };
-        let now = (api.setup.clock)().1;
-        let mut sessions = lock(&api.sessions);
-        sessions.retain(|_, s| s.expires_at > now);
-        sessions.get(token).cloned().map(Signed).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "session_expired",
-                "Phiên làm việc đã hết hạn hoặc đã đăng xuất; hãy đăng nhập lại.",
-                "The session has ended or was signed out; sign in again.",
-            )
-        })
+        api.find_session(token, Kind::Api, None).map(Signed)
     }
+}
+
+impl CounterApi {
+    /// The live session behind `token`, or why there is none, as staff are told it.
+    pub(crate) fn find_session(&self, token: &str, kind: Kind, idle: Option<Seconds>) -> ApiResult<Session> {
+        let accounts = read_accounts(&self.setup.staff_file)?;
+        let now = self.now().1;
+        match self.staff.session(token, kind, &accounts, now, idle) {
+            Ok(Ok(session)) => Ok(session),
+            Ok(Err(ended)) => Err(session_ended(ended)),
+            Err(error) => Err(ApiError::storage(error)),
+        }
+    }
+
+    /// Checks a staff id and PIN from `client`, counting wrong ones towards the lockout (saved, so a restart does
+    /// not reset it). Takes as long for an unknown id as for a wrong PIN.
+    pub(crate) async fn check_pin(&self, staff_id: &str, pin: &str, client: &str) -> ApiResult<staff::Account> {
+        let now = self.now().1;
+        if let Gate::Locked { until } = lock(&self.lockout).gate(staff_id, client, now) {
+            return Err(locked(until, now));
+        }
+        let accounts = read_accounts(&self.setup.staff_file)?;
+        let account = accounts.find(staff_id).cloned();
+        let hash = account.as_ref().map(|a| a.pin_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+        let pin = pin.to_owned();
+        let matches = tokio::task::spawn_blocking(move || staff::verify_pin(&hash, &pin)).await.unwrap_or(false);
+        match account {
+            Some(account) if matches => {
+                let mut lockout = lock(&self.lockout);
+                lockout.succeeded(&account.id, client);
+                self.save_lockout(&lockout);
+                Ok(account)
+            }
+            _ => {
+                let refusal = {
+                    let mut lockout = lock(&self.lockout);
+                    let refusal = lockout.failed(staff_id, client, now);
+                    self.save_lockout(&lockout);
+                    refusal
+                };
+                tracing::warn!(client = %client, "counter sign-in refused: wrong staff id or PIN");
+                Err(match refusal {
+                    Refusal::NowLocked { until } => locked(until, now),
+                    Refusal::WrongPin { attempts_left } => ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "wrong_pin",
+                        format!("Sai mã cán bộ hoặc mã PIN. Còn {attempts_left} lần thử trước khi bị khoá 15 phút."),
+                        format!("Wrong staff id or PIN. {attempts_left} attempts left before a 15-minute lock."),
+                    )
+                    .detail(json!({ "attempts_left": attempts_left })),
+                })
+            }
+        }
+    }
+
+    fn save_lockout(&self, lockout: &Lockout) {
+        if let Err(error) = self.staff.save_lockout(lockout) {
+            tracing::error!(error = %format!("{error:#}"), "the sign-in lockout could not be saved");
+        }
+    }
+
+    /// Opens a session for `account` at `counter` calling `services`; returns its token.
+    pub(crate) fn open_session(
+        &self,
+        account: &staff::Account,
+        counter: u16,
+        services: Vec<String>,
+        kind: Kind,
+    ) -> ApiResult<(String, Session)> {
+        let token = new_token().map_err(|e| ApiError::storage(anyhow::anyhow!("no randomness for a token: {e}")))?;
+        let csrf = new_token().map_err(|e| ApiError::storage(anyhow::anyhow!("no randomness for a token: {e}")))?;
+        let now = self.now().1;
+        let session = Session {
+            staff_id: account.id.clone(),
+            staff_name: account.name.clone(),
+            counter,
+            services,
+            csrf,
+            expires_at: now + SESSION_SECONDS,
+            last_seen: now,
+        };
+        self.staff.open_session(&token, kind, &session, account).map_err(ApiError::storage)?;
+        tracing::info!(staff = %account.id, counter, "counter signed in");
+        Ok((token, session))
+    }
+
+    /// Notes an action in the audit log (who, when, which ticket or pager).
+    pub(crate) fn audit(&self, session: &Session, action: &str, subject: &str) {
+        let entry = staff_store::Audit {
+            at: self.now().1,
+            staff_id: session.staff_id.clone(),
+            counter: session.counter,
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+        };
+        if let Err(error) = self.staff.audit(&entry) {
+            tracing::error!(error = %format!("{error:#}"), action, "an action could not be written to the audit log");
+        }
+    }
+}
+
+fn session_ended(ended: Ended) -> ApiError {
+    let (code, vi, en) = match ended {
+        Ended::Unknown | Ended::Expired | Ended::Idle => (
+            "session_expired",
+            "Phiên làm việc đã hết hạn hoặc đã đăng xuất; hãy đăng nhập lại.",
+            "The session has ended or was signed out; sign in again.",
+        ),
+        Ended::Removed => (
+            "staff_removed",
+            "Tài khoản cán bộ này đã bị gỡ khỏi kiosk; phiên làm việc đã kết thúc.",
+            "This staff account was removed from the kiosk; the session has ended.",
+        ),
+        Ended::PinReset => (
+            "pin_reset",
+            "Mã PIN đã được đặt lại; hãy đăng nhập lại bằng mã PIN mới.",
+            "The PIN was reset; sign in again with the new PIN.",
+        ),
+    };
+    ApiError::new(StatusCode::UNAUTHORIZED, code, vi, en)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -297,10 +442,6 @@ async fn sign_in(
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(request) = body.map_err(bad_body)?;
     let client = peer.ip().to_string();
-    let now = (api.setup.clock)().1;
-    if let Gate::Locked { until } = lock(&api.lockout).gate(&request.staff_id, &client, now) {
-        return Err(locked(until, now));
-    }
     let Some(counter) = api.setup.queue.counter(request.counter).cloned() else {
         let numbers: Vec<String> = api.setup.queue.counters.iter().map(|c| c.number.to_string()).collect();
         return Err(ApiError::new(
@@ -310,39 +451,9 @@ async fn sign_in(
             format!("There is no counter {}. Counters: {}.", request.counter, numbers.join(", ")),
         ));
     };
-    let accounts = read_accounts(&api.setup.staff_file)?;
-    let account = accounts.find(&request.staff_id).cloned();
-    // An unknown id is checked against a throwaway hash too, so the answer takes as long as for a wrong PIN.
-    let hash = account.as_ref().map(|a| a.pin_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let pin = request.pin.clone();
-    let matches = tokio::task::spawn_blocking(move || staff::verify_pin(&hash, &pin)).await.unwrap_or(false);
-    let account = match account {
-        Some(account) if matches => account,
-        _ => {
-            let refusal = lock(&api.lockout).failed(&request.staff_id, &client, now);
-            tracing::warn!(client = %client, "counter sign-in refused: wrong staff id or PIN");
-            return Err(match refusal {
-                Refusal::NowLocked { until } => locked(until, now),
-                Refusal::WrongPin { attempts_left } => ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "wrong_pin",
-                    format!("Sai mã cán bộ hoặc mã PIN. Còn {attempts_left} lần thử trước khi bị khoá 15 phút."),
-                    format!("Wrong staff id or PIN. {attempts_left} attempts left before a 15-minute lock."),
-                )
-                .detail(json!({ "attempts_left": attempts_left })),
-            });
-        }
-    };
-    lock(&api.lockout).succeeded(&account.id, &client);
-    let token = new_token().map_err(|e| ApiError::storage(anyhow::anyhow!("no randomness for a token: {e}")))?;
-    let session = Session {
-        staff_id: account.id.clone(),
-        staff_name: account.name.clone(),
-        counter: counter.number,
-        expires_at: now + SESSION_SECONDS,
-    };
-    lock(&api.sessions).insert(token.clone(), session.clone());
-    tracing::info!(staff = %account.id, counter = counter.number, "counter signed in");
+    let account = api.check_pin(&request.staff_id, &request.pin, &client).await?;
+    let (token, session) = api.open_session(&account, counter.number, counter.services.clone(), Kind::Api)?;
+    api.audit(&session, "sign-in", "");
     let mut body = session_json(&session, &counter);
     body["token"] = json!(token);
     Ok((StatusCode::CREATED, Json(body)))
@@ -365,7 +476,7 @@ fn locked(until: Seconds, now: Seconds) -> ApiError {
     error
 }
 
-fn read_accounts(path: &std::path::Path) -> ApiResult<Accounts> {
+pub(crate) fn read_accounts(path: &std::path::Path) -> ApiResult<Accounts> {
     let unavailable = |cause: String| {
         tracing::error!(file = %path.display(), %cause, "staff accounts unavailable; add staff with `kiosk-provision staff add`");
         ApiError::new(
@@ -398,12 +509,12 @@ fn session_json(session: &Session, counter: &config::Counter) -> serde_json::Val
 }
 
 async fn whoami(State(api): State<Arc<CounterApi>>, Signed(session): Signed) -> ApiResult<Json<serde_json::Value>> {
-    let counter = api
-        .setup
-        .queue
-        .counter(session.counter)
-        .cloned()
-        .unwrap_or_else(|| config::Counter { number: session.counter, services: Vec::new() });
+    let counter = api.setup.queue.counter(session.counter).cloned().unwrap_or_else(|| config::Counter {
+        number: session.counter,
+        services: Vec::new(),
+        name_vi: String::new(),
+        name_en: String::new(),
+    });
     Ok(Json(session_json(&session, &counter)))
 }
 
@@ -411,7 +522,9 @@ async fn sign_out(State(api): State<Arc<CounterApi>>, parts: axum::http::HeaderM
     if let Some(token) =
         parts.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
-        lock(&api.sessions).remove(token.trim());
+        if let Err(error) = api.staff.close_session(token.trim()) {
+            tracing::error!(error = %format!("{error:#}"), "a session could not be closed");
+        }
     }
     StatusCode::NO_CONTENT
 }
@@ -423,24 +536,24 @@ async fn openapi() -> impl IntoResponse {
 // ---- tickets ----
 
 #[derive(Serialize)]
-struct TicketView {
-    id: TicketId,
-    label: String,
-    service: String,
-    service_name_vi: String,
-    service_name_en: String,
-    number: u32,
-    priority: &'static str,
-    state: &'static str,
-    counter: Option<u16>,
-    pager: Option<u16>,
-    issued_at: String,
-    called_at: Option<String>,
-    waited_seconds: Seconds,
+pub(crate) struct TicketView {
+    pub(crate) id: TicketId,
+    pub(crate) label: String,
+    pub(crate) service: String,
+    pub(crate) service_name_vi: String,
+    pub(crate) service_name_en: String,
+    pub(crate) number: u32,
+    pub(crate) priority: &'static str,
+    pub(crate) state: &'static str,
+    pub(crate) counter: Option<u16>,
+    pub(crate) pager: Option<u16>,
+    pub(crate) issued_at: String,
+    pub(crate) called_at: Option<String>,
+    pub(crate) waited_seconds: Seconds,
 }
 
 impl CounterApi {
-    fn view(&self, ticket: &Ticket, now: Seconds) -> TicketView {
+    pub(crate) fn view(&self, ticket: &Ticket, now: Seconds) -> TicketView {
         let service = self.setup.queue.service(&ticket.service);
         let counter = match ticket.state {
             TicketState::Called { counter } | TicketState::Serving { counter } => Some(counter),
@@ -464,7 +577,7 @@ impl CounterApi {
     }
 
     /// Runs a queue command on a blocking thread (SQLite commits and waits for the disk).
-    async fn run(
+    pub(crate) async fn run(
         self: &Arc<Self>,
         command: impl FnOnce(&mut Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send + 'static,
     ) -> ApiResult<(Vec<Event>, Seconds)> {
@@ -481,7 +594,7 @@ impl CounterApi {
     }
 
     /// Pages the pagers the events ask for and reports the first outcome.
-    async fn page(self: &Arc<Self>, events: &[Event]) -> serde_json::Value {
+    pub(crate) async fn page(self: &Arc<Self>, events: &[Event]) -> serde_json::Value {
         let Some(pager) = events.iter().find_map(|e| match e {
             Event::PagerCalled { pager, .. } => Some(*pager),
             _ => None,
@@ -525,7 +638,7 @@ impl CounterApi {
     }
 
     /// The ticket, after checking it is this counter's to act on.
-    fn own_ticket(&self, id: TicketId, counter: u16) -> ApiResult<()> {
+    pub(crate) fn own_ticket(&self, id: TicketId, counter: u16) -> ApiResult<()> {
         let state = self.setup.store.read(|q| q.ticket(id).map(|t| t.state));
         match state {
             None => Err(ApiError::queue(queue::Error::UnknownTicket(id))),
@@ -540,6 +653,11 @@ impl CounterApi {
             }
             Some(_) => Ok(()),
         }
+    }
+
+    /// A ticket's label for the audit log and messages (`HT-023`), or its id when unknown.
+    pub(crate) fn label(&self, id: TicketId) -> String {
+        self.setup.store.read(|q| q.ticket(id).map(Ticket::label)).unwrap_or_else(|| format!("#{id}"))
     }
 
     fn ticket_json(&self, id: TicketId, now: Seconds) -> serde_json::Value {
@@ -560,6 +678,7 @@ async fn call_next(State(api): State<Arc<CounterApi>>, Signed(session): Signed) 
     let (events, now) = api.run(move |q, day, now| q.call_next(counter, &services, day, now)).await?;
     let id = first_called(&events).ok_or_else(|| ApiError::storage(anyhow::anyhow!("call_next returned no call")))?;
     tracing::info!(ticket = id, counter, "ticket called");
+    api.audit(&session, "call", &api.label(id));
     let page = api.page(&events).await;
     Ok(Json(json!({ "ticket": api.ticket_json(id, now), "page": page })))
 }
@@ -575,7 +694,7 @@ async fn ticket_action(
     Path((id, action)): Path<(TicketId, String)>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let command: TicketCommand = match action.as_str() {
-        "recall" => Box::new(move |q, _, _| q.recall(id)),
+        "recall" => Box::new(move |q, _, now| q.recall(id, now)),
         "serve" => Box::new(move |q, _, now| q.start_serving(id, now)),
         "done" => Box::new(move |q, _, now| q.done(id, now)),
         "no-show" => Box::new(move |q, _, now| q.no_show(id, now)),
@@ -583,6 +702,7 @@ async fn ticket_action(
     };
     api.own_ticket(id, session.counter)?;
     let (events, now) = api.run(command).await?;
+    api.audit(&session, &action, &api.label(id));
     let mut body = json!({ "ticket": api.ticket_json(id, now) });
     match action.as_str() {
         "recall" => body["page"] = api.page(&events).await,
@@ -614,6 +734,7 @@ async fn transfer(
     let Json(Transfer { service }) = body.map_err(bad_body)?;
     api.own_ticket(id, session.counter)?;
     let (events, now) = api.run(move |q, _, now| q.transfer(id, &service, now)).await?;
+    api.audit(&session, "transfer", &api.label(id));
     let new_id = events.iter().find_map(|e| match e {
         Event::TicketTransferred { to, .. } => Some(*to),
         _ => None,
@@ -732,6 +853,7 @@ async fn pager_missing(
         ));
     }
     api.run(move |q, _, _| Ok(q.mark_pager_missing(pager))).await?;
+    api.audit(&session, "pager-missing", &format!("pager {pager}"));
     tracing::info!(pager, staff = %session.staff_id, "pager marked missing");
     Ok(Json(json!({ "pager": pager, "state": "missing" })))
 }
@@ -766,5 +888,6 @@ fn state_words(state: TicketState) -> (&'static str, &'static str) {
         TicketState::Done => ("done", "đã xong"),
         TicketState::NoShow => ("no_show", "vắng mặt"),
         TicketState::Transferred => ("transferred", "đã chuyển"),
+        TicketState::Parked { .. } => ("parked", "tạm gác"),
     }
 }

@@ -5,8 +5,10 @@
 //! their own threads and results come back through the event loop); residents' data never reaches a log line.
 
 pub mod app;
+pub mod board;
 pub mod booking;
 pub mod clock;
+pub mod console;
 pub mod counter_api;
 pub mod devices;
 pub mod dossier;
@@ -17,6 +19,7 @@ pub mod portal;
 pub mod printing;
 pub mod queue_store;
 pub mod speech;
+pub mod staff_store;
 pub mod tickets;
 pub mod tracking;
 pub mod ui;

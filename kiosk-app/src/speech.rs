@@ -152,17 +152,25 @@ fn play(settings: &Speech, language: Language, spoken: &str, player: &[String]) 
     }
 }
 
-/// The utterance as NNN.wav, and its text on a line of transcript.txt.
-fn capture(settings: &Speech, language: Language, spoken: &str, dir: &std::path::Path, n: u32) -> anyhow::Result<()> {
+/// `spoken` (already prepared) as espeak-ng's WAV, from a process of its own (the waiting-room board's
+/// announcements; captured utterances).
+pub fn synthesize(settings: &Speech, language: Language, spoken: &str) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context as _;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let output = Command::new("espeak-ng")
         .args(espeak_args(settings, language, spoken))
         .stderr(Stdio::null())
         .output()
         .context("running espeak-ng (Debian package espeak-ng)")?;
     anyhow::ensure!(output.status.success() && !output.stdout.is_empty(), "espeak-ng failed: {}", output.status);
-    std::fs::write(dir.join(format!("{n:03}.wav")), &output.stdout)?;
+    Ok(output.stdout)
+}
+
+/// The utterance as NNN.wav, and its text on a line of transcript.txt.
+fn capture(settings: &Speech, language: Language, spoken: &str, dir: &std::path::Path, n: u32) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let wav = synthesize(settings, language, spoken)?;
+    std::fs::write(dir.join(format!("{n:03}.wav")), &wav)?;
     let mut transcript = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("transcript.txt"))?;
     writeln!(transcript, "{n:03} [{}] {spoken}", language.code())?;
     Ok(())

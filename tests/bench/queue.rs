@@ -73,9 +73,12 @@ fn main() {
         queue: config.queue.clone(),
         allow: Vec::new(),
         staff_file: dir.join("staff.toml"),
+        staff_db: dir.join("staff.sqlite"),
         pager: devices.pager_line(),
+        announce: kiosk_app::board::Announce::from_config(&config),
         clock: || (DAY, 100_000),
-    });
+    })
+    .expect("staff database");
     let network = tokio::runtime::Runtime::new().expect("runtime");
     let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
         .expect("listening");

@@ -3,7 +3,9 @@
 
 mod booking;
 mod booking_portal;
+mod browser_harness;
 mod config_check;
+mod console;
 mod counter_api;
 mod dossier;
 mod fee;

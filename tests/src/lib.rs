@@ -70,6 +70,7 @@ pub fn picture_variety(channels: usize, pixels: &[u8]) -> (f64, usize) {
     let most_common = counts.values().copied().max().unwrap_or(0);
     (1.0 - most_common as f64 / total.max(1) as f64, counts.len())
 }
+pub mod browser;
 pub mod escl_sim;
 pub mod portal_sim;
 

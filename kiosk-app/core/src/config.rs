@@ -39,6 +39,17 @@ pub struct CounterApi {
     pub listen: std::net::SocketAddr,
     /// Networks the counters' computers are on. Requests from anywhere else are refused; loopback is always allowed.
     pub allow: Vec<Network>,
+    /// How the waiting-room board says ticket numbers.
+    pub announce_numbers: NumberReading,
+    /// The board announces each call in English too, after the Vietnamese.
+    pub announce_english: bool,
+}
+
+/// How a called number is spoken: `HT-023` as "hai mươi ba" (whole) or "không hai ba" (digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberReading {
+    Whole,
+    Digits,
 }
 
 /// An IP network such as `192.168.10.0/24`.
@@ -415,6 +426,9 @@ pub struct Counter {
     pub number: u16,
     /// Service codes this counter calls tickets for, e.g. `["HT", "CT"]`.
     pub services: Vec<String>,
+    /// The name on the board and in the announcement, e.g. "Quầy 2 – Tư pháp"; "Quầy 2" when not set.
+    pub name_vi: String,
+    pub name_en: String,
 }
 
 impl Queue {
@@ -678,6 +692,8 @@ mod raw {
     pub struct Counter {
         pub number: i64,
         pub services: Vec<String>,
+        pub name_vi: Option<String>,
+        pub name_en: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -686,6 +702,8 @@ mod raw {
         pub listen: String,
         #[serde(default)]
         pub allow: Vec<String>,
+        pub announce_numbers: Option<String>,
+        pub announce_english: Option<bool>,
     }
 
     #[derive(Deserialize)]
@@ -1238,7 +1256,16 @@ fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {
                 );
             }
         }
-        counters.push(Counter { number: counter.number.clamp(0, 99) as u16, services: counter.services });
+        let number = counter.number.clamp(0, 99) as u16;
+        let name = |given: Option<String>, word: &str| {
+            given.map(|n| crate::text::nfc(n.trim())).filter(|n| !n.is_empty()).unwrap_or(format!("{word} {number}"))
+        };
+        counters.push(Counter {
+            number,
+            services: counter.services,
+            name_vi: name(counter.name_vi, "Quầy"),
+            name_en: name(counter.name_en, "Counter"),
+        });
     }
     (problems.len() == before).then_some(Queue { services, pagers, priority, counters })
 }
@@ -1270,8 +1297,21 @@ fn check_counter_api(raw: raw::CounterApi, queue: Option<&Queue>, problems: &mut
             "the counter API needs at least one [[queue.counters]] entry (number and the services it calls)",
         );
     }
+    let announce_numbers = match raw.announce_numbers.as_deref().map(str::trim) {
+        None | Some("whole") => NumberReading::Whole,
+        Some("digits") => NumberReading::Digits,
+        Some(other) => {
+            problem(
+                problems,
+                "counter_api.announce_numbers",
+                format!("`{other}` is not a way to read numbers; allowed: whole (\"hai mươi ba\"), digits (\"không hai ba\")"),
+            );
+            NumberReading::Whole
+        }
+    };
     let listen = listen?;
-    (problems.len() == before).then_some(CounterApi { listen, allow })
+    let announce_english = raw.announce_english.unwrap_or(false);
+    (problems.len() == before).then_some(CounterApi { listen, allow, announce_numbers, announce_english })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The queue at a service point, as pure rules: commands in (issue a ticket, call the next one for a counter,
-//! recall, serve, finish, no-show, transfer), events out. State is rebuilt by replaying events, so the shell
+//! recall, serve, finish, no-show, transfer, park and resume, rate, a pager handed back), events out. State is rebuilt by replaying events, so the shell
 //! can persist the event log and a restart in the middle of the day loses no ticket and repeats no number.
 //!
 //! Time is passed in (seconds since the Unix epoch, local day number alongside); nothing here reads a clock.
@@ -56,6 +56,10 @@ pub enum State {
     NoShow,
     /// Moved to another service's queue (the new ticket carries on; this one is closed).
     Transferred,
+    /// Set aside by the counter that called it (the resident went to fetch a paper); that counter resumes it.
+    Parked {
+        counter: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +75,16 @@ pub struct Ticket {
     pub called_at: Option<Seconds>,
     pub serving_since: Option<Seconds>,
     pub finished_at: Option<Seconds>,
+    /// The counter that called it last (kept after it is finished, for the day report).
+    pub counter: Option<u16>,
+    /// How many times it was called again.
+    pub recalls: u32,
+    /// The resident's satisfaction, 1 (unhappy) to 4 (very happy), given at the counter after being served.
+    pub rating: Option<u8>,
 }
+
+/// The satisfaction scale: four faces, 1 (unhappy) to 4 (very happy).
+pub const RATINGS: std::ops::RangeInclusive<u8> = 1..=4;
 
 impl Ticket {
     /// What is printed and called out: service prefix and number, `HT-007`.
@@ -93,6 +106,12 @@ pub enum Event {
         pager: Option<PagerId>,
     },
     TicketCalled {
+        id: TicketId,
+        counter: u16,
+        at: Seconds,
+    },
+    /// Called again by the same counter (the board announces it again).
+    TicketRecalled {
         id: TicketId,
         counter: u16,
         at: Seconds,
@@ -120,6 +139,15 @@ pub enum Event {
         to: TicketId,
         at: Seconds,
     },
+    TicketParked {
+        id: TicketId,
+        at: Seconds,
+    },
+    /// The resident rated the service (1 to 4); stored with the ticket, which carries no name.
+    TicketRated {
+        id: TicketId,
+        rating: u8,
+    },
     PagerReturned {
         pager: PagerId,
     },
@@ -143,6 +171,12 @@ pub enum Error {
     WrongState { id: TicketId, action: &'static str, state: State },
     #[error("no ticket is waiting for these services")]
     NobodyWaiting,
+    #[error("a rating is 1 to 4, not {0}")]
+    BadRating(u8),
+    #[error("ticket {0} is already rated")]
+    AlreadyRated(TicketId),
+    #[error("no pager {0} is out")]
+    PagerNotOut(PagerId),
 }
 
 /// The queue's configuration: services and their codes, the pager pool, the priority policy.
@@ -278,6 +312,11 @@ impl Queue {
         self.tickets.values().filter(move |t| t.day == self.day)
     }
 
+    /// Every ticket the log holds, of every day, in issue order (the day report picks a day).
+    pub fn all_tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
     /// Tickets called or being served, the most recently called first: what the "now serving" display shows.
     pub fn now_serving(&self) -> Vec<&Ticket> {
         let mut called: Vec<&Ticket> =
@@ -362,13 +401,70 @@ impl Queue {
         events
     }
 
-    pub fn recall(&mut self, id: TicketId) -> Result<Vec<Event>, Error> {
+    /// Calls a called ticket again: announced again and its pager paged again.
+    pub fn recall(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
         let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
-        match (ticket.state, ticket.pager) {
-            (State::Called { .. }, Some(pager)) => Ok(vec![Event::PagerCalled { id, pager }]),
-            (State::Called { .. }, None) => Ok(Vec::new()),
-            (state, _) => Err(Error::WrongState { id, action: "be recalled", state }),
+        let State::Called { counter } = ticket.state else {
+            return Err(Error::WrongState { id, action: "be recalled", state: ticket.state });
+        };
+        let mut events = vec![Event::TicketRecalled { id, counter, at }];
+        events.extend(ticket.pager.map(|pager| Event::PagerCalled { id, pager }));
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    /// Sets a called or served ticket aside; only the same counter resumes it.
+    pub fn park(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        if !matches!(ticket.state, State::Called { .. } | State::Serving { .. }) {
+            return Err(Error::WrongState { id, action: "be parked", state: ticket.state });
         }
+        let events = vec![Event::TicketParked { id, at }];
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    /// Calls a parked ticket back to its counter (announced and paged like a call).
+    pub fn resume(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        let State::Parked { counter } = ticket.state else {
+            return Err(Error::WrongState { id, action: "be resumed", state: ticket.state });
+        };
+        let events = self.called_events(id, ticket.pager, counter, at);
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    /// Tickets parked by `counter`, oldest first.
+    pub fn parked(&self, counter: u16) -> Vec<&Ticket> {
+        self.today().filter(|t| t.state == State::Parked { counter }).collect()
+    }
+
+    /// Records the resident's rating (1 to 4) of a finished ticket, once.
+    pub fn rate(&mut self, id: TicketId, rating: u8) -> Result<Vec<Event>, Error> {
+        if !RATINGS.contains(&rating) {
+            return Err(Error::BadRating(rating));
+        }
+        let ticket = self.tickets.get(&id).ok_or(Error::UnknownTicket(id))?;
+        if ticket.state != State::Done {
+            return Err(Error::WrongState { id, action: "be rated", state: ticket.state });
+        }
+        if ticket.rating.is_some() {
+            return Err(Error::AlreadyRated(id));
+        }
+        let events = vec![Event::TicketRated { id, rating }];
+        self.apply_all(&events);
+        Ok(events)
+    }
+
+    /// A pager handed back at a counter (after a no-show, or found later).
+    pub fn return_pager(&mut self, pager: PagerId) -> Result<Vec<Event>, Error> {
+        if !self.pagers_out.contains_key(&pager) {
+            return Err(Error::PagerNotOut(pager));
+        }
+        let events = vec![Event::PagerReturned { pager }];
+        self.apply_all(&events);
+        Ok(events)
     }
 
     pub fn start_serving(&mut self, id: TicketId, at: Seconds) -> Result<Vec<Event>, Error> {
@@ -397,8 +493,8 @@ impl Queue {
         if !matches!(ticket.state, State::Called { .. }) {
             return Err(Error::WrongState { id, action: "be marked absent", state: ticket.state });
         }
-        let mut events = vec![Event::TicketNoShow { id, at }];
-        events.extend(ticket.pager.map(|pager| Event::PagerReturned { pager }));
+        // The resident is not there, so neither is the pager: it stays out until someone hands it back.
+        let events = vec![Event::TicketNoShow { id, at }];
         self.apply_all(&events);
         Ok(events)
     }
@@ -445,7 +541,7 @@ impl Queue {
         let mut events: Vec<Event> = self
             .tickets
             .values()
-            .filter(|t| matches!(t.state, State::Waiting | State::Called { .. }))
+            .filter(|t| matches!(t.state, State::Waiting | State::Called { .. } | State::Parked { .. }))
             .map(|t| Event::TicketNoShow { id: t.id, at: t.issued_at })
             .collect();
         events.push(Event::DayClosed { day: self.day, unreturned_pagers: self.pagers_out() });
@@ -482,13 +578,25 @@ impl Queue {
                         called_at: None,
                         serving_since: None,
                         finished_at: None,
+                        counter: None,
+                        recalls: 0,
+                        rating: None,
                     },
                 );
             }
             Event::TicketCalled { id, counter, at } => self.update(*id, |t| {
                 t.state = State::Called { counter: *counter };
-                t.called_at = Some(*at);
+                // A resumed ticket keeps its first call time: its wait ended then.
+                t.called_at = Some(t.called_at.unwrap_or(*at));
+                t.counter = Some(*counter);
             }),
+            Event::TicketRecalled { id, .. } => self.update(*id, |t| t.recalls += 1),
+            Event::TicketParked { id, .. } => self.update(*id, |t| {
+                if let State::Called { counter } | State::Serving { counter } = t.state {
+                    t.state = State::Parked { counter };
+                }
+            }),
+            Event::TicketRated { id, rating } => self.update(*id, |t| t.rating = Some(*rating)),
             Event::PagerCalled { .. } => {}
             Event::ServingStarted { id, counter, at } => self.update(*id, |t| {
                 t.state = State::Serving { counter: *counter };

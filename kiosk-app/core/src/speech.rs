@@ -8,7 +8,7 @@
 //! Northern usage, as Hanoi speaks: "nghìn" (not "ngàn"), "linh" for a zero tens digit ("một trăm linh năm"),
 //! "mốt", "tư" and "lăm" after a tens digit of two or more.
 
-use crate::config::Language;
+use crate::config::{Language, NumberReading};
 use crate::text::nfc;
 
 /// `text` as it should be spoken in `language` (NFC in, NFC out).
@@ -358,9 +358,66 @@ fn hundreds_vi(n: u64, full: bool) -> String {
     words.join(" ")
 }
 
+/// What the waiting-room board says for a call of ticket `label` (`HT-023`) to `counter` (its name from the
+/// configuration, "Quầy 2 – Cư trú"), ready for the synthesiser: in Vietnamese "Xin mời số hát tê, hai mươi ba,
+/// đến quầy hai, cư trú"; in English "Number H T, twenty-three, please go to Counter 2, Residence". `reading`
+/// says the number whole or digit by digit ("không hai ba"), as the ward chooses.
+pub fn call_announcement(label: &str, counter: &str, reading: NumberReading, language: Language) -> String {
+    let (letters, digits) = label.split_once('-').unwrap_or(("", label));
+    let number: u64 = digits.parse().unwrap_or(0);
+    // A dash in a counter's name is a pause, as a comma is.
+    let counter = counter.replace(['–', '—', '-'], ",");
+    let counter: Vec<&str> = counter.split(',').map(str::trim).filter(|part| !part.is_empty()).collect();
+    let counter = counter.join(", ");
+    match language {
+        Language::Vietnamese => {
+            let letters = spaced(letters.chars().filter_map(letter_vi));
+            let number = match reading {
+                NumberReading::Whole => number_vi(number),
+                NumberReading::Digits => digits_vi(digits),
+            };
+            let counter = prepare(&counter.to_lowercase(), Language::Vietnamese);
+            format!("Xin mời số {letters}, {number}, đến {counter}.")
+        }
+        Language::English => {
+            let letters = spaced(letters.chars().map(String::from));
+            let number = match reading {
+                NumberReading::Whole => number.to_string(),
+                NumberReading::Digits => spaced(digits.chars().map(String::from)),
+            };
+            format!("Number {letters}, {number}, please go to {counter}.")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_as_the_board_announces_them() {
+        let vi = Language::Vietnamese;
+        assert_eq!(
+            call_announcement("HT-023", "Quầy 2 – Cư trú", NumberReading::Whole, vi),
+            "Xin mời số hát tê, hai mươi ba, đến quầy hai, cư trú."
+        );
+        assert_eq!(
+            call_announcement("HT-023", "Quầy 2", NumberReading::Digits, vi),
+            "Xin mời số hát tê, không hai ba, đến quầy hai."
+        );
+        assert_eq!(
+            call_announcement("BHX-105", "Quầy 3", NumberReading::Whole, vi),
+            "Xin mời số bê hát ích-xì, một trăm linh năm, đến quầy ba."
+        );
+        assert_eq!(
+            call_announcement("HT-023", "Counter 2 – Residence", NumberReading::Whole, Language::English),
+            "Number H T, 23, please go to Counter 2, Residence."
+        );
+        assert_eq!(
+            call_announcement("HT-023", "Counter 2", NumberReading::Digits, Language::English),
+            "Number H T, 0 2 3, please go to Counter 2."
+        );
+    }
 
     #[test]
     fn numbers_as_a_hanoi_speaker_reads_them() {

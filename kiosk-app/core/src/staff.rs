@@ -154,13 +154,13 @@ pub fn verify_pin(pin_hash: &str, pin: &str) -> bool {
 }
 
 /// Wrong-PIN counting and lockout, per staff id and per client computer.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Lockout {
     by_staff: BTreeMap<String, Failures>,
     by_client: BTreeMap<String, Failures>,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize)]
 struct Failures {
     count: u32,
     locked_until: Option<Seconds>,

@@ -27,6 +27,9 @@ fn trace(events: &[Event]) -> Vec<String> {
             Event::TicketDone { id, .. } => format!("done #{id}"),
             Event::TicketNoShow { id, .. } => format!("no-show #{id}"),
             Event::TicketTransferred { id, to, .. } => format!("transferred #{id} as #{to}"),
+            Event::TicketRecalled { id, counter, .. } => format!("recalled #{id} to counter {counter}"),
+            Event::TicketParked { id, .. } => format!("parked #{id}"),
+            Event::TicketRated { id, rating } => format!("#{id} rated {rating}"),
             Event::PagerReturned { pager } => format!("pager {pager} returned"),
             Event::PagerMarkedMissing { pager } => format!("pager {pager} missing"),
             Event::DayClosed { day, unreturned_pagers } => {
@@ -104,12 +107,17 @@ fn serve_finish_no_show_and_recall_keep_the_pager_pool_right() {
     queue.issue("HT", Priority::None, DAY, 0).expect("issued");
     queue.issue("HT", Priority::None, DAY, 1).expect("issued");
     queue.call_next(1, &services(&["HT"]), DAY, 10).expect("called");
-    assert_eq!(trace(&queue.recall(1).expect("recall")), ["page pager 1 for #1"]);
+    assert_eq!(trace(&queue.recall(1, 15).expect("recall")), ["recalled #1 to counter 1", "page pager 1 for #1"]);
+    assert_eq!(queue.ticket(1).map(|t| t.recalls), Some(1));
     queue.start_serving(1, 20).expect("serving");
-    assert!(matches!(queue.recall(1), Err(Error::WrongState { .. })));
+    assert!(matches!(queue.recall(1, 25), Err(Error::WrongState { .. })));
     assert_eq!(trace(&queue.done(1, 300).expect("done")), ["done #1", "pager 1 returned"]);
     queue.call_next(1, &services(&["HT"]), DAY, 310).expect("called");
-    assert_eq!(trace(&queue.no_show(2, 400).expect("no-show")), ["no-show #2", "pager 2 returned"]);
+    // An absent resident still has the pager: it stays out until someone hands it back.
+    assert_eq!(trace(&queue.no_show(2, 400).expect("no-show")), ["no-show #2"]);
+    assert_eq!(queue.pagers_out(), vec![2]);
+    assert_eq!(trace(&queue.return_pager(2).expect("handed back")), ["pager 2 returned"]);
+    assert_eq!(queue.return_pager(2), Err(Error::PagerNotOut(2)));
     assert_eq!(queue.pagers_out(), Vec::<PagerId>::new());
     assert!(matches!(queue.done(2, 500), Err(Error::WrongState { .. })));
     assert_eq!(queue.done(99, 500), Err(Error::UnknownTicket(99)));
@@ -209,4 +217,41 @@ fn todays_figures_and_the_now_serving_list() {
     assert_eq!(q.last_close(), None);
     q.issue("HT", Priority::None, DAY + 1, 0).expect("next day");
     assert_eq!(q.last_close(), Some((DAY, &[1, 3][..])), "pagers still out at the day's end are reported");
+}
+
+#[test]
+fn park_resume_and_rate() {
+    let mut queue = Queue::new(setup(Policy::Strict), DAY);
+    queue.issue("HT", Priority::None, DAY, 0).expect("issued");
+    queue.issue("HT", Priority::None, DAY, 5).expect("issued");
+    queue.call_next(2, &services(&["HT"]), DAY, 100).expect("called");
+    assert_eq!(trace(&queue.park(1, 150).expect("parked")), ["parked #1"]);
+    assert_eq!(queue.ticket(1).map(|t| t.state), Some(State::Parked { counter: 2 }));
+    assert_eq!(queue.parked(2).len(), 1);
+    assert!(queue.parked(1).is_empty());
+    // A parked ticket is not called by "call next" and cannot be finished or marked absent until resumed.
+    let next = queue.call_next(2, &services(&["HT"]), DAY, 160).expect("called");
+    assert_eq!(trace(&next)[0], "called #2 to counter 2");
+    assert!(matches!(queue.no_show(1, 170), Err(Error::WrongState { .. })));
+    assert_eq!(trace(&queue.resume(1, 400).expect("resumed")), ["called #1 to counter 2", "page pager 1 for #1"]);
+    // Its wait ended at the first call.
+    assert_eq!(queue.ticket(1).and_then(|t| t.called_at), Some(100));
+    assert!(matches!(queue.resume(1, 410), Err(Error::WrongState { .. })));
+    assert!(matches!(queue.rate(1, 4), Err(Error::WrongState { .. })));
+    queue.done(1, 500).expect("done");
+    assert_eq!(queue.rate(1, 5), Err(Error::BadRating(5)));
+    assert_eq!(queue.rate(1, 0), Err(Error::BadRating(0)));
+    assert_eq!(trace(&queue.rate(1, 4).expect("rated")), ["#1 rated 4"]);
+    assert_eq!(queue.rate(1, 3), Err(Error::AlreadyRated(1)));
+    assert_eq!(queue.ticket(1).map(|t| (t.rating, t.counter)), Some((Some(4), Some(2))));
+}
+
+#[test]
+fn a_parked_ticket_closes_with_the_day() {
+    let mut queue = Queue::new(setup(Policy::Strict), DAY);
+    queue.issue("HT", Priority::None, DAY, 0).expect("issued");
+    queue.call_next(1, &services(&["HT"]), DAY, 10).expect("called");
+    queue.park(1, 20).expect("parked");
+    let next_day = queue.issue("HT", Priority::None, DAY + 1, 86_400).expect("issued");
+    assert_eq!(trace(&next_day)[0], "no-show #1");
 }
