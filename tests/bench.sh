@@ -31,6 +31,9 @@ echo
 echo "== Reading aloud: tap on the speaker to the first audio sample (espeak-ng) =="
 "$target_dir/release/bench-speech"
 echo
+echo "== Staff console and waiting-room board: call next → board, → announcement; ten counters at once =="
+"$target_dir/release/bench-console"
+echo
 echo "== Tap to the next frame, and peak memory through the flows (the kiosk as it ships: appliance profile) =="
 cargo build --profile appliance -p kiosk-app --bin kiosk
 export KIOSK_BENCH_KIOSK="$target_dir/appliance/kiosk"

@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use base64::Engine as _;
 use kiosk_core::config::Language;
-use kiosk_core::queue::{self, Day, Event, Priority, Seconds, State as TicketState, Ticket, TicketId};
+use kiosk_core::queue::{Day, Event, Priority, Seconds, State as TicketState, Ticket, TicketId};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
@@ -145,32 +145,34 @@ fn random_token() -> String {
 // ---- the signed-in staff member ----
 
 /// The console's session from its cookie, or the redirect to sign in (with why).
-fn signed(api: &CounterApi, headers: &HeaderMap) -> Result<(String, Session), Response> {
+fn signed(api: &CounterApi, headers: &HeaderMap) -> Result<(String, Session), Box<Response>> {
     let language = language_of(headers);
     let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
-        return Err(Redirect::to("/staff/sign-in").into_response());
+        return Err(Box::new(Redirect::to("/staff/sign-in").into_response()));
     };
     match api.find_session(token, Kind::Console, Some(IDLE_SECONDS)) {
         Ok(session) => Ok((token.to_owned(), session)),
-        Err(error) => Err((
-            AppendHeaders([flash(false, &error_text(&error, language)), set_cookie(SESSION_COOKIE, "", 0)]),
-            Redirect::to("/staff/sign-in"),
-        )
-            .into_response()),
+        Err(error) => Err(Box::new(
+            (
+                AppendHeaders([flash(false, &error_text(&error, language)), set_cookie(SESSION_COOKIE, "", 0)]),
+                Redirect::to("/staff/sign-in"),
+            )
+                .into_response(),
+        )),
     }
 }
 
 /// Checks a form's CSRF token against the session's.
-fn checked(session: &Session, csrf: &str, language: Language) -> Result<(), Response> {
+fn checked(session: &Session, csrf: &str, language: Language) -> Result<(), Box<Response>> {
     if !csrf.is_empty() && constant_time_eq(csrf.as_bytes(), session.csrf.as_bytes()) {
         return Ok(());
     }
     tracing::warn!(staff = %session.staff_id, "a console form without the session's token was refused");
-    Err(back(
+    Err(Box::new(back(
         "/staff/counter",
         false,
         &words::tr(language, "The form was out of date and nothing was done. Please try again on this page."),
-    ))
+    )))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -339,10 +341,10 @@ async fn sign_out(State(api): State<Arc<CounterApi>>, headers: HeaderMap, Form(f
     let language = language_of(&headers);
     let (token, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     if let Err(refused) = checked(&session, &form.csrf, language) {
-        return refused;
+        return *refused;
     }
     if let Err(error) = api.staff.close_session(&token) {
         tracing::error!(error = %format!("{error:#}"), "a console session could not be closed");
@@ -418,7 +420,7 @@ async fn counter_page(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let message = take_flash(&headers);
     let had = message.is_some();
@@ -627,12 +629,12 @@ async fn choose_services(State(api): State<Arc<CounterApi>>, headers: HeaderMap,
     let language = language_of(&headers);
     let (token, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let pairs: Vec<(String, String)> = form_pairs(&body);
     let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if let Err(refused) = checked(&session, csrf, language) {
-        return refused;
+        return *refused;
     }
     let allowed = api.setup.queue.counter(session.counter).map(|c| c.services.clone()).unwrap_or_default();
     let chosen: Vec<String> =
@@ -694,7 +696,7 @@ async fn call_next(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let Ok(Form(form)) = form else {
         return back(
@@ -704,7 +706,7 @@ async fn call_next(
         );
     };
     if let Err(refused) = checked(&session, &form.csrf, language) {
-        return refused;
+        return *refused;
     }
     let counter = session.counter;
     let shown: Option<TicketId> = form.current.parse().ok();
@@ -772,7 +774,7 @@ async fn ticket_action(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let Ok(Form(form)) = form else {
         return back(
@@ -782,7 +784,7 @@ async fn ticket_action(
         );
     };
     if let Err(refused) = checked(&session, &form.csrf, language) {
-        return refused;
+        return *refused;
     }
     if action == "reprint" {
         return reprint(&api, &session, id, language);
@@ -792,21 +794,20 @@ async fn ticket_action(
     }
     let seen = form.seen;
     let service = form.service.clone().unwrap_or_default();
-    let command: Box<dyn FnOnce(&mut queue::Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send> =
-        match action.as_str() {
-            // A recall the page did not know of (a double click) is not repeated.
-            "recall" => Box::new(move |q, _, now| match q.ticket(id) {
-                Some(t) if seen.is_some_and(|seen| seen != t.recalls) => Ok(Vec::new()),
-                _ => q.recall(id, now),
-            }),
-            "serve" => Box::new(move |q, _, now| q.start_serving(id, now)),
-            "done" => Box::new(move |q, _, now| q.done(id, now)),
-            "no-show" => Box::new(move |q, _, now| q.no_show(id, now)),
-            "park" => Box::new(move |q, _, now| q.park(id, now)),
-            "resume" => Box::new(move |q, _, now| q.resume(id, now)),
-            "transfer" => Box::new(move |q, _, now| q.transfer(id, &service, now)),
-            _ => return StatusCode::NOT_FOUND.into_response(),
-        };
+    let command: crate::counter_api::TicketCommand = match action.as_str() {
+        // A recall the page did not know of (a double click) is not repeated.
+        "recall" => Box::new(move |q, _, now| match q.ticket(id) {
+            Some(t) if seen.is_some_and(|seen| seen != t.recalls) => Ok(Vec::new()),
+            _ => q.recall(id, now),
+        }),
+        "serve" => Box::new(move |q, _, now| q.start_serving(id, now)),
+        "done" => Box::new(move |q, _, now| q.done(id, now)),
+        "no-show" => Box::new(move |q, _, now| q.no_show(id, now)),
+        "park" => Box::new(move |q, _, now| q.park(id, now)),
+        "resume" => Box::new(move |q, _, now| q.resume(id, now)),
+        "transfer" => Box::new(move |q, _, now| q.transfer(id, &service, now)),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
     let label = api.label(id);
     let (events, _) = match api.run(command).await {
         Ok(done) => done,
@@ -931,7 +932,7 @@ async fn pager_returned(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let back_to = headers
         .get(header::REFERER)
@@ -942,7 +943,7 @@ async fn pager_returned(
         return back(back_to, false, &words::tr(language, "Type the number printed on the pager."));
     };
     if let Err(refused) = checked(&session, &form.csrf, language) {
-        return refused;
+        return *refused;
     }
     let Some(pager) = form.pager else {
         return back(back_to, false, &words::tr(language, "Type the number printed on the pager."));
@@ -990,7 +991,7 @@ async fn rate_page(State(api): State<Arc<CounterApi>>, headers: HeaderMap, Path(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let message = take_flash(&headers);
     let had = message.is_some();
@@ -1047,7 +1048,7 @@ async fn rate(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let Ok(Form(form)) = form else {
         return back(
@@ -1057,7 +1058,7 @@ async fn rate(
         );
     };
     if let Err(refused) = checked(&session, &form.csrf, language) {
-        return refused;
+        return *refused;
     }
     if form.rating == 0 {
         return back("/staff/counter", true, &words::tr(language, "No rating given."));
@@ -1081,7 +1082,7 @@ async fn pagers_page(State(api): State<Arc<CounterApi>>, headers: HeaderMap) -> 
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let message = take_flash(&headers);
     let had = message.is_some();
@@ -1232,7 +1233,7 @@ async fn report_page(
     let language = language_of(&headers);
     let (_, session) = match signed(&api, &headers) {
         Ok(signed) => signed,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let message = take_flash(&headers);
     let had = message.is_some();
@@ -1299,7 +1300,7 @@ async fn report_csv(
     Query(query): Query<ReportQuery>,
 ) -> Response {
     if let Err(redirect) = signed(&api, &headers) {
-        return redirect;
+        return *redirect;
     }
     let (day, report) = report_for(&api, &query);
     let csv = kiosk_core::report::csv(&report, &kiosk_core::report::CsvHeaders::english());

@@ -97,11 +97,13 @@ pub fn router(api: Arc<CounterApi>) -> Router {
         .route("/sessions/current", get(whoami).delete(sign_out))
         .route("/call-next", post(call_next))
         .route("/tickets/{id}/transfer", post(transfer))
+        .route("/tickets/{id}/rating", post(rate))
         .route("/tickets/{id}/{action}", post(ticket_action))
         .route("/queue", get(overview))
         .route("/figures/today", get(figures))
         .route("/pagers", get(pagers))
-        .route("/pagers/{pager}/missing", post(pager_missing));
+        .route("/pagers/{pager}/missing", post(pager_missing))
+        .route("/pagers/{pager}/returned", post(pager_returned));
     Router::new()
         .nest("/counter/v1", v1)
         .merge(pages)
@@ -684,7 +686,7 @@ async fn call_next(State(api): State<Arc<CounterApi>>, Signed(session): Signed) 
 }
 
 /// A queue command on one ticket, as the route names it.
-type TicketCommand = Box<dyn FnOnce(&mut Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send>;
+pub(crate) type TicketCommand = Box<dyn FnOnce(&mut Queue, Day, Seconds) -> Result<Vec<Event>, queue::Error> + Send>;
 
 /// What a counter does to one of its own tickets: `recall` (paged again), `serve`, `done` or `no-show` (the
 /// last two say which pager came back).
@@ -698,6 +700,8 @@ async fn ticket_action(
         "serve" => Box::new(move |q, _, now| q.start_serving(id, now)),
         "done" => Box::new(move |q, _, now| q.done(id, now)),
         "no-show" => Box::new(move |q, _, now| q.no_show(id, now)),
+        "park" => Box::new(move |q, _, now| q.park(id, now)),
+        "resume" => Box::new(move |q, _, now| q.resume(id, now)),
         _ => return Err(not_found().await),
     };
     api.own_ticket(id, session.counter)?;
@@ -705,7 +709,7 @@ async fn ticket_action(
     api.audit(&session, &action, &api.label(id));
     let mut body = json!({ "ticket": api.ticket_json(id, now) });
     match action.as_str() {
-        "recall" => body["page"] = api.page(&events).await,
+        "recall" | "resume" => body["page"] = api.page(&events).await,
         "done" | "no-show" => body["pager_returned"] = json!(returned(&events)),
         _ => {}
     }
@@ -752,6 +756,26 @@ fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
         "Yêu cầu không đúng định dạng; xem tài liệu API.",
         format!("The request body is not what this endpoint takes: {}", rejection.body_text()),
     )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rating {
+    rating: u8,
+}
+
+/// The resident's satisfaction (1 to 4) with a ticket this counter served, once.
+async fn rate(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(id): Path<TicketId>,
+    body: Result<Json<Rating>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Json(Rating { rating }) = body.map_err(bad_body)?;
+    api.own_ticket(id, session.counter)?;
+    let (_, now) = api.run(move |q, _, _| q.rate(id, rating)).await?;
+    api.audit(&session, "rating", &api.label(id));
+    Ok(Json(json!({ "ticket": api.ticket_json(id, now), "rating": rating })))
 }
 
 // ---- overview, figures, pagers ----
@@ -856,6 +880,17 @@ async fn pager_missing(
     api.audit(&session, "pager-missing", &format!("pager {pager}"));
     tracing::info!(pager, staff = %session.staff_id, "pager marked missing");
     Ok(Json(json!({ "pager": pager, "state": "missing" })))
+}
+
+/// A pager handed back at a counter (after a no-show, or found later): free to hand out again.
+async fn pager_returned(
+    State(api): State<Arc<CounterApi>>,
+    Signed(session): Signed,
+    Path(pager): Path<u16>,
+) -> ApiResult<Json<serde_json::Value>> {
+    api.run(move |q, _, _| q.return_pager(pager)).await?;
+    api.audit(&session, "pager-returned", &format!("pager {pager}"));
+    Ok(Json(json!({ "pager": pager, "state": "free" })))
 }
 
 // ---- names ----

@@ -3,68 +3,18 @@
 //! every staff page. The board's announcement is made by the real espeak-ng and played by the browser.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
-use kiosk_app::devices::Devices;
-use kiosk_app::queue_store::QueueStore;
-use kiosk_core::config::Config;
 use kiosk_core::queue::{Day, Priority, Seconds};
 use kiosk_core::staff::Accounts;
 use kiosk_tests::browser::{axe_violations, describe_violations, screenshot, wait_for_text, Browser};
-
-const PIN: &str = "246813";
+use kiosk_tests::staff_site::{self, StaffSite, PIN};
 const DAY: Day = 20_415;
 const WAIT: Duration = Duration::from_secs(15);
 
-fn config() -> Config {
-    let text = std::fs::read_to_string(kiosk_tests::example_config()).expect("example config");
-    kiosk_core::config::parse(std::path::Path::new("kiosk.toml"), text.as_bytes()).expect("valid config")
-}
-
-struct Site {
-    base: String,
-    store: Arc<QueueStore>,
-    reprinted: Arc<Mutex<Vec<String>>>,
-    network: Option<tokio::runtime::Runtime>,
-}
-
-/// The counter API and its pages on a free loopback port, staff `nv01` (PIN 246813) in `dir`.
-fn start(dir: &std::path::Path, clock: fn() -> (Day, Seconds)) -> Site {
-    let config = config();
-    if !dir.join("staff.toml").exists() {
-        let mut accounts = Accounts::default();
-        accounts.add("nv01", "Nguyễn Thị Hoa", PIN, [1; 16]).expect("add");
-        std::fs::write(dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
-    }
-    let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), DAY).expect("store"));
-    let devices = Devices::open(&config.devices);
-    let reprinted = Arc::new(Mutex::new(Vec::new()));
-    let heard = reprinted.clone();
-    let api = CounterApi::new(CounterSetup {
-        store: store.clone(),
-        queue: config.queue.clone(),
-        allow: Vec::new(),
-        staff_file: dir.join("staff.toml"),
-        staff_db: dir.join("staff.sqlite"),
-        pager: devices.pager_line(),
-        announce: kiosk_app::board::Announce::from_config(&config),
-        clock,
-    })
-    .expect("staff database")
-    .on_reprint(Box::new(move |issued| heard.lock().expect("reprints").push(issued.label)));
-    let network = tokio::runtime::Runtime::new().expect("runtime");
-    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
-        .expect("listening");
-    Site { base: format!("http://{address}"), store, reprinted, network: Some(network) }
-}
-
-impl Site {
-    fn issue(&self, service: &str, priority: Priority, at: Seconds) {
-        self.store.run(|q| q.issue(service, priority, DAY, at)).expect("stored").expect("issued");
-    }
+fn start(dir: &std::path::Path, clock: fn() -> (Day, Seconds)) -> StaffSite {
+    staff_site::start(dir, &staff_site::config_with_counters(3), 1, DAY, clock)
 }
 
 static BROWSER_NOW: AtomicI64 = AtomicI64::new(1_763_863_200);
@@ -83,7 +33,8 @@ async fn text_of(client: &Client, css: &str) -> String {
 async fn click(client: &Client, css: &str) {
     client.execute("window.__before = true;", Vec::new()).await.expect("mark the page");
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.expect("click");
-    until(client, "return !window.__before && document.readyState === 'complete'", &format!("the page after {css}")).await;
+    until(client, "return !window.__before && document.readyState === 'complete'", &format!("the page after {css}"))
+        .await;
 }
 
 async fn flash(client: &Client) -> String {

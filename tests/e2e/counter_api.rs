@@ -53,7 +53,7 @@ fn start(test: &str, config: &Config) -> Kiosk {
         staff_file: dir.join("staff.toml"),
         staff_db: dir.join("staff.sqlite"),
         pager: devices.pager_line(),
-        announce: kiosk_app::board::Announce::from_config(&config),
+        announce: kiosk_app::board::Announce::from_config(config),
         clock,
     })
     .expect("staff database");
@@ -244,6 +244,19 @@ fn a_ticket_from_call_to_done_pages_its_pager_and_shows_in_the_figures() {
     // Pager 1 went with the absent resident: out until someone hands it back; pager 2 came back when served.
     let expected = [(1, "out"), (2, "free"), (3, "out"), (4, "free"), (5, "missing")];
     assert_eq!(states, expected.map(|(p, s)| (p, s.to_owned())), "{pool}");
+    // The absent resident's pager comes back; twice is refused.
+    assert_eq!(body(kiosk.post(&token, "/pagers/1/returned", None))["state"], json!("free"));
+    let (status, code, _) = error_of(kiosk.post(&token, "/pagers/1/returned", None));
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "pager_not_out"));
+    // A rating of the served ticket, once, 1 to 4.
+    let rated = body(kiosk.post(&token, &format!("/tickets/{elderly}/rating"), Some(json!({ "rating": 3 }))));
+    assert_eq!(rated["rating"], json!(3));
+    let (status, code, _) =
+        error_of(kiosk.post(&token, &format!("/tickets/{elderly}/rating"), Some(json!({ "rating": 4 }))));
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "already_rated"));
+    let (status, code, _) =
+        error_of(kiosk.post(&token, &format!("/tickets/{first}/rating"), Some(json!({ "rating": 9 }))));
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_rating"));
     let (status, code, _) = error_of(kiosk.post(&token, "/pagers/77/missing", None));
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "unknown_pager"));
 

@@ -73,6 +73,7 @@ pub fn picture_variety(channels: usize, pixels: &[u8]) -> (f64, usize) {
 pub mod browser;
 pub mod escl_sim;
 pub mod portal_sim;
+pub mod staff_site;
 
 /// A SANE configuration directory in `dir` that loads only the `test` backend (two virtual scanners, `test:0` and
 /// `test:1`), with room for A4 (its stock configuration stops at 200 mm) and a grid picture. `devices` sets how

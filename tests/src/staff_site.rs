@@ -1,0 +1,85 @@
+//! The counter API with the staff console and the waiting-room board, served on a free loopback port from real
+//! SQLite files in a scratch directory, with staff accounts `nv01`…`nvNN` (PIN 246813): what the console's e2e
+//! tests and its benchmark drive.
+
+use std::sync::{Arc, Mutex};
+
+use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
+use kiosk_app::devices::Devices;
+use kiosk_app::queue_store::QueueStore;
+use kiosk_core::config::Config;
+use kiosk_core::queue::{Day, Priority, Seconds};
+use kiosk_core::staff::Accounts;
+
+pub const PIN: &str = "246813";
+
+pub struct StaffSite {
+    /// `http://127.0.0.1:port`
+    pub base: String,
+    pub store: Arc<QueueStore>,
+    /// The labels of tickets the console asked to reprint.
+    pub reprinted: Arc<Mutex<Vec<String>>>,
+    /// The kiosk's network runtime; shut it down to take the site away.
+    pub network: Option<tokio::runtime::Runtime>,
+    day: Day,
+}
+
+/// Serves `config`'s queue from `dir` (kept across calls: a second `start` on the same directory is a restart).
+/// Staff `nv01` to `nv{staff:02}` are written to staff.toml the first time.
+pub fn start(dir: &std::path::Path, config: &Config, staff: u16, day: Day, clock: fn() -> (Day, Seconds)) -> StaffSite {
+    if !dir.join("staff.toml").exists() {
+        let mut accounts = Accounts::default();
+        for n in 1..=staff {
+            accounts.add(&format!("nv{n:02}"), &format!("Cán bộ {n}"), PIN, [n as u8; 16]).expect("add");
+        }
+        // The first is named as a person, as the console shows it.
+        accounts.staff[0].name = "Nguyễn Thị Hoa".into();
+        std::fs::write(dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
+    }
+    let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), day).expect("store"));
+    let devices = Devices::open(&config.devices);
+    let reprinted = Arc::new(Mutex::new(Vec::new()));
+    let heard = reprinted.clone();
+    let api = CounterApi::new(CounterSetup {
+        store: store.clone(),
+        queue: config.queue.clone(),
+        allow: Vec::new(),
+        staff_file: dir.join("staff.toml"),
+        staff_db: dir.join("staff.sqlite"),
+        pager: devices.pager_line(),
+        announce: kiosk_app::board::Announce::from_config(config),
+        clock,
+    })
+    .expect("staff database")
+    .on_reprint(Box::new(move |issued| heard.lock().expect("reprints").push(issued.label)));
+    let network = tokio::runtime::Runtime::new().expect("runtime");
+    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
+        .expect("listening");
+    StaffSite { base: format!("http://{address}"), store, reprinted, network: Some(network), day }
+}
+
+impl StaffSite {
+    /// Issues a ticket as the kiosk does; returns its label.
+    pub fn issue(&self, service: &str, priority: Priority, at: Seconds) -> String {
+        let events = self.store.run(|q| q.issue(service, priority, self.day, at)).expect("stored").expect("issued");
+        let id = events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                kiosk_core::queue::Event::TicketIssued { id, .. } => Some(*id),
+                _ => None,
+            })
+            .expect("a ticket");
+        self.store.read(|q| q.ticket(id).map(|t| t.label())).expect("label")
+    }
+}
+
+/// The example configuration with `counters` counters (1 to 3 as the example has them, the rest calling HT).
+pub fn config_with_counters(counters: u16) -> Config {
+    let mut text = std::fs::read_to_string(crate::example_config()).expect("example config");
+    let extra: String =
+        (4..=counters).map(|n| format!("\n[[queue.counters]]\nnumber = {n}\nservices = [\"HT\"]\n")).collect();
+    let at = text.find("\n[counter_api]").unwrap_or(text.len());
+    text.insert_str(at, &extra);
+    kiosk_core::config::parse(std::path::Path::new("kiosk.toml"), text.as_bytes()).expect("valid config")
+}
