@@ -26,6 +26,11 @@
       })
       .catch(function () { pending = false; });
   }
+  var offline = document.getElementById("offline");
   var source = new EventSource("/staff/events");
   source.addEventListener("changed", refresh);
+  source.addEventListener("open", function () {
+    if (offline && !offline.hidden) { offline.hidden = true; refresh(); }
+  });
+  source.addEventListener("error", function () { if (offline) offline.hidden = false; });
 })();

@@ -224,6 +224,9 @@ fn frame(
                         }
                     }
                 }
+                p #offline.flash.error role="alert" hidden {
+                    (words::tr(language, "The connection to the kiosk is lost: the list is not up to date and buttons may not work. Check the network; the page reconnects by itself."))
+                }
                 main #main {
                     h1 { (title) }
                     @if let Some((ok, text)) = flash {

@@ -215,6 +215,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         wait_for_text(c, "h1", "Day report", WAIT).await.expect("English");
         accessible(c, "day report in English").await;
 
+        click(c, "nav a[href='/staff/counter']").await;
         // The kiosk goes away: the board says so.
         c.switch_to_window(board.clone()).await.expect("switch");
         if let Some(network) = site.network.take() {
@@ -222,6 +223,10 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         }
         wait_for_text(c, "#offline", "Mất kết nối", WAIT).await.expect("the board shows the lost connection");
         screenshot(c, &shots().join("board-offline.png")).await.expect("screenshot");
+        // The console open at a counter says so too.
+        c.switch_to_window(console.handle.clone()).await.expect("switch");
+        wait_for_text(c, "#offline", "The connection to the kiosk is lost", WAIT).await.expect("the console shows the lost connection");
+        screenshot(c, &shots().join("counter-offline.png")).await.expect("screenshot");
         browser.close().await.expect("close");
     });
 }

@@ -216,7 +216,8 @@ fn todays_figures_and_the_now_serving_list() {
 
     assert_eq!(q.last_close(), None);
     q.issue("HT", Priority::None, DAY + 1, 0).expect("next day");
-    assert_eq!(q.last_close(), Some((DAY, &[1, 3][..])), "pagers still out at the day's end are reported");
+    // Pager 2 left with its absent resident and was never handed back.
+    assert_eq!(q.last_close(), Some((DAY, &[1, 2, 3][..])), "pagers still out at the day's end are reported");
 }
 
 #[test]
