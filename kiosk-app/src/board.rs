@@ -322,8 +322,8 @@ async fn page(State(api): State<Arc<CounterApi>>) -> Markup {
                     }
                 }
                 div #offline role="alert" hidden {
-                    "Mất kết nối với kiosk – đang thử kết nối lại…"
-                    @if english { br; span lang="en" { "Lost connection to the kiosk – reconnecting…" } }
+                    "Bảng tạm mất kết nối, số hiển thị có thể chưa cập nhật – đang kết nối lại…"
+                    @if english { br; span lang="en" { "The board lost its connection; the numbers may be out of date – reconnecting…" } }
                 }
                 button #sound type="button" hidden {
                     "Bấm để bật âm thanh"

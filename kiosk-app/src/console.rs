@@ -224,7 +224,7 @@ fn frame(
                         }
                     }
                 }
-                p #offline.flash.error role="alert" hidden {
+                p #offline.offline role="alert" hidden {
                     (words::tr(language, "The connection to the kiosk is lost: the list is not up to date and buttons may not work. Check the network; the page reconnects by itself."))
                 }
                 main #main {
@@ -473,7 +473,7 @@ async fn counter_page(
                                 (action_button(ticket, "serve", &words::tr(language, "Start serving"), csrf, ""))
                                 (action_button(ticket, "no-show", &words::tr(language, "Absent"), csrf, "warn"))
                             }
-                            (action_button(ticket, "done", &words::tr(language, "Served"), csrf, "primary"))
+                            (action_button(ticket, "done", &words::tr(language, "Finished"), csrf, "primary"))
                             (action_button(ticket, "park", &words::tr(language, "Park"), csrf, ""))
                             (action_button(ticket, "reprint", &words::tr(language, "Reprint ticket"), csrf, "quiet"))
                         }
@@ -530,7 +530,7 @@ async fn counter_page(
                     } @else {
                         table #search-results {
                             caption { (words::tr(language, "Tickets found today")) }
-                            thead { tr { th scope="col" { (words::tr(language, "Ticket")) } th scope="col" { (words::tr(language, "State")) } th scope="col" { (words::tr(language, "Issued")) } th scope="col" { span.visually-hidden { (words::tr(language, "Actions")) } } } }
+                            thead { tr { th scope="col" { (words::tr(language, "Ticket")) } th scope="col" { (words::tr(language, "State")) } th scope="col" { (words::tr(language, "Taken at")) } th scope="col" { span.visually-hidden { (words::tr(language, "Actions")) } } } }
                             tbody {
                                 @for ticket in &search {
                                     tr {

@@ -169,7 +169,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "storage_failed",
-            "Không ghi được hàng đợi; thao tác chưa được thực hiện. Thử lại; nếu vẫn lỗi, báo kỹ thuật viên.",
+            "Không lưu được dữ liệu hàng đợi; thao tác chưa được thực hiện. Thử lại; nếu vẫn lỗi, báo kỹ thuật viên.",
             "The queue could not be saved; nothing was changed. Try again; if it keeps failing, call the technician.",
         )
     }
@@ -185,14 +185,14 @@ impl ApiError {
             queue::Error::UnknownTicket(id) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "unknown_ticket",
-                format!("Không có vé số {id}."),
+                format!("Không tìm thấy số thứ tự (mã {id})."),
                 format!("There is no ticket {id}."),
             ),
             queue::Error::WrongState { id, action, state } => ApiError::new(
                 StatusCode::CONFLICT,
                 "wrong_state",
                 format!(
-                    "Vé {id} đang ở trạng thái \u{201c}{}\u{201d}, không thể thực hiện thao tác này.",
+                    "Số thứ tự (mã {id}) đang ở trạng thái \u{201c}{}\u{201d}, không thể thực hiện thao tác này.",
                     state_vi(state)
                 ),
                 format!("Ticket {id} cannot {action} while it is {}.", state_name(state)),
@@ -207,19 +207,19 @@ impl ApiError {
             queue::Error::BadRating(rating) => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_rating",
-                format!("Mức đánh giá là 1 đến 4, không phải {rating}."),
+                format!("Mức đánh giá phải từ 1 đến 4 (đã nhận: {rating})."),
                 format!("A rating is 1 to 4, not {rating}."),
             ),
             queue::Error::AlreadyRated(id) => ApiError::new(
                 StatusCode::CONFLICT,
                 "already_rated",
-                format!("Vé {id} đã được đánh giá; mỗi vé chỉ đánh giá một lần."),
+                format!("Số thứ tự (mã {id}) đã được đánh giá; mỗi số chỉ đánh giá một lần."),
                 format!("Ticket {id} is already rated; a ticket is rated once."),
             ),
             queue::Error::PagerNotOut(pager) => ApiError::new(
                 StatusCode::CONFLICT,
                 "pager_not_out",
-                format!("Thẻ rung số {pager} không đang ở ngoài (đã được trả hoặc chưa phát)."),
+                format!("Thẻ rung số {pager} hiện không ở chỗ người dân (đã trả lại hoặc chưa phát ra)."),
                 format!("Pager {pager} is not out (already handed back, or never handed out)."),
             ),
         }
@@ -648,7 +648,7 @@ impl CounterApi {
                 Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "other_counter",
-                    format!("Vé này do quầy {c} gọi; chỉ quầy {c} thao tác được."),
+                    format!("Số này do quầy {c} gọi; chỉ quầy {c} mới thao tác được."),
                     format!("Counter {c} called this ticket; only counter {c} can act on it."),
                 )
                 .detail(json!({ "counter": c })))

@@ -124,7 +124,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         // Recall: announced again.
         c.switch_to_window(console.handle.clone()).await.expect("switch");
         click(c, "button[data-action=recall]").await;
-        assert_eq!(flash(c).await, "Đã gọi lại số HT-002.");
+        assert_eq!(flash(c).await, "Đã gọi nhắc lại số HT-002.");
         // A stale page (its form sent again after the recall) changes nothing.
         let stale = c
             .execute_async(
@@ -137,7 +137,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
             .expect("stale call");
         assert_eq!(stale, "opaqueredirect", "answered by a redirect back to the page");
         c.refresh().await.expect("reload");
-        assert!(flash(c).await.starts_with("Trang này đã cũ"), "a stale 'call next' calls nobody");
+        assert!(flash(c).await.starts_with("Trang chưa được cập nhật"), "a stale 'call next' calls nobody");
         assert_eq!(text_of(c, "#current-number").await, "HT-002");
         c.switch_to_window(board.clone()).await.expect("switch");
         until(c, "return document.body.dataset.spoken === '2'", "the recall to be announced").await;
@@ -149,7 +149,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         accessible(c, "rating page").await;
         screenshot(c, &shots().join("rating.png")).await.expect("screenshot");
         click(c, "button[data-rating='4']").await;
-        assert_eq!(flash(c).await, "Cảm ơn ông/bà: đã lưu đánh giá.");
+        assert_eq!(flash(c).await, "Cảm ơn ông/bà! Đánh giá đã được ghi nhận.");
         assert_eq!(site.store.read(|q| q.ticket(2).and_then(|t| t.rating)), Some(4));
 
         // Transfer, absent, park and call back, reprint.
@@ -221,7 +221,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         if let Some(network) = site.network.take() {
             network.shutdown_background();
         }
-        wait_for_text(c, "#offline", "Mất kết nối", WAIT).await.expect("the board shows the lost connection");
+        wait_for_text(c, "#offline", "mất kết nối", WAIT).await.expect("the board shows the lost connection");
         screenshot(c, &shots().join("board-offline.png")).await.expect("screenshot");
         // The console open at a counter says so too.
         c.switch_to_window(console.handle.clone()).await.expect("switch");
@@ -326,7 +326,7 @@ fn console_sessions_survive_a_restart_end_on_pin_reset_or_idleness_and_forms_nee
     // Signing in without the sign-in page's own token (another site's form) is refused.
     let (to, _) = agent.post("/staff/sign-in", &[("staff_id", "nv01"), ("pin", PIN), ("counter", "1")]);
     assert_eq!(to, "/staff/sign-in");
-    assert_eq!(agent.message("/staff/sign-in"), "Trang đăng nhập đã cũ. Hãy đăng nhập lại.");
+    assert_eq!(agent.message("/staff/sign-in"), "Trang đăng nhập đã hết hạn. Vui lòng đăng nhập lại.");
     let (to, cookies) = agent.sign_in(PIN);
     assert_eq!(to, "/staff/counter", "{}", agent.message("/staff/sign-in"));
     let session = cookies.iter().find(|c| c.starts_with("staff_session=")).expect("a session cookie");
@@ -338,16 +338,16 @@ fn console_sessions_survive_a_restart_end_on_pin_reset_or_idleness_and_forms_nee
     // A form without the session's token changes nothing.
     let (to, _) = agent.post("/staff/call-next", &[("csrf", "forged"), ("current", "")]);
     assert_eq!(to, "/staff/counter");
-    assert!(agent.message("/staff/counter").starts_with("Biểu mẫu đã cũ"));
+    assert!(agent.message("/staff/counter").starts_with("Trang đã hết hạn"));
     assert_eq!(site.store.read(|q| q.now_serving().len()), 0, "nobody was called");
     // A double click: the second "call next" still says nothing was current, and calls nobody else.
     agent.post("/staff/call-next", &[("csrf", &csrf), ("current", "")]);
     agent.post("/staff/call-next", &[("csrf", &csrf), ("current", "")]);
-    assert!(agent.message("/staff/counter").starts_with("Trang này đã cũ"));
+    assert!(agent.message("/staff/counter").starts_with("Trang chưa được cập nhật"));
     assert_eq!(site.store.read(|q| q.now_serving().len()), 1, "one call for two clicks");
     // An unknown ticket, and another counter's action on it, are refused with a message.
     agent.post("/staff/tickets/999/done", &[("csrf", &csrf)]);
-    assert_eq!(agent.message("/staff/counter"), "Không có vé số 999.");
+    assert_eq!(agent.message("/staff/counter"), "Không tìm thấy số thứ tự (mã 999).");
     // Done twice: the second is refused, nothing done twice.
     agent.post("/staff/tickets/1/done", &[("csrf", &csrf)]);
     agent.post("/staff/tickets/1/done", &[("csrf", &csrf)]);

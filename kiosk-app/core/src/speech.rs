@@ -359,8 +359,8 @@ fn hundreds_vi(n: u64, full: bool) -> String {
 }
 
 /// What the waiting-room board says for a call of ticket `label` (`HT-023`) to `counter` (its name from the
-/// configuration, "Quầy 2 – Cư trú"), ready for the synthesiser: in Vietnamese "Xin mời số hát tê, hai mươi ba,
-/// đến quầy hai, cư trú"; in English "Number H T, twenty-three, please go to Counter 2, Residence". `reading`
+/// configuration, "Quầy 2 – Cư trú"), ready for the synthesiser: in Vietnamese "Xin mời công dân có số thứ tự hát tê,
+/// hai mươi ba, đến quầy số hai, cư trú"; in English "Number H T, twenty-three, please go to Counter 2, Residence". `reading`
 /// says the number whole or digit by digit ("không hai ba"), as the ward chooses.
 pub fn call_announcement(label: &str, counter: &str, reading: NumberReading, language: Language) -> String {
     let (letters, digits) = label.split_once('-').unwrap_or(("", label));
@@ -376,8 +376,19 @@ pub fn call_announcement(label: &str, counter: &str, reading: NumberReading, lan
                 NumberReading::Whole => number_vi(number),
                 NumberReading::Digits => digits_vi(digits),
             };
-            let counter = prepare(&counter.to_lowercase(), Language::Vietnamese);
-            format!("Xin mời số {letters}, {number}, đến {counter}.")
+            // Lower case reads as words; abbreviations (BHXH, UBND) stay as they are, to be expanded.
+            let words: Vec<String> = counter
+                .split(' ')
+                .map(|w| if abbreviation_vi(strip(w).1).is_some() { w.to_owned() } else { w.to_lowercase() })
+                .collect();
+            let mut counter = words.join(" ");
+            // "Quầy 2" is said "quầy số hai", as the counters' own signs are read out.
+            if let Some(rest) = counter.strip_prefix("quầy ").filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                counter = format!("quầy số {rest}");
+            }
+            let counter = prepare(&counter, Language::Vietnamese);
+            format!("Xin mời công dân có số thứ tự {letters}, {number}, đến {counter}.")
         }
         Language::English => {
             let letters = spaced(letters.chars().map(String::from));
@@ -399,15 +410,19 @@ mod tests {
         let vi = Language::Vietnamese;
         assert_eq!(
             call_announcement("HT-023", "Quầy 2 – Cư trú", NumberReading::Whole, vi),
-            "Xin mời số hát tê, hai mươi ba, đến quầy hai, cư trú."
+            "Xin mời công dân có số thứ tự hát tê, hai mươi ba, đến quầy số hai, cư trú."
         );
         assert_eq!(
             call_announcement("HT-023", "Quầy 2", NumberReading::Digits, vi),
-            "Xin mời số hát tê, không hai ba, đến quầy hai."
+            "Xin mời công dân có số thứ tự hát tê, không hai ba, đến quầy số hai."
         );
         assert_eq!(
             call_announcement("BHX-105", "Quầy 3", NumberReading::Whole, vi),
-            "Xin mời số bê hát ích-xì, một trăm linh năm, đến quầy ba."
+            "Xin mời công dân có số thứ tự bê hát ích-xì, một trăm linh năm, đến quầy số ba."
+        );
+        assert_eq!(
+            call_announcement("BHX-007", "Quầy 5 – BHXH", NumberReading::Whole, vi),
+            "Xin mời công dân có số thứ tự bê hát ích-xì, bảy, đến quầy số năm, bảo hiểm xã hội."
         );
         assert_eq!(
             call_announcement("HT-023", "Counter 2 – Residence", NumberReading::Whole, Language::English),
