@@ -92,13 +92,15 @@ fn browser_calls(calls: usize) {
             c.switch_to_window(console.clone()).await.expect("switch");
             if n > 1 {
                 // Served, and past the rating page, so the counter is free to call again.
-                c.find(Locator::Css("button[data-action=done]")).await.expect("done").click().await.expect("done");
+                c.wait().for_element(Locator::Css("button[data-action=done]")).await.expect("done").click().await.expect("done");
+                c.wait().for_element(Locator::Css(".faces")).await.expect("the rating page");
                 c.goto(&format!("{}/staff/counter", site.base)).await.expect("counter page");
             }
+            c.wait().for_element(Locator::Css("#call-next")).await.expect("the counter page");
             let clicked = c
                 .execute("const t = Date.now(); document.getElementById('call-next').click(); return t;", Vec::new())
                 .await
-                .expect("click")
+                .unwrap_or_else(|e| panic!("call {n}: {e}"))
                 .as_f64()
                 .expect("time");
             c.switch_to_window(board.clone()).await.expect("switch");
@@ -193,8 +195,10 @@ fn ten_counters(rounds: usize) {
     let counters = 10u16;
     let dir = scratch("ten");
     let site = staff_site::start(&dir, &staff_site::config_with_counters(counters), counters, DAY, clock);
+    // Counter 2 calls residence (CTR) tickets, as the example configures it; the others call HT.
     for n in 0..(rounds * counters as usize) {
-        site.issue("HT", Priority::None, 1_763_863_000 + n as i64);
+        let service = if n < rounds { "CTR" } else { "HT" };
+        site.issue(service, Priority::None, 1_763_863_000 + n as i64);
     }
     let sessions: Vec<Counter> = (1..=counters).map(|n| Counter::sign_in(&site.base, n)).collect();
     let barrier = Arc::new(Barrier::new(counters as usize));
