@@ -224,9 +224,13 @@ fn positions() -> anyhow::Result<Vec<Tap>> {
                 let (_, wy, _, wh) = centre(&app, label)?;
                 (wy as i16, wh as u16)
             }
-            None => (300, 300),
+            // The content area under the header (taller since the text-size button): where "scanning…" shows.
+            None => (300, 900),
         };
         out.push((((x + w / 2.0) as u32, (y + h / 2.0) as u32), band));
+        if std::env::var_os("KIOSK_BENCH_TAP_DEBUG").is_some() {
+            eprintln!("{:<40} {:?} at ({x:.0},{y:.0}) size {w:.0}x{h:.0}", step.name, step.tap);
+        }
         let element = ElementHandle::find_by_accessible_label(&app, step.tap).next().expect("found above");
         element.mock_single_click(PointerEventButton::Left);
     }
@@ -236,6 +240,33 @@ fn positions() -> anyhow::Result<Vec<Tap>> {
 
 fn band(x: &impl x11rb::connection::Connection, root: u32, (y, height): (i16, u16)) -> anyhow::Result<Vec<u8>> {
     Ok(x.get_image(ImageFormat::Z_PIXMAP, root, 0, y, SIZE.0 as u16, height, !0)?.reply()?.data)
+}
+
+/// Waits (up to 15 s) until the content area, below the header and above the status strip, is the same in two
+/// looks 300 ms apart.
+fn settle(x: &impl x11rb::connection::Connection, root: u32) -> anyhow::Result<()> {
+    let content = (300, 1300);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = band(x, root, content)?;
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = band(x, root, content)?;
+        if now == last {
+            return Ok(());
+        }
+        last = now;
+    }
+    Ok(())
+}
+
+/// The whole Xvfb screen as a PNG (its pixels are BGRX).
+fn save_screen(x: &impl x11rb::connection::Connection, root: u32, path: &std::path::Path) -> anyhow::Result<()> {
+    let data = x.get_image(ImageFormat::Z_PIXMAP, root, 0, 0, SIZE.0 as u16, SIZE.1 as u16, !0)?.reply()?.data;
+    let rgb: Vec<u8> = data.chunks_exact(4).flat_map(|p| [p[2], p[1], p[0]]).collect();
+    let mut encoder = png::Encoder::new(std::fs::File::create(path)?, SIZE.0, SIZE.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.write_header()?.write_image_data(&rgb)?;
+    Ok(())
 }
 
 fn xdotool(args: &[&str]) -> anyhow::Result<()> {
@@ -327,10 +358,11 @@ fn run(pid: u32, taps: &[Tap]) -> anyhow::Result<()> {
                 std::thread::sleep(Duration::from_millis(2));
             };
             let Some(took) = changed else {
-                // A picture of the screen for the technician (ImageMagick's import, when installed).
+                // A picture of the screen for the technician.
                 let picture = std::env::temp_dir().join("bench-tap-failure.png");
-                let _ =
-                    Command::new("import").arg("-window").arg("root").arg(&picture).env("DISPLAY", DISPLAY).status();
+                if let Err(error) = save_screen(&x, root, &picture) {
+                    eprintln!("could not save the screen: {error:#}");
+                }
                 bail!(
                     "{}: the screen did not change within 5 s (tap at {tx},{ty}; screen in {})",
                     step.name,
@@ -338,7 +370,15 @@ fn run(pid: u32, taps: &[Tap]) -> anyhow::Result<()> {
                 );
             };
             times[n].push(took);
+            if std::env::var_os("KIOSK_BENCH_TAP_DEBUG").is_some() {
+                save_screen(&x, root, &std::env::temp_dir().join(format!("bench-tap-{n:03}.png")))?;
+            }
             std::thread::sleep(Duration::from_millis(step.settle_ms)); // let the frame settle before the next tap
+            if step.settle_ms >= 1_000 {
+                // Work that finishes on another thread (a scan) may take longer on a loaded machine: wait until the
+                // screen's content area has stopped changing, so the next tap meets the screen it was planned for.
+                settle(&x, root)?;
+            }
         }
         // Let the ticket and the confirmation finish printing.
         std::thread::sleep(Duration::from_secs(1));
