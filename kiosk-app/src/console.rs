@@ -175,6 +175,31 @@ fn checked(session: &Session, csrf: &str, language: Language) -> Result<(), Box<
     )))
 }
 
+/// A form that carries the session's CSRF token.
+trait Tokened {
+    fn csrf(&self) -> &str;
+}
+
+/// The signed-in session, the staff's language and a state-changing form that reads and carries the session's
+/// token; otherwise the page to go back to (sign-in, or the counter page with a message).
+fn signed_form<T: Tokened>(
+    api: &CounterApi,
+    headers: &HeaderMap,
+    form: Result<Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<(Language, Session, T), Box<Response>> {
+    let language = language_of(headers);
+    let (_, session) = signed(api, headers)?;
+    let Ok(Form(form)) = form else {
+        return Err(Box::new(back(
+            "/staff/counter",
+            false,
+            &words::tr(language, "The form was out of date and nothing was done. Please try again on this page."),
+        )));
+    };
+    checked(&session, form.csrf(), language)?;
+    Ok((language, session, form))
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -696,21 +721,10 @@ async fn call_next(
     headers: HeaderMap,
     form: Result<Form<CallForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
+    let (language, session, form) = match signed_form(&api, &headers, form) {
         Ok(signed) => signed,
-        Err(redirect) => return *redirect,
+        Err(refused) => return *refused,
     };
-    let Ok(Form(form)) = form else {
-        return back(
-            "/staff/counter",
-            false,
-            &words::tr(language, "The form was out of date and nothing was done. Please try again on this page."),
-        );
-    };
-    if let Err(refused) = checked(&session, &form.csrf, language) {
-        return *refused;
-    }
     let counter = session.counter;
     let shown: Option<TicketId> = form.current.parse().ok();
     let services = session.services.clone();
@@ -774,21 +788,10 @@ async fn ticket_action(
     Path((id, action)): Path<(TicketId, String)>,
     form: Result<Form<TicketForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
+    let (language, session, form) = match signed_form(&api, &headers, form) {
         Ok(signed) => signed,
-        Err(redirect) => return *redirect,
+        Err(refused) => return *refused,
     };
-    let Ok(Form(form)) = form else {
-        return back(
-            "/staff/counter",
-            false,
-            &words::tr(language, "The form was out of date and nothing was done. Please try again on this page."),
-        );
-    };
-    if let Err(refused) = checked(&session, &form.csrf, language) {
-        return *refused;
-    }
     if action == "reprint" {
         return reprint(&api, &session, id, language);
     }
@@ -1048,21 +1051,10 @@ async fn rate(
     Path(id): Path<TicketId>,
     form: Result<Form<RateForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
+    let (language, session, form) = match signed_form(&api, &headers, form) {
         Ok(signed) => signed,
-        Err(redirect) => return *redirect,
+        Err(refused) => return *refused,
     };
-    let Ok(Form(form)) = form else {
-        return back(
-            "/staff/counter",
-            false,
-            &words::tr(language, "The form was out of date and nothing was done. Please try again on this page."),
-        );
-    };
-    if let Err(refused) = checked(&session, &form.csrf, language) {
-        return *refused;
-    }
     if form.rating == 0 {
         return back("/staff/counter", true, &words::tr(language, "No rating given."));
     }
@@ -1341,4 +1333,22 @@ async fn events(State(api): State<Arc<CounterApi>>, headers: HeaderMap) -> Respo
     axum::response::sse::Sse::new(stream)
         .keep_alive(axum::response::sse::KeepAlive::new().interval(std::time::Duration::from_secs(15)))
         .into_response()
+}
+
+impl Tokened for CallForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl Tokened for TicketForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl Tokened for RateForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
