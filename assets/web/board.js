@@ -30,6 +30,7 @@
       li.appendChild(el("span", "label", call.label));
       li.appendChild(el("span", "arrow", "→"));
       li.appendChild(el("span", "counter", call.counter_vi));
+      if (english) { var en = el("span", "counter en", call.counter_en); en.lang = "en"; li.appendChild(en); }
       current.appendChild(li);
     });
     var recent = document.getElementById("recent");

@@ -19,6 +19,13 @@ pub fn day_text(day: Day) -> String {
         .unwrap_or_default()
 }
 
+/// A local day number as Vietnam writes dates, `23/11/2025` (what staff read; `day_text` is for machines).
+pub fn day_written(day: Day) -> String {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + UNIX_EPOCH_DAYS_FROM_CE)
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_default()
+}
+
 /// Now: the local day number and seconds since the epoch.
 pub fn now() -> (Day, Seconds) {
     let now = Local::now();
@@ -75,5 +82,8 @@ mod tests {
         assert!((day as i64 - seconds / 86_400).abs() <= 1, "local day within a day of UTC's");
         assert_eq!(super::day_text(0), "1970-01-01");
         assert_eq!(super::day_text(20_427), "2025-12-05");
+        assert_eq!(super::day_written(20_427), "05/12/2025");
+        assert_eq!(super::day_of("2025-12-05"), Some(20_427));
+        assert_eq!(super::day_of("05/12/2025"), None);
     }
 }

@@ -1121,7 +1121,7 @@ async fn pagers_page(State(api): State<Arc<CounterApi>>, headers: HeaderMap) -> 
             }
             @if let Some((day, pagers)) = &last_close {
                 @if !pagers.is_empty() {
-                    p.warn-text { (words::trf(language, "Not handed back when {} closed: {}.", &[&crate::clock::day_text(*day), &pagers.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")])) }
+                    p.warn-text { (words::trf(language, "Not handed back when {} closed: {}.", &[&crate::clock::day_written(*day), &pagers.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")])) }
                 }
             }
         }
@@ -1235,7 +1235,7 @@ async fn report_page(
     let (day, report) = report_for(&api, &query);
     let day_text = crate::clock::day_text(day);
     let labels = kiosk_core::report::ChartLabels {
-        title: words::trf(language, "Tickets per hour, {}", &[&day_text]),
+        title: words::trf(language, "Tickets per hour, {}", &[&crate::clock::day_written(day)]),
         issued: words::tr(language, "Issued"),
         served: words::tr(language, "Served"),
         hour_suffix: "h".into(),
