@@ -162,6 +162,15 @@ fn signed(api: &CounterApi, headers: &HeaderMap) -> Result<(String, Session), Bo
     }
 }
 
+/// The message the last action left for the next page: whether it went well, and its text.
+type Flash = Option<(bool, String)>;
+
+/// A signed-in page's session, the staff's language and the message left for it by the last action.
+fn signed_page(api: &CounterApi, headers: &HeaderMap) -> Result<(Language, Session, Flash), Box<Response>> {
+    let (_, session) = signed(api, headers)?;
+    Ok((language_of(headers), session, take_flash(headers)))
+}
+
 /// Checks a form's CSRF token against the session's.
 fn checked(session: &Session, csrf: &str, language: Language) -> Result<(), Box<Response>> {
     if !csrf.is_empty() && constant_time_eq(csrf.as_bytes(), session.csrf.as_bytes()) {
@@ -445,12 +454,10 @@ async fn counter_page(
     headers: HeaderMap,
     Query(query): Query<CounterQuery>,
 ) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
-        Ok(signed) => signed,
+    let (language, session, message) = match signed_page(&api, &headers) {
+        Ok(page) => page,
         Err(redirect) => return *redirect,
     };
-    let message = take_flash(&headers);
     let had = message.is_some();
     let now = api.now().1;
     let counter = session.counter;
@@ -994,12 +1001,10 @@ fn face(rating: u8) -> Markup {
 }
 
 async fn rate_page(State(api): State<Arc<CounterApi>>, headers: HeaderMap, Path(id): Path<TicketId>) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
-        Ok(signed) => signed,
+    let (language, session, message) = match signed_page(&api, &headers) {
+        Ok(page) => page,
         Err(redirect) => return *redirect,
     };
-    let message = take_flash(&headers);
     let had = message.is_some();
     let ticket = api.setup.store.read(|q| q.ticket(id).cloned());
     let Some(ticket) = ticket.filter(|t| t.state == TicketState::Done && t.rating.is_none()) else {
@@ -1074,12 +1079,10 @@ async fn rate(
 // ---- pagers ----
 
 async fn pagers_page(State(api): State<Arc<CounterApi>>, headers: HeaderMap) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
-        Ok(signed) => signed,
+    let (language, session, message) = match signed_page(&api, &headers) {
+        Ok(page) => page,
         Err(redirect) => return *redirect,
     };
-    let message = take_flash(&headers);
     let had = message.is_some();
     let (rows, last_close) = api.setup.store.read(|q| {
         let missing = q.pagers_missing();
@@ -1225,12 +1228,10 @@ async fn report_page(
     headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Response {
-    let language = language_of(&headers);
-    let (_, session) = match signed(&api, &headers) {
-        Ok(signed) => signed,
+    let (language, session, message) = match signed_page(&api, &headers) {
+        Ok(page) => page,
         Err(redirect) => return *redirect,
     };
-    let message = take_flash(&headers);
     let had = message.is_some();
     let (day, report) = report_for(&api, &query);
     let day_text = crate::clock::day_text(day);
