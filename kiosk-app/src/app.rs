@@ -141,8 +141,12 @@ impl App {
         let devices = Devices::open(&config.devices);
         let simulators = devices.simulators.clone();
         let queue = open_queue(&config, state_dir)?;
-        let outbox =
-            Arc::new(Outbox::open(&state_dir.join("outbox"), config.portal.public_key).context("opening the outbox")?);
+        let counter_key = crate::held::counter_key(state_dir)?;
+        let outbox = Arc::new(
+            Outbox::open(&state_dir.join("outbox"), config.portal.public_key)
+                .context("opening the outbox")?
+                .with_counter_key(*counter_key.public_key().as_bytes()),
+        );
         let key = crate::portal::device_key(state_dir)?;
         let portal = HttpPortal::new(&config.portal.base_url, &config.kiosk.id, key.clone(), clock::unix_now)?;
         let screen = ui::Handle::of(&window);
@@ -161,7 +165,8 @@ impl App {
             reachable,
             speaker: speaker.clone(),
         };
-        let counter_api = wiring.start_counter_api(&queue, pager, state_dir)?;
+        let held = Arc::new(crate::held::Held::new(outbox.clone(), counter_key, forwarder.clone()));
+        let counter_api = wiring.start_counter_api(&queue, pager, state_dir, held)?;
         wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions);
         wiring.watch_queue(&queue);
         wiring.wire_screens(&window, &queue, state_dir)?;
@@ -277,6 +282,7 @@ impl Wiring {
         queue: &Arc<QueueStore>,
         pager: devices::PagerLine,
         state_dir: &Path,
+        held: Arc<crate::held::Held>,
     ) -> anyhow::Result<Option<std::net::SocketAddr>> {
         let Some(api) = &self.config.counter_api else {
             tracing::warn!("no [counter_api] in the configuration: counters cannot call tickets from this kiosk");
@@ -293,6 +299,7 @@ impl Wiring {
             pager,
             announce: crate::board::Announce::from_config(&self.config),
             clock: clock::now,
+            held: Some(held),
         })?
         .on_page(Box::new(move |pager, outcome| {
             if let devices::PageOutcome::Paged { simulated: true } = outcome {

@@ -211,7 +211,7 @@ pub fn judge(answer: &crate::tracking::Answer, today: &str) -> Verdict {
         Answer::Unknown => return Verdict::Unknown,
         Answer::Unreachable => return Verdict::Unreachable,
         Answer::Invalid => return Verdict::Invalid,
-        Answer::Waiting(_) | Answer::WithStaff(_) => return Verdict::NotConfirmed,
+        Answer::Waiting(_) | Answer::WithStaff(_) | Answer::AtCounter(_) => return Verdict::NotConfirmed,
         Answer::Declined(_) => return Verdict::Taken,
     };
     let Some(booked) = &status.booking else { return Verdict::NotBooking };

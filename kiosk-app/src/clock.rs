@@ -52,6 +52,13 @@ pub fn local_hh_mm(at: Seconds) -> String {
         .unwrap_or_default()
 }
 
+/// A moment as staff read it, local time then the date as Vietnam writes it: `09:41 23/11/2025`.
+pub fn local_written(at: Seconds) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|utc| utc.with_timezone(&Local).format("%H:%M %d/%m/%Y").to_string())
+        .unwrap_or_default()
+}
+
 /// A moment's local hour, 0 to 23 (the day report's rows).
 pub fn local_hour(at: Seconds) -> u8 {
     chrono::DateTime::from_timestamp(at, 0)

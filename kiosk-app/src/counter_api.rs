@@ -44,6 +44,9 @@ pub struct CounterSetup {
     pub pager: PagerLine,
     pub announce: crate::board::Announce,
     pub clock: fn() -> (Day, Seconds),
+    /// What the kiosk holds while the portal is away, for the console's held-dossiers pages (None: pages say
+    /// this service has none).
+    pub held: Option<Arc<crate::held::Held>>,
 }
 
 /// Everything the API and the staff pages need, shared by their handlers: the setup, the staff store and the

@@ -12,6 +12,8 @@ pub mod console;
 pub mod counter_api;
 pub mod devices;
 pub mod dossier;
+pub mod held;
+pub mod keyfile;
 pub mod logging;
 pub mod lookup;
 pub mod outbox;

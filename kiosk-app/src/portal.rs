@@ -56,6 +56,8 @@ pub trait Portal: Send + Sync {
     fn upload_page(&self, id: &str, index: u32, sealed: Vec<u8>) -> impl Future<Output = Reply> + Send;
     /// Submits the sealed form after its pages, under its idempotency key.
     fn submit(&self, id: &str, submission: &Submission) -> impl Future<Output = Reply> + Send;
+    /// Tells the portal that the counter took submission `id` in by hand: it will never be sent.
+    fn taken_by_hand(&self, id: &str, intake: &portal::HandIntake) -> impl Future<Output = Reply> + Send;
     /// Tells the portal this kiosk's public key (first start).
     fn enrol(&self, enrolment: &portal::Enrolment) -> impl Future<Output = Reply> + Send;
     /// Reports the kiosk's condition (devices, outbox).
@@ -177,6 +179,11 @@ impl Portal for HttpPortal {
         self.send(reqwest::Method::PUT, &portal::submission_path(id), "application/json", body).await
     }
 
+    async fn taken_by_hand(&self, id: &str, intake: &portal::HandIntake) -> Reply {
+        let body = serde_json::to_vec(intake).unwrap_or_default();
+        self.send(reqwest::Method::POST, &portal::hand_intake_path(id), "application/json", body).await
+    }
+
     async fn enrol(&self, enrolment: &portal::Enrolment) -> Reply {
         let body = serde_json::to_vec(enrolment).unwrap_or_default();
         self.send(reqwest::Method::POST, portal::ENROL_PATH, "application/json", body).await
@@ -205,36 +212,10 @@ impl Portal for HttpPortal {
 }
 
 /// The kiosk's Ed25519 device key: loaded from `device.key` in the state directory, or created there on first
-/// start (mode 600) until the provisioning tool issues keys.
+/// start (mode 600, crash-safe) until the provisioning tool issues keys.
 pub fn device_key(state_dir: &Path) -> anyhow::Result<SigningKey> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let path = state_dir.join("device.key");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(text.trim())
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .with_context(|| format!("{} is not a 32-byte key in base64", path.display()))?;
-            Ok(SigningKey::from_bytes(&bytes))
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness for the device key: {e}"))?;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            file.write_all(base64::engine::general_purpose::STANDARD.encode(seed).as_bytes())?;
-            file.sync_all()?;
-            tracing::info!(file = %path.display(), "created this kiosk's device key");
-            Ok(SigningKey::from_bytes(&seed))
-        }
-        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
-    }
+    let seed = crate::keyfile::load_or_create(&state_dir.join("device.key"), "device key")?;
+    Ok(SigningKey::from_bytes(&seed))
 }
 
 /// The kiosk's enrolment: its id and its device key's public half.

@@ -34,6 +34,9 @@ pub enum Answer {
     Declined(Kind),
     /// A kiosk reference the portal refused as it stood: staff have it (the outbox's quarantine).
     WithStaff(Kind),
+    /// A kiosk reference the counter staff took in by hand while the portal could not be reached: its progress
+    /// is followed at the counter, not on the portal.
+    AtCounter(Kind),
 }
 
 /// Whether `code` can be checked at all: a portal's code or a kiosk reference (anything else is not asked).
@@ -102,6 +105,7 @@ pub async fn check(portal: &impl Portal, cache: &Cache, outbox: &Outbox, code: &
             (State::Acknowledged, Some(portal_code)) => code = portal_code,
             (State::Declined, _) => return Answer::Declined(found.kind),
             (State::Quarantined, _) => return Answer::WithStaff(found.kind),
+            (State::TakenByHand, _) => return Answer::AtCounter(found.kind),
             _ => return Answer::Waiting(found.kind),
         }
     }

@@ -77,6 +77,7 @@ fn main() {
         pager: devices.pager_line(),
         announce: kiosk_app::board::Announce::from_config(&config),
         clock: || (DAY, 100_000),
+        held: None,
     })
     .expect("staff database");
     let network = tokio::runtime::Runtime::new().expect("runtime");

@@ -55,6 +55,7 @@ fn start(test: &str, config: &Config) -> Kiosk {
         pager: devices.pager_line(),
         announce: kiosk_app::board::Announce::from_config(config),
         clock,
+        held: None,
     })
     .expect("staff database");
     let pages = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -324,6 +325,7 @@ fn a_computer_outside_the_allowed_networks_is_refused() {
             pager: devices.pager_line(),
             announce: kiosk_app::board::Announce::from_config(&config),
             clock,
+            held: None,
         })
         .expect("staff database"),
     );

@@ -50,6 +50,16 @@ pub struct Faults {
     pub latency_ms: u64,
 }
 
+/// A submission a kiosk said its counter took in by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandIntakeSeen {
+    pub id: String,
+    pub kiosk_id: String,
+    pub intake: portal::HandIntake,
+    /// The dossier code when the simulator had received the submission online first.
+    pub already_received: Option<String>,
+}
+
 /// What the simulator holds, for tests to compare with what was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
@@ -195,7 +205,9 @@ impl Sim {
              CREATE TABLE IF NOT EXISTS payments (dossier_code TEXT, amount_vnd INTEGER, at INTEGER);
              CREATE TABLE IF NOT EXISTS bookings (id TEXT PRIMARY KEY, slot_id TEXT NOT NULL,
                  booking_code TEXT NOT NULL UNIQUE, kiosk_id TEXT, procedure_code TEXT, state TEXT NOT NULL,
-                 form BLOB, at INTEGER);",
+                 form BLOB, at INTEGER);
+             CREATE TABLE IF NOT EXISTS hand_intakes (id TEXT PRIMARY KEY, kiosk_id TEXT, body TEXT NOT NULL,
+                 already_received TEXT, at INTEGER);",
         )?;
         Ok(Arc::new(Sim {
             db: Mutex::new(db),
@@ -327,6 +339,26 @@ impl Sim {
         *state ^= *state >> 7;
         *state ^= *state << 17;
         (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Every hand-intake marker received, in arrival order.
+    pub fn hand_intakes(&self) -> Vec<HandIntakeSeen> {
+        let db = self.db();
+        let Ok(mut statement) =
+            db.prepare("SELECT id, kiosk_id, body, already_received FROM hand_intakes ORDER BY at, id")
+        else {
+            return Vec::new();
+        };
+        let rows: Vec<(String, String, String, Option<String>)> = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_default();
+        rows.into_iter()
+            .filter_map(|(id, kiosk_id, body, already_received)| {
+                let intake: portal::HandIntake = serde_json::from_str(&body).ok()?;
+                Some(HandIntakeSeen { id, kiosk_id, intake, already_received })
+            })
+            .collect()
     }
 
     /// Every submission received, with its opened form and pages.
@@ -463,6 +495,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/kiosk-api/v1/heartbeat", post(heartbeat))
         .route("/kiosk-api/v1/submissions/{id}/pages/{index}", put(page))
         .route("/kiosk-api/v1/submissions/{id}", put(submit))
+        .route("/kiosk-api/v1/submissions/{id}/taken-by-hand", post(taken_by_hand))
         .route("/kiosk-api/v1/dossiers/{code}", get(dossier))
         .route("/kiosk-api/v1/catalogue", get(catalogue))
         .route("/kiosk-api/v1/slots", get(slots))
@@ -645,6 +678,44 @@ async fn page(
     after(&sim, response)
 }
 
+/// A kiosk's counter took a held submission in by hand: stored once (a repeat answers the same), with the dossier
+/// code when the submission had in fact arrived online first.
+async fn taken_by_hand(
+    State(sim): State<Arc<Sim>>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(faulty) = before(&sim).await {
+        return faulty;
+    }
+    let kiosk = match verify(&sim, &method, &portal::hand_intake_path(&id), &headers, &body, None) {
+        Ok(kiosk) => kiosk,
+        Err(refused) => return refused,
+    };
+    let Ok(intake) = serde_json::from_slice::<portal::HandIntake>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "not a hand intake");
+    };
+    if intake.register_number.trim().is_empty() {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "bad_intake", "the counter's register number is missing");
+    }
+    let response = {
+        let db = sim.db();
+        let already: Option<String> = db
+            .query_row("SELECT dossier_code FROM submissions WHERE id = ?1", [&id], |r| r.get(0))
+            .optional()
+            .unwrap_or_default();
+        let _ = db.execute(
+            "INSERT OR IGNORE INTO hand_intakes (id, kiosk_id, body, already_received, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, kiosk, String::from_utf8_lossy(&body), already, chrono::Utc::now().timestamp()],
+        );
+        let receipt = portal::HandIntakeReceipt { already_received: already };
+        (StatusCode::CREATED, Json(receipt)).into_response()
+    };
+    after(&sim, response)
+}
+
 async fn submit(
     State(sim): State<Arc<Sim>>,
     UrlPath(id): UrlPath<String>,
@@ -681,6 +752,17 @@ async fn submit(
         // One lock over the check for a known id, the count of places and the insert: two kiosks asking for a
         // slot's last place at the same moment are served one after the other.
         let db = sim.db();
+        let by_hand: bool = db
+            .query_row("SELECT COUNT(*) FROM hand_intakes WHERE id = ?1", [&id], |r| r.get::<_, i64>(0))
+            .map(|n| n > 0)
+            .unwrap_or_default();
+        if by_hand {
+            return error(
+                StatusCode::CONFLICT,
+                portal::TAKEN_BY_HAND,
+                "the counter took this submission in by hand; it is not to be sent",
+            );
+        }
         let existing: Option<(String, String)> = db
             .query_row("SELECT sealed_sha, dossier_code FROM submissions WHERE id = ?1", [&id], |r| {
                 Ok((r.get(0)?, r.get(1)?))

@@ -1,11 +1,15 @@
 //! The counter API with the staff console and the waiting-room board, served on a free loopback port from real
 //! SQLite files in a scratch directory, with staff accounts `nv01`…`nvNN` (PIN 246813): what the console's e2e
-//! tests and its benchmark drive.
+//! tests and its benchmark drive. The kiosk's outbox is there too (sealed to the portal simulator's development
+//! key, with the service point's key in the directory) for the held-dossiers pages.
 
 use std::sync::{Arc, Mutex};
 
 use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
 use kiosk_app::devices::Devices;
+use kiosk_app::held::Held;
+use kiosk_app::outbox::forwarder::Signal;
+use kiosk_app::outbox::store::Outbox;
 use kiosk_app::queue_store::QueueStore;
 use kiosk_core::config::Config;
 use kiosk_core::queue::{Day, Priority, Seconds};
@@ -21,6 +25,10 @@ pub struct StaffSite {
     pub reprinted: Arc<Mutex<Vec<String>>>,
     /// The kiosk's network runtime; shut it down to take the site away.
     pub network: Option<tokio::runtime::Runtime>,
+    /// The kiosk's outbox (`dir/outbox`): what residents finished, the console's held dossiers.
+    pub outbox: Arc<Outbox>,
+    /// Woken when staff take a dossier in by hand (the forwarder's signal).
+    pub forwarder: Arc<Signal>,
     day: Day,
 }
 
@@ -40,6 +48,14 @@ pub fn start(dir: &std::path::Path, config: &Config, staff: u16, day: Day, clock
     let devices = Devices::open(&config.devices);
     let reprinted = Arc::new(Mutex::new(Vec::new()));
     let heard = reprinted.clone();
+    let counter_key = kiosk_app::held::counter_key(dir).expect("service point's key");
+    let outbox = Arc::new(
+        Outbox::open(&dir.join("outbox"), config.portal.public_key)
+            .expect("outbox")
+            .with_counter_key(*counter_key.public_key().as_bytes()),
+    );
+    let forwarder = Arc::new(Signal::default());
+    let held = Arc::new(Held::new(outbox.clone(), counter_key, forwarder.clone()));
     let api = CounterApi::new(CounterSetup {
         store: store.clone(),
         queue: config.queue.clone(),
@@ -49,13 +65,14 @@ pub fn start(dir: &std::path::Path, config: &Config, staff: u16, day: Day, clock
         pager: devices.pager_line(),
         announce: kiosk_app::board::Announce::from_config(config),
         clock,
+        held: Some(held),
     })
     .expect("staff database")
     .on_reprint(Box::new(move |issued| heard.lock().expect("reprints").push(issued.label)));
     let network = tokio::runtime::Runtime::new().expect("runtime");
     let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
         .expect("listening");
-    StaffSite { base: format!("http://{address}"), store, reprinted, network: Some(network), day }
+    StaffSite { base: format!("http://{address}"), store, reprinted, network: Some(network), outbox, forwarder, day }
 }
 
 impl StaffSite {

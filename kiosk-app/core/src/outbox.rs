@@ -22,6 +22,9 @@ pub enum State {
     /// The portal answered that it cannot be done (a booking's slot filled up): not retried, not for staff;
     /// only a non-personal receipt remains, as after an acknowledgement.
     Declined,
+    /// Staff at the counter took it in by hand while the portal was away (seed 004) and recorded the register
+    /// number: never sent; both sealed copies are deleted, and a non-personal marker tells the portal.
+    TakenByHand,
 }
 
 impl State {
@@ -32,15 +35,49 @@ impl State {
             State::Acknowledged => "acknowledged",
             State::Quarantined => "quarantined",
             State::Declined => "declined",
+            State::TakenByHand => "taken_by_hand",
         }
     }
 
-    pub const ALL: [State; 5] =
-        [State::Queued, State::Sending, State::Acknowledged, State::Quarantined, State::Declined];
+    pub const ALL: [State; 6] =
+        [State::Queued, State::Sending, State::Acknowledged, State::Quarantined, State::Declined, State::TakenByHand];
+
+    /// Whether staff may still take it in by hand: it is waiting for the portal (not being sent this moment) or
+    /// the portal refused it.
+    pub fn may_take_by_hand(self) -> bool {
+        matches!(self, State::Queued | State::Quarantined)
+    }
 
     pub fn from_name(name: &str) -> Option<State> {
         State::ALL.into_iter().find(|s| s.name() == name)
     }
+}
+
+/// The counter's register number (số tiếp nhận) for a submission taken in by hand, as staff typed it: trimmed,
+/// 1 to 30 characters of letters, digits, spaces and `/ - . _`. It is printed on the counter's own receipt and
+/// goes to the portal, so nothing else (no names) fits in it.
+pub fn register_number(typed: &str) -> Result<String, RegisterNumberError> {
+    let number = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    if number.is_empty() {
+        return Err(RegisterNumberError::Empty);
+    }
+    if number.chars().count() > 30 {
+        return Err(RegisterNumberError::TooLong);
+    }
+    if !number.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '/' | '-' | '.' | '_')) {
+        return Err(RegisterNumberError::Characters);
+    }
+    Ok(number)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterNumberError {
+    #[error("type the number the counter's register gives this dossier")]
+    Empty,
+    #[error("a register number has at most 30 characters")]
+    TooLong,
+    #[error("a register number has only letters, digits, spaces and / - . _")]
+    Characters,
 }
 
 /// What a portal's answer to one request means.
@@ -246,11 +283,26 @@ mod tests {
     }
 
     #[test]
+    fn register_numbers_are_trimmed_and_only_what_a_register_writes() {
+        assert_eq!(register_number("  125/2026/TP-HT "), Ok("125/2026/TP-HT".into()));
+        assert_eq!(register_number("Sổ 3   số 17"), Ok("Sổ 3 số 17".into()));
+        assert_eq!(register_number("   "), Err(RegisterNumberError::Empty));
+        assert_eq!(register_number(&"1".repeat(31)), Err(RegisterNumberError::TooLong));
+        assert_eq!(register_number(&"đ".repeat(30)).map(|n| n.chars().count()), Ok(30));
+        for bad in ["12<script>", "12;DROP", "a\u{0}b", "12\n34\u{7}"] {
+            assert!(register_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn state_names_round_trip() {
         for state in State::ALL {
             assert_eq!(State::from_name(state.name()), Some(state));
         }
         assert_eq!(State::Declined.name(), "declined");
         assert_eq!(State::from_name("lost"), None);
+        assert_eq!(State::from_name("taken_by_hand"), Some(State::TakenByHand));
+        let takeable: Vec<State> = State::ALL.into_iter().filter(|s| s.may_take_by_hand()).collect();
+        assert_eq!(takeable, [State::Queued, State::Quarantined], "never while sending, never once settled");
     }
 }

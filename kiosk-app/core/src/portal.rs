@@ -41,6 +41,41 @@ pub fn submission_path(id: &str) -> String {
     format!("/v1/submissions/{id}")
 }
 
+/// `POST {base}/v1/submissions/{id}/taken-by-hand`: the counter took this submission in by hand while the portal
+/// was away ([`HandIntake`]); the kiosk will never send it, and the portal must not expect it.
+pub fn hand_intake_path(id: &str) -> String {
+    format!("/v1/submissions/{id}/taken-by-hand")
+}
+
+/// The marker a kiosk sends when staff took one of its held submissions in by hand (seed 004: when the portal or
+/// VNeID is down, counters take dossiers manually). It carries no personal data: the id the portal would have
+/// received it under, what it was, and where the counter recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandIntake {
+    pub kind: Kind,
+    pub procedure_code: Option<String>,
+    /// When the resident finished it at the kiosk (Unix seconds).
+    pub created_at: i64,
+    /// The number the counter wrote in its register (sổ tiếp nhận) for it.
+    pub register_number: String,
+    /// The counter that took it in.
+    pub counter: u16,
+    /// When staff recorded it (Unix seconds).
+    pub taken_at: i64,
+}
+
+/// The portal's answer to a [`HandIntake`]: `already_received` carries the dossier code when the portal had in
+/// fact received the submission online before the counter took it in (an acknowledgement lost on the way), so
+/// the service point can merge the two.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandIntakeReceipt {
+    #[serde(default)]
+    pub already_received: Option<String>,
+}
+
+/// The `error` a portal answers (409) to a submission that a counter already took in by hand.
+pub const TAKEN_BY_HAND: &str = "taken_by_hand";
+
 /// `POST {base}/v1/kiosks`: enrol this kiosk's public key ([`Enrolment`]).
 pub const ENROL_PATH: &str = "/v1/kiosks";
 /// `POST {base}/v1/heartbeat`: the kiosk's condition ([`Heartbeat`]).

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use kiosk_core::outbox::{self, Breaker, Verdict};
 use kiosk_core::portal::{Heartbeat, Receipt, Submission, HEARTBEAT_INTERVAL};
 
-use super::store::{Due, Outbox, Summary};
+use super::store::{Due, MarkerDue, Outbox, Summary};
 use crate::portal::Portal;
 
 /// How the forwarder is woken early (a new submission) and told to stop.
@@ -145,7 +145,8 @@ impl<P: Portal> Forwarder<P> {
         }
     }
 
-    /// Sends everything due now, one submission at a time; returns how many were handled.
+    /// Sends everything due now, one submission at a time, then the markers of submissions the counter took in
+    /// by hand; returns how many were handled.
     pub async fn drain_due(&mut self) -> anyhow::Result<usize> {
         let mut handled = 0;
         loop {
@@ -153,11 +154,45 @@ impl<P: Portal> Forwarder<P> {
             if !self.breaker.allows(now) {
                 return Ok(handled);
             }
-            let Some(due) = self.outbox.take_due(now)? else {
+            if let Some(due) = self.outbox.take_due(now)? {
+                self.forward(&due).await?;
+            } else if let Some(marker) = self.outbox.take_marker_due(now)? {
+                self.forward_marker(&marker).await?;
+            } else {
                 return Ok(handled);
-            };
-            self.forward(&due).await?;
+            }
             handled += 1;
+        }
+    }
+
+    /// Tells the portal that the counter took a submission in by hand. A permanent refusal is not tried again
+    /// (the reason stays as the outbox's last error, for the technician); anything else is retried with backoff.
+    pub async fn forward_marker(&mut self, marker: &MarkerDue) -> anyhow::Result<Outcome> {
+        let reply = self.portal.taken_by_hand(&marker.id, &marker.intake).await;
+        let now = (self.clock)();
+        match outbox::classify(reply.answer()) {
+            Verdict::Accepted => {
+                self.breaker.succeeded();
+                let receipt: kiosk_core::portal::HandIntakeReceipt =
+                    serde_json::from_slice(&reply.body).unwrap_or_default();
+                self.outbox.marker_sent(&marker.id, receipt.already_received.as_deref(), now)?;
+                tracing::info!(submission = %marker.id, "the portal knows the counter took this submission in by hand");
+                Ok(Outcome::Acknowledged { dossier_code: receipt.already_received.unwrap_or_default() })
+            }
+            Verdict::Retry { reason, after } => {
+                let reason = reply.error.unwrap_or(reason);
+                self.breaker.failed(now);
+                let at = outbox::next_attempt(now, marker.attempts, (self.random)(), after);
+                self.outbox.marker_retry_at(&marker.id, &reason, Some(at))?;
+                Ok(Outcome::RetryAt { at, reason })
+            }
+            Verdict::Quarantine { reason } | Verdict::Declined { reason } => {
+                self.breaker.succeeded();
+                let reason = format!("marker for a dossier taken by hand refused: {reason}");
+                self.outbox.marker_retry_at(&marker.id, &reason, None)?;
+                tracing::error!(submission = %marker.id, %reason, "the portal refused the hand-intake marker");
+                Ok(Outcome::Quarantined { reason })
+            }
         }
     }
 

@@ -8,6 +8,12 @@
 //! After the portal acknowledges, the sealed form and the pages are deleted; a non-personal receipt row remains
 //! until the retention period ends. A booking the portal declines (its slot filled up) ends the same way: form
 //! and pages deleted, a receipt in state declined.
+//!
+//! With a service point's key ([`Outbox::with_counter_key`]), a dossier or home-visit request is also sealed a
+//! second time to that key (`counter_form`, page files `N.counter`): the copy the staff console opens when the
+//! portal is away and the counter takes it in by hand (seed 004). Staff record the counter's register number;
+//! the submission is then `taken_by_hand`: never sent, both copies deleted, and a non-personal marker queued for
+//! the portal. Delivery deletes the counter's copy with the portal's.
 //! Must not do: keep anything personal in clear, in the database, the files or the logs.
 
 use std::path::{Path, PathBuf};
@@ -71,6 +77,8 @@ pub struct Summary {
     pub last_error: Option<String>,
     /// Less than twice the reserve is free: new submissions will soon be refused (staff should act).
     pub disk_low: bool,
+    /// Taken in by hand at the counter (kept as receipts; the portal is told).
+    pub taken_by_hand: u64,
 }
 
 impl Summary {
@@ -100,10 +108,51 @@ pub struct Quarantined {
     pub reason: String,
 }
 
+/// A submission the kiosk holds with a copy for the counter: waiting for the portal, or refused by it. What the
+/// staff console lists; no personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub id: String,
+    pub kind: Kind,
+    pub procedure_code: Option<String>,
+    pub page_count: u32,
+    pub created_at: Seconds,
+    pub state: State,
+    pub attempts: u32,
+    /// Why the last try failed (network, portal), when one did.
+    pub last_error: Option<String>,
+}
+
+/// The counter's sealed copy of a held submission: its form and pages, sealed to the service point's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterCopy {
+    pub held: Held,
+    pub sealed_form: Vec<u8>,
+    pub sealed_pages: Vec<Vec<u8>>,
+}
+
+/// What "taken in by hand" did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// Recorded: the kiosk will not send it, and tells the portal.
+    Taken,
+    /// Not held any more (or never was): its state now, None when the kiosk has no such submission.
+    NotHeld(Option<State>),
+}
+
+/// A marker for the portal, due now: a submission staff took in by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkerDue {
+    pub id: String,
+    pub attempts: u32,
+    pub intake: kiosk_core::portal::HandIntake,
+}
+
 pub struct Outbox {
     db: Mutex<Connection>,
     pages: PathBuf,
     portal_key: PublicKey,
+    counter_key: Option<PublicKey>,
     min_free: u64,
 }
 
@@ -130,6 +179,35 @@ CREATE INDEX IF NOT EXISTS submissions_age ON submissions (state, created_at);
 CREATE TABLE IF NOT EXISTS status (one INTEGER PRIMARY KEY CHECK (one = 1), last_error TEXT);
 INSERT OR IGNORE INTO status (one, last_error) VALUES (1, NULL);
 ";
+
+/// Columns added after the first release: (name, type). Added to an older outbox at open.
+const ADDED_COLUMNS: [(&str, &str); 6] = [
+    // The form sealed to the service point's key (the counter's copy), while the submission is held.
+    ("counter_form", "BLOB"),
+    // Taken in by hand: the counter's register number, the counter, when.
+    ("hand_register", "TEXT"),
+    ("hand_counter", "INTEGER"),
+    ("hand_at", "INTEGER"),
+    // When the portal took the marker (NULL: still to send).
+    ("marker_sent_at", "INTEGER"),
+    // The portal's code when it had already received the submission online before the counter took it in.
+    ("marker_duplicate_of", "TEXT"),
+];
+
+fn add_columns(db: &Connection) -> anyhow::Result<()> {
+    let existing: std::collections::HashSet<String> = {
+        let mut statement = db.prepare("SELECT name FROM pragma_table_info('submissions')")?;
+        let names = statement.query_map([], |row| row.get::<_, String>(0))?;
+        names.collect::<Result<_, _>>()?
+    };
+    for (name, kind) in ADDED_COLUMNS {
+        if !existing.contains(name) {
+            db.execute_batch(&format!("ALTER TABLE submissions ADD COLUMN {name} {kind}"))
+                .with_context(|| format!("adding the column {name} to the outbox"))?;
+        }
+    }
+    Ok(())
+}
 
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
@@ -158,16 +236,29 @@ impl Outbox {
         db.pragma_update(None, "journal_mode", "WAL").context("switching the outbox to WAL")?;
         db.pragma_update(None, "synchronous", "FULL").context("setting synchronous=FULL")?;
         db.execute_batch(SCHEMA).context("creating the outbox tables")?;
+        add_columns(&db)?;
         let requeued = db
             .execute("UPDATE submissions SET state = 'queued' WHERE state = 'sending'", [])
             .context("requeueing submissions a stop interrupted")?;
         if requeued > 0 {
             tracing::info!(requeued, "submissions interrupted while sending are queued again");
         }
-        let outbox =
-            Outbox { db: Mutex::new(db), pages, portal_key: PublicKey::from(portal_key), min_free: MIN_FREE_BYTES };
+        let outbox = Outbox {
+            db: Mutex::new(db),
+            pages,
+            portal_key: PublicKey::from(portal_key),
+            counter_key: None,
+            min_free: MIN_FREE_BYTES,
+        };
         outbox.remove_orphans()?;
         Ok(outbox)
+    }
+
+    /// Seals a second copy of each dossier and home-visit request to the service point's public key, for the
+    /// counter to open if the portal stays away (bookings need the portal's slot and get none).
+    pub fn with_counter_key(mut self, public: [u8; 32]) -> Outbox {
+        self.counter_key = Some(PublicKey::from(public));
+        self
     }
 
     /// The free space to keep (tests set it to exercise a full disk).
@@ -218,7 +309,23 @@ impl Outbox {
             .iter()
             .map(|page| self.portal_key.seal(&mut rng, page).map_err(|e| anyhow::anyhow!("sealing a page: {e}")))
             .collect::<Result<_, _>>()?;
-        let needed = sealed_form.len() as u64 + sealed_pages.iter().map(|p| p.len() as u64).sum::<u64>();
+        let counter_key = self.counter_key.as_ref().filter(|_| new.kind != Kind::Booking);
+        let (counter_form, counter_pages) = match counter_key {
+            Some(key) => {
+                let form =
+                    key.seal(&mut rng, new.form).map_err(|e| anyhow::anyhow!("sealing the counter's copy: {e}"))?;
+                let pages: Vec<Vec<u8>> = new
+                    .pages
+                    .iter()
+                    .map(|page| key.seal(&mut rng, page).map_err(|e| anyhow::anyhow!("sealing a counter page: {e}")))
+                    .collect::<Result<_, _>>()?;
+                (Some(form), pages)
+            }
+            None => (None, Vec::new()),
+        };
+        let needed = sealed_form.len() as u64
+            + sealed_pages.iter().chain(&counter_pages).map(|p| p.len() as u64).sum::<u64>()
+            + counter_form.as_ref().map_or(0, |f| f.len() as u64);
         let available = fs4::available_space(&self.pages).context("reading the disk's free space")?;
         if available < needed + self.min_free {
             tracing::warn!(available, needed, "outbox refused a submission: the disk is nearly full");
@@ -231,14 +338,25 @@ impl Outbox {
             for (index, page) in sealed_pages.iter().enumerate() {
                 write_durably(&dir, &format!("{index}.sealed"), page)?;
             }
+            for (index, page) in counter_pages.iter().enumerate() {
+                write_durably(&dir, &format!("{index}.counter"), page)?;
+            }
             sync_dir(&dir)?;
             sync_dir(&self.pages)?;
         }
         let db = self.db();
         db.execute(
-            "INSERT INTO submissions (id, kind, procedure_code, page_count, created_at, state, next_attempt_at, sealed_form)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?5, ?6)",
-            params![id, kind_name(new.kind), new.procedure_code, sealed_pages.len() as u32, now, sealed_form],
+            "INSERT INTO submissions (id, kind, procedure_code, page_count, created_at, state, next_attempt_at,
+             sealed_form, counter_form) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?5, ?6, ?7)",
+            params![
+                id,
+                kind_name(new.kind),
+                new.procedure_code,
+                sealed_pages.len() as u32,
+                now,
+                sealed_form,
+                counter_form
+            ],
         )
         .context("storing the submission")?;
         tracing::info!(submission = %id, pages = sealed_pages.len(), "submission saved in the outbox");
@@ -274,9 +392,12 @@ impl Outbox {
 
     /// When the next queued submission falls due, if any.
     pub fn next_due_at(&self) -> anyhow::Result<Option<Seconds>> {
-        Ok(self
-            .db()
-            .query_row("SELECT MIN(next_attempt_at) FROM submissions WHERE state = 'queued'", [], |row| row.get(0))?)
+        Ok(self.db().query_row(
+            "SELECT MIN(next_attempt_at) FROM submissions
+                 WHERE state = 'queued' OR (state = 'taken_by_hand' AND marker_sent_at IS NULL)",
+            [],
+            |row| row.get(0),
+        )?)
     }
 
     pub fn sealed_form(&self, id: &str) -> anyhow::Result<Vec<u8>> {
@@ -303,7 +424,7 @@ impl Outbox {
             let mut db = self.db();
             let transaction = db.transaction()?;
             transaction.execute(
-                "UPDATE submissions SET state = 'acknowledged', sealed_form = NULL, dossier_code = ?2,
+                "UPDATE submissions SET state = 'acknowledged', sealed_form = NULL, counter_form = NULL, dossier_code = ?2,
                  acknowledged_at = ?3, last_error = NULL WHERE id = ?1",
                 params![id, dossier_code, now],
             )?;
@@ -321,7 +442,8 @@ impl Outbox {
     /// error: the portal answered, and nothing on the kiosk is wrong.
     pub fn decline(&self, id: &str, reason: &str, now: Seconds) -> anyhow::Result<()> {
         self.db().execute(
-            "UPDATE submissions SET state = 'declined', sealed_form = NULL, acknowledged_at = ?2, last_error = ?3,
+            "UPDATE submissions SET state = 'declined', sealed_form = NULL, counter_form = NULL, acknowledged_at = ?2,
+             last_error = ?3,
              attempts = attempts + 1 WHERE id = ?1",
             params![id, now, reason],
         )?;
@@ -416,6 +538,7 @@ impl Outbox {
                 Some(State::Quarantined) => summary.quarantined = count,
                 Some(State::Acknowledged) => summary.acknowledged = count,
                 Some(State::Declined) => summary.declined = count,
+                Some(State::TakenByHand) => summary.taken_by_hand = count,
                 None => {}
             }
             if matches!(State::from_name(&state), Some(State::Queued | State::Sending)) {
@@ -481,13 +604,158 @@ impl Outbox {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Deletes receipts (acknowledged or declined) older than the retention period.
+    /// Deletes receipts (acknowledged, declined, or taken by hand with the portal told) older than the retention
+    /// period.
     pub fn purge_receipts(&self, now: Seconds) -> anyhow::Result<usize> {
         Ok(self.db().execute(
-            "DELETE FROM submissions WHERE state IN ('acknowledged', 'declined') AND acknowledged_at < ?1",
+            "DELETE FROM submissions WHERE (state IN ('acknowledged', 'declined') AND acknowledged_at < ?1)
+             OR (state = 'taken_by_hand' AND marker_sent_at < ?1)",
             [now - RECEIPT_RETENTION],
         )?)
     }
+
+    /// What the kiosk holds with a copy for the counter (waiting, being sent, or refused by the portal), oldest
+    /// first.
+    pub fn held(&self) -> anyhow::Result<Vec<Held>> {
+        let db = self.db();
+        let mut statement = db.prepare(&format!(
+            "{HELD_COLUMNS} WHERE counter_form IS NOT NULL AND state IN ('queued', 'sending', 'quarantined')
+             ORDER BY created_at, id"
+        ))?;
+        let rows = statement.query_map([], held_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The counter's sealed copy of held submission `id` (None: not held, or kept without a copy).
+    pub fn counter_copy(&self, id: &str) -> anyhow::Result<Option<CounterCopy>> {
+        let row = {
+            let db = self.db();
+            db.query_row(
+                "SELECT id, kind, procedure_code, page_count, created_at, state, attempts, last_error, counter_form
+                 FROM submissions WHERE id = ?1 AND counter_form IS NOT NULL
+                 AND state IN ('queued', 'sending', 'quarantined')",
+                [id],
+                |row| Ok((held_row(row)?, row.get::<_, Vec<u8>>(8)?)),
+            )
+            .optional()?
+        };
+        let Some((held, sealed_form)) = row else { return Ok(None) };
+        let sealed_pages = (0..held.page_count)
+            .map(|index| {
+                let path = self.pages.join(&held.id).join(format!("{index}.counter"));
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some(CounterCopy { held, sealed_form, sealed_pages }))
+    }
+
+    /// Staff took held submission `id` in by hand and wrote `register_number` in the counter's register: it is
+    /// never sent, both sealed copies and its pages are deleted, and a marker for the portal is queued. Refused
+    /// (with its state) while it is being sent this moment, and once it was delivered, declined or taken already.
+    pub fn take_by_hand(&self, id: &str, register_number: &str, counter: u16, now: Seconds) -> anyhow::Result<Taken> {
+        {
+            let mut db = self.db();
+            let transaction = db.transaction()?;
+            let changed = transaction.execute(
+                "UPDATE submissions SET state = 'taken_by_hand', sealed_form = NULL, counter_form = NULL,
+                 hand_register = ?2, hand_counter = ?3, hand_at = ?4, next_attempt_at = ?4, attempts = 0,
+                 last_error = NULL WHERE id = ?1 AND counter_form IS NOT NULL AND state IN ('queued', 'quarantined')",
+                params![id, register_number, counter, now],
+            )?;
+            if changed == 0 {
+                let state: Option<String> = transaction
+                    .query_row("SELECT state FROM submissions WHERE id = ?1", [id], |row| row.get(0))
+                    .optional()?;
+                return Ok(Taken::NotHeld(state.as_deref().and_then(State::from_name)));
+            }
+            transaction.commit()?;
+        }
+        self.remove_pages(id)?;
+        tracing::info!(submission = %id, counter, "submission taken in by hand at the counter; it will not be sent");
+        Ok(Taken::Taken)
+    }
+
+    /// The next marker due for the portal (a submission taken in by hand), if any.
+    pub fn take_marker_due(&self, now: Seconds) -> anyhow::Result<Option<MarkerDue>> {
+        let db = self.db();
+        let row = db
+            .query_row(
+                "SELECT id, kind, procedure_code, created_at, hand_register, hand_counter, hand_at, attempts
+                 FROM submissions WHERE state = 'taken_by_hand' AND marker_sent_at IS NULL AND next_attempt_at <= ?1
+                 ORDER BY next_attempt_at, created_at LIMIT 1",
+                [now],
+                |row| {
+                    Ok(MarkerDue {
+                        id: row.get(0)?,
+                        attempts: row.get(7)?,
+                        intake: kiosk_core::portal::HandIntake {
+                            kind: kind_from(&row.get::<_, String>(1)?),
+                            procedure_code: row.get(2)?,
+                            created_at: row.get(3)?,
+                            register_number: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                            counter: row.get::<_, Option<u16>>(5)?.unwrap_or_default(),
+                            taken_at: row.get::<_, Option<Seconds>>(6)?.unwrap_or_default(),
+                        },
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row)
+    }
+
+    /// The portal took the marker; `duplicate_of` is its code when it had received the submission online first.
+    pub fn marker_sent(&self, id: &str, duplicate_of: Option<&str>, now: Seconds) -> anyhow::Result<()> {
+        self.db().execute(
+            "UPDATE submissions SET marker_sent_at = ?2, marker_duplicate_of = ?3, last_error = NULL WHERE id = ?1",
+            params![id, now, duplicate_of],
+        )?;
+        if duplicate_of.is_some() {
+            tracing::warn!(submission = %id, "the portal had already received this submission online before the counter took it in by hand");
+        }
+        Ok(())
+    }
+
+    /// The marker did not go: try again at `at` (`None`: the portal refused it for good; not tried again, and
+    /// the reason stays for the technician).
+    pub fn marker_retry_at(&self, id: &str, reason: &str, at: Option<Seconds>) -> anyhow::Result<()> {
+        self.with_error(reason, |db| {
+            db.execute(
+                "UPDATE submissions SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
+                params![id, at.unwrap_or(Seconds::MAX), reason],
+            )
+        })
+    }
+
+    /// The counter's register number and the portal's answer for a submission taken in by hand.
+    pub fn hand_record(&self, id: &str) -> anyhow::Result<Option<(String, u16, Seconds, Option<Seconds>)>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT hand_register, hand_counter, hand_at, marker_sent_at FROM submissions
+                 WHERE id = ?1 AND state = 'taken_by_hand'",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .optional()?)
+    }
+}
+
+/// The columns [`held_row`] reads.
+const HELD_COLUMNS: &str =
+    "SELECT id, kind, procedure_code, page_count, created_at, state, attempts, last_error FROM submissions";
+
+fn held_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Held> {
+    let state: String = row.get(5)?;
+    Ok(Held {
+        id: row.get(0)?,
+        kind: kind_from(&row.get::<_, String>(1)?),
+        procedure_code: row.get(2)?,
+        page_count: row.get(3)?,
+        created_at: row.get(4)?,
+        state: State::from_name(&state).unwrap_or(State::Queued),
+        attempts: row.get(6)?,
+        last_error: row.get(7)?,
+    })
 }
 
 /// A fresh idempotency key: 16 random bytes in hex.
@@ -529,6 +797,140 @@ mod tests {
         let form = br#"{"kind":"booking","person_name":"Nguyen Thi Hoa"}"#;
         let new = NewSubmission { kind: Kind::Booking, procedure_code: Some("1.001193"), form, pages };
         outbox.enqueue(new, now).expect("saved")
+    }
+
+    /// An outbox that also seals a copy for the counter, and the service point's secret key that opens it.
+    fn held_outbox(name: &str) -> (Outbox, PathBuf, crypto_box::SecretKey) {
+        let (outbox, dir) = outbox(name);
+        let secret = crypto_box::SecretKey::from([9; 32]);
+        (outbox.with_counter_key(*secret.public_key().as_bytes()), dir, secret)
+    }
+
+    fn dossier(outbox: &Outbox, pages: &[Vec<u8>], now: Seconds) -> String {
+        let form = br#"{"kind":"dossier","answers":{"full_name":"NGUYEN VAN AN"}}"#;
+        let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form, pages };
+        outbox.enqueue(new, now).expect("saved")
+    }
+
+    #[test]
+    fn a_dossier_is_held_with_a_copy_only_the_service_point_opens_and_bookings_get_none() {
+        let (outbox, dir, secret) = held_outbox("held-copy");
+        let id = dossier(&outbox, &[vec![1; 40], vec![2; 60]], 100);
+        booking(&outbox, &[], 110);
+        let held = outbox.held().expect("held");
+        assert_eq!(held.len(), 1, "a booking needs the portal's slot and is not held: {held:?}");
+        assert_eq!((held[0].id.as_str(), held[0].kind, held[0].page_count), (id.as_str(), Kind::Dossier, 2));
+        assert_eq!((held[0].state, held[0].attempts, held[0].created_at), (State::Queued, 0, 100));
+
+        let copy = outbox.counter_copy(&id).expect("read").expect("held");
+        assert_eq!(
+            secret.unseal(&copy.sealed_form).expect("opens"),
+            br#"{"kind":"dossier","answers":{"full_name":"NGUYEN VAN AN"}}"#
+        );
+        let pages: Vec<Vec<u8>> = copy.sealed_pages.iter().map(|p| secret.unseal(p).expect("page opens")).collect();
+        assert_eq!(pages, vec![vec![1; 40], vec![2; 60]]);
+        let stranger = crypto_box::SecretKey::from([8; 32]);
+        assert!(stranger.unseal(&copy.sealed_form).is_err(), "only the service point's key opens it");
+        let on_disk = std::fs::read(dir.join("pages").join(&id).join("0.counter")).expect("the copy is a file");
+        assert!(!on_disk.windows(40).any(|w| w == [1; 40]), "sealed on disk, never in clear");
+    }
+
+    #[test]
+    fn a_dossier_taken_by_hand_is_never_sent_loses_both_copies_and_queues_one_marker() {
+        let (outbox, dir, _) = held_outbox("taken");
+        let id = dossier(&outbox, &[vec![1; 40]], 100);
+        // Refused while it is being sent this moment: the portal may be receiving it.
+        assert_eq!(outbox.take_due(100).expect("due").map(|d| d.id), Some(id.clone()));
+        assert_eq!(outbox.take_by_hand(&id, "125/2026", 2, 150).expect("take"), Taken::NotHeld(Some(State::Sending)));
+        outbox.retry_at(&id, "portal away", 160).expect("retry");
+        assert_eq!(outbox.held().expect("held")[0].attempts, 1);
+
+        assert_eq!(outbox.take_by_hand(&id, "125/2026", 2, 170).expect("take"), Taken::Taken);
+        assert_eq!(outbox.state(&id).expect("state"), Some(State::TakenByHand));
+        assert!(!dir.join("pages").join(&id).exists(), "pages and the counter's copies are gone");
+        let (form, counter): (Option<Vec<u8>>, Option<Vec<u8>>) = outbox
+            .db()
+            .query_row("SELECT sealed_form, counter_form FROM submissions WHERE id = ?1", [&id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("row kept");
+        assert_eq!((form, counter), (None, None), "both sealed forms are gone");
+        assert!(outbox.take_due(10_000).expect("due").is_none(), "never sent");
+        assert!(outbox.held().expect("held").is_empty());
+        assert_eq!(outbox.counter_copy(&id).expect("read"), None);
+        assert_eq!(
+            outbox.take_by_hand(&id, "126/2026", 3, 180).expect("again"),
+            Taken::NotHeld(Some(State::TakenByHand))
+        );
+        assert_eq!(outbox.take_by_hand("nothing", "1", 3, 180).expect("unknown"), Taken::NotHeld(None));
+        assert_eq!(outbox.summary(200).expect("summary").taken_by_hand, 1);
+        assert_eq!(outbox.hand_record(&id).expect("record"), Some(("125/2026".into(), 2, 170, None)));
+
+        assert_eq!(outbox.next_due_at().expect("next"), Some(170), "the marker is due at once");
+        let marker = outbox.take_marker_due(170).expect("marker").expect("due");
+        assert_eq!(
+            marker.intake,
+            kiosk_core::portal::HandIntake {
+                kind: Kind::Dossier,
+                procedure_code: Some("1.001193".into()),
+                created_at: 100,
+                register_number: "125/2026".into(),
+                counter: 2,
+                taken_at: 170,
+            }
+        );
+        outbox.marker_retry_at(&id, "portal away", Some(400)).expect("retry");
+        assert!(outbox.take_marker_due(399).expect("marker").is_none());
+        assert_eq!(outbox.take_marker_due(400).expect("marker").map(|m| m.attempts), Some(1));
+        outbox.marker_sent(&id, None, 410).expect("sent");
+        assert!(outbox.take_marker_due(10_000).expect("marker").is_none(), "one marker, sent once");
+        assert_eq!(outbox.next_due_at().expect("next"), None);
+        assert_eq!(outbox.purge_receipts(410 + RECEIPT_RETENTION).expect("purge"), 0, "kept for the period");
+        assert_eq!(outbox.purge_receipts(411 + RECEIPT_RETENTION).expect("purge"), 1);
+    }
+
+    #[test]
+    fn a_marker_the_portal_refuses_for_good_is_not_tried_again_nor_purged() {
+        let (outbox, _dir, _) = held_outbox("marker-refused");
+        let id = dossier(&outbox, &[], 100);
+        outbox.quarantine(&id, "422 bad_form").expect("quarantined");
+        assert_eq!(outbox.held().expect("held")[0].state, State::Quarantined, "refused ones are held too");
+        assert_eq!(outbox.take_by_hand(&id, "7", 1, 200).expect("take"), Taken::Taken);
+        outbox.marker_retry_at(&id, "marker refused: 422", None).expect("refused");
+        assert!(outbox.take_marker_due(Seconds::MAX - 1).expect("marker").is_none());
+        assert_eq!(outbox.purge_receipts(Seconds::MAX / 2).expect("purge"), 0, "kept for the technician");
+        assert_eq!(outbox.summary(300).expect("summary").last_error.as_deref(), Some("marker refused: 422"));
+    }
+
+    #[test]
+    fn delivery_deletes_the_counters_copy_too() {
+        let (outbox, dir, _) = held_outbox("delivered");
+        let id = dossier(&outbox, &[vec![3; 10]], 100);
+        assert!(dir.join("pages").join(&id).join("0.counter").exists());
+        outbox.take_due(100).expect("due");
+        outbox.acknowledged(&id, "SIM-261206-000001", 120).expect("acknowledged");
+        assert_eq!(outbox.counter_copy(&id).expect("read"), None);
+        assert!(outbox.held().expect("held").is_empty());
+        assert!(!dir.join("pages").join(&id).exists());
+        assert_eq!(outbox.take_by_hand(&id, "9", 1, 130).expect("take"), Taken::NotHeld(Some(State::Acknowledged)));
+    }
+
+    #[test]
+    fn an_outbox_from_before_hand_intake_gains_its_columns_and_keeps_its_submissions() {
+        let (outbox, dir) = outbox("migrated");
+        let id = booking(&outbox, &[], 100);
+        drop(outbox);
+        {
+            let db = Connection::open(dir.join("outbox.sqlite")).expect("db");
+            for (name, _) in ADDED_COLUMNS {
+                db.execute_batch(&format!("ALTER TABLE submissions DROP COLUMN {name}")).expect("drop");
+            }
+        }
+        let outbox = Outbox::open(&dir, [7; 32]).expect("reopened").with_counter_key([5; 32]);
+        assert_eq!(outbox.state(&id).expect("state"), Some(State::Queued));
+        assert!(outbox.held().expect("held").is_empty());
+        let again = dossier(&outbox, &[], 200);
+        assert_eq!(outbox.held().expect("held").len(), 1, "{again} is held with its copy");
     }
 
     #[test]

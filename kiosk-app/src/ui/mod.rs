@@ -763,13 +763,14 @@ pub fn show_track_answer(ui: &AppWindow, answer: &crate::tracking::Answer) {
         Answer::Unknown => return kiosk.set_track_step(TrackStep::Unknown),
         Answer::Unreachable => return kiosk.set_track_step(TrackStep::Unreachable),
         Answer::Invalid => return kiosk.set_track_step(TrackStep::Invalid),
-        Answer::Waiting(kind) | Answer::Declined(kind) | Answer::WithStaff(kind) => {
+        Answer::Waiting(kind) | Answer::Declined(kind) | Answer::WithStaff(kind) | Answer::AtCounter(kind) => {
             kiosk.set_track_home_visit(*kind == kiosk_core::portal::Kind::HomeVisit);
             kiosk.set_track_booking(*kind == kiosk_core::portal::Kind::Booking);
             kiosk.set_track_fee(FeeView::default());
             let step = match answer {
                 Answer::Waiting(_) => TrackStep::Waiting,
                 Answer::Declined(_) => TrackStep::Declined,
+                Answer::AtCounter(_) => TrackStep::AtCounter,
                 _ => TrackStep::WithStaff,
             };
             return kiosk.set_track_step(step);

@@ -25,6 +25,8 @@ use kiosk_core::queue::{Day, Event, Priority, Seconds, State as TicketState, Tic
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
+mod held;
+
 use crate::counter_api::{ApiError, CounterApi};
 use crate::staff_store::{Kind, Session};
 use crate::words;
@@ -55,6 +57,10 @@ pub fn routes() -> Router<Arc<CounterApi>> {
         .route("/staff/report", get(report_page))
         .route("/staff/report.csv", get(report_csv))
         .route("/staff/events", get(events))
+        .route("/staff/held", get(held::list_page))
+        .route("/staff/held/{id}", get(held::open_page))
+        .route("/staff/held/{id}/pages/{index}", get(held::page_image))
+        .route("/staff/held/{id}/taken", post(held::taken))
 }
 
 /// The few files the pages load, shipped in the repository (assets/web, and the kiosk's own font).
@@ -63,23 +69,23 @@ pub fn static_routes() -> Router<Arc<CounterApi>> {
         ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=86400")], body).into_response()
     }
     Router::new()
-        .route("/static/staff.css", get(|| async { file(include_bytes!("../../assets/web/staff.css"), "text/css") }))
+        .route("/static/staff.css", get(|| async { file(include_bytes!("../../../assets/web/staff.css"), "text/css") }))
         .route(
             "/static/console.js",
-            get(|| async { file(include_bytes!("../../assets/web/console.js"), "text/javascript") }),
+            get(|| async { file(include_bytes!("../../../assets/web/console.js"), "text/javascript") }),
         )
-        .route("/static/board.css", get(|| async { file(include_bytes!("../../assets/web/board.css"), "text/css") }))
+        .route("/static/board.css", get(|| async { file(include_bytes!("../../../assets/web/board.css"), "text/css") }))
         .route(
             "/static/board.js",
-            get(|| async { file(include_bytes!("../../assets/web/board.js"), "text/javascript") }),
+            get(|| async { file(include_bytes!("../../../assets/web/board.js"), "text/javascript") }),
         )
         .route(
             "/static/BeVietnamPro-Regular.ttf",
-            get(|| async { file(include_bytes!("../../assets/fonts/BeVietnamPro-Regular.ttf"), "font/ttf") }),
+            get(|| async { file(include_bytes!("../../../assets/fonts/BeVietnamPro-Regular.ttf"), "font/ttf") }),
         )
         .route(
             "/static/BeVietnamPro-Bold.ttf",
-            get(|| async { file(include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"), "font/ttf") }),
+            get(|| async { file(include_bytes!("../../../assets/fonts/BeVietnamPro-Bold.ttf"), "font/ttf") }),
         )
 }
 
@@ -248,6 +254,7 @@ fn frame(
                             a href="/staff/counter" { (words::tr(language, "Tickets")) }
                             a href="/staff/pagers" { (words::tr(language, "Pagers")) }
                             a href="/staff/report" { (words::tr(language, "Day report")) }
+                            a href="/staff/held" { (words::tr(language, "Held dossiers")) }
                         }
                     }
                     a.lang href={ "/staff/language/" (other.0) } lang=(other.0) { (other.1) }
