@@ -9,7 +9,7 @@ use fantoccini::{Client, Locator};
 use kiosk_core::queue::{Day, Priority, Seconds};
 use kiosk_core::staff::Accounts;
 use kiosk_tests::browser::{axe_violations, describe_violations, screenshot, wait_for_text, Browser};
-use kiosk_tests::staff_site::{self, StaffSite, PIN};
+use kiosk_tests::staff_site::{self, value_of, Agent, StaffSite, PIN};
 const DAY: Day = 20_415;
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -236,83 +236,6 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
 static HTTP_NOW: AtomicI64 = AtomicI64::new(1_763_863_200);
 fn http_clock() -> (Day, Seconds) {
     (DAY, HTTP_NOW.load(Ordering::Relaxed))
-}
-
-/// A browser-like client by hand: cookies kept from `Set-Cookie`, no redirects followed.
-struct Agent {
-    base: String,
-    client: reqwest::blocking::Client,
-    cookies: std::collections::BTreeMap<String, String>,
-}
-
-impl Agent {
-    fn new(base: &str) -> Agent {
-        let client =
-            reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Agent { base: base.to_owned(), client, cookies: Default::default() }
-    }
-
-    fn keep(&mut self, response: &reqwest::blocking::Response) -> Vec<String> {
-        let mut set = Vec::new();
-        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
-            let text = value.to_str().expect("cookie").to_owned();
-            let (pair, _) = text.split_once(';').unwrap_or((&text, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if value.is_empty() {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-            set.push(text);
-        }
-        set
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn get(&mut self, path: &str) -> (reqwest::StatusCode, String, String) {
-        let response =
-            self.client.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().expect("GET");
-        self.keep(&response);
-        let status = response.status();
-        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-        (status, location, response.text().expect("body"))
-    }
-
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (String, Vec<String>) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .expect("POST");
-        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER, "every form is answered by a redirect");
-        let set = self.keep(&response);
-        (response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(), set)
-    }
-
-    /// The message the next page shows (and clears).
-    fn message(&mut self, path: &str) -> String {
-        let (_, _, page) = self.get(path);
-        let start = page.find("class=\"flash").map(|at| at + page[at..].find('>').unwrap_or(0) + 1);
-        start.map(|at| page[at..at + page[at..].find('<').unwrap_or(0)].to_owned()).unwrap_or_default()
-    }
-
-    fn sign_in(&mut self, pin: &str) -> (String, Vec<String>) {
-        let (_, _, page) = self.get("/staff/sign-in");
-        let token = value_of(&page, "form");
-        self.post("/staff/sign-in", &[("staff_id", "nv01"), ("pin", pin), ("counter", "1"), ("form", &token)])
-    }
-}
-
-/// The value of the hidden input `name` in `page`.
-fn value_of(page: &str, name: &str) -> String {
-    let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in the page"));
-    let rest = &page[at + name.len() + 15..];
-    rest[..rest.find('"').expect("end")].to_owned()
 }
 
 #[test]

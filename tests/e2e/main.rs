@@ -9,6 +9,7 @@ mod console;
 mod counter_api;
 mod dossier;
 mod fee;
+mod held;
 mod layering;
 mod outbox;
 mod read_aloud;

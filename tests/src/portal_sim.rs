@@ -733,6 +733,17 @@ async fn submit(
     let Ok(submission) = serde_json::from_slice::<Submission>(&body) else {
         return error(StatusCode::BAD_REQUEST, "bad_request", "not a submission");
     };
+    let by_hand: bool = sim
+        .db()
+        .query_row("SELECT COUNT(*) FROM hand_intakes WHERE id = ?1", [&id], |r| r.get::<_, i64>(0))
+        .is_ok_and(|n| n > 0);
+    if by_hand {
+        return error(
+            StatusCode::CONFLICT,
+            portal::TAKEN_BY_HAND,
+            "the counter took this submission in by hand; it is not to be sent",
+        );
+    }
     let Some(form) = base64::engine::general_purpose::STANDARD
         .decode(&submission.sealed_form)
         .ok()
@@ -752,17 +763,6 @@ async fn submit(
         // One lock over the check for a known id, the count of places and the insert: two kiosks asking for a
         // slot's last place at the same moment are served one after the other.
         let db = sim.db();
-        let by_hand: bool = db
-            .query_row("SELECT COUNT(*) FROM hand_intakes WHERE id = ?1", [&id], |r| r.get::<_, i64>(0))
-            .map(|n| n > 0)
-            .unwrap_or_default();
-        if by_hand {
-            return error(
-                StatusCode::CONFLICT,
-                portal::TAKEN_BY_HAND,
-                "the counter took this submission in by hand; it is not to be sent",
-            );
-        }
         let existing: Option<(String, String)> = db
             .query_row("SELECT sealed_sha, dossier_code FROM submissions WHERE id = ?1", [&id], |r| {
                 Ok((r.get(0)?, r.get(1)?))

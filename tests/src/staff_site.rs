@@ -100,3 +100,89 @@ pub fn config_with_counters(counters: u16) -> Config {
     text.insert_str(at, &extra);
     kiosk_core::config::parse(std::path::Path::new("kiosk.toml"), text.as_bytes()).expect("valid config")
 }
+
+/// A browser-like client by hand: cookies kept from `Set-Cookie`, no redirects followed.
+pub struct Agent {
+    pub base: String,
+    client: reqwest::blocking::Client,
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl Agent {
+    pub fn new(base: &str) -> Agent {
+        let client =
+            reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Agent { base: base.to_owned(), client, cookies: Default::default() }
+    }
+
+    fn keep(&mut self, response: &reqwest::blocking::Response) -> Vec<String> {
+        let mut set = Vec::new();
+        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let text = value.to_str().expect("cookie").to_owned();
+            let (pair, _) = text.split_once(';').unwrap_or((&text, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+            set.push(text);
+        }
+        set
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn get(&mut self, path: &str) -> (reqwest::StatusCode, String, String) {
+        let response =
+            self.client.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().expect("GET");
+        self.keep(&response);
+        let status = response.status();
+        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        (status, location, response.text().expect("body"))
+    }
+
+    /// A GET's status, headers and body as bytes (a page image).
+    pub fn get_bytes(&mut self, path: &str) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let response =
+            self.client.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().expect("GET");
+        self.keep(&response);
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().expect("body").to_vec())
+    }
+
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (String, Vec<String>) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .expect("POST");
+        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER, "every form is answered by a redirect");
+        let set = self.keep(&response);
+        (response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(), set)
+    }
+
+    /// The message the next page shows (and clears).
+    pub fn message(&mut self, path: &str) -> String {
+        let (_, _, page) = self.get(path);
+        let start = page.find("class=\"flash").map(|at| at + page[at..].find('>').unwrap_or(0) + 1);
+        start.map(|at| page[at..at + page[at..].find('<').unwrap_or(0)].to_owned()).unwrap_or_default()
+    }
+
+    pub fn sign_in(&mut self, pin: &str) -> (String, Vec<String>) {
+        let (_, _, page) = self.get("/staff/sign-in");
+        let token = value_of(&page, "form");
+        self.post("/staff/sign-in", &[("staff_id", "nv01"), ("pin", pin), ("counter", "1"), ("form", &token)])
+    }
+}
+
+/// The value of the hidden input `name` in `page`.
+pub fn value_of(page: &str, name: &str) -> String {
+    let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in the page"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').expect("end")].to_owned()
+}

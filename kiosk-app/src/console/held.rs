@@ -50,11 +50,13 @@ fn when(at: i64) -> String {
 
 fn procedure_name(code: Option<&str>, language: Language) -> String {
     let Some(code) = code else { return String::new() };
-    let catalogue = kiosk_core::catalogue::parse(crate::lookup::BUNDLED).ok();
-    catalogue
-        .and_then(|c| c.procedures.into_iter().find(|p| p.code == code))
-        .map(|p| format!("{} ({code})", words::either(language, &p.name_vi, &p.name_en)))
-        .unwrap_or_else(|| code.to_owned())
+    // Named only when one catalogue entry has the code (several entries can share a national code; the opened
+    // dossier names its own from the form).
+    let catalogue = catalogue();
+    match catalogue.procedures.iter().filter(|p| p.code == code).collect::<Vec<_>>().as_slice() {
+        [one] => format!("{} ({code})", words::either(language, &one.name_vi, &one.name_en)),
+        _ => code.to_owned(),
+    }
 }
 
 fn unavailable(language: Language) -> String {
