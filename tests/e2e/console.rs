@@ -326,3 +326,102 @@ fn console_sessions_survive_a_restart_end_on_pin_reset_or_idleness_and_forms_nee
     agent.sign_in("975310");
     assert!(agent.message("/staff/sign-in").starts_with("Nhập sai quá nhiều lần"), "still locked after a restart");
 }
+
+/// A scanned-looking page: white paper with dark lines of "text", as a real JPEG.
+fn page_jpeg(seed: usize) -> Vec<u8> {
+    let (width, height) = (420, 594);
+    let mut pixels = vec![245u8; width * height];
+    for line in 0..24 {
+        let y = 60 + line * 20;
+        let length = 200 + (line * 37 + seed * 53) % 160;
+        for row in y..y + 8 {
+            for x in 40..40 + length {
+                pixels[row * width + x] = 40;
+            }
+        }
+    }
+    let image = kiosk_drivers::scanner::pipeline::Image { width, height, channels: 1, pixels };
+    kiosk_drivers::scanner::pipeline::encode_jpeg(&image, 100, 80).expect("jpeg")
+}
+
+#[test]
+fn held_dossiers_are_listed_opened_and_taken_in_by_hand_in_the_browser() {
+    let dir = kiosk_tests::scratch_dir("console-held-browser");
+    let site = start(&dir, browser_clock);
+    let forms = kiosk_app::dossier::forms();
+    let form = forms.iter().find(|f| f.documents.iter().any(|d| d.max_pages >= 2)).unwrap_or(&forms[0]);
+    let document = form.documents.iter().find(|d| d.max_pages >= 2).unwrap_or(&form.documents[0]);
+    // Answers as the wizard stores them, one of each kind the form asks.
+    let answers: serde_json::Map<String, serde_json::Value> = form
+        .fields
+        .iter()
+        .map(|f| {
+            use kiosk_core::forms::Kind;
+            let value = match f.kind {
+                Kind::Name => "NGUYỄN VĂN AN".to_owned(),
+                Kind::BirthDate => "12/03/1950".to_owned(),
+                Kind::Date => "31/12/2027".to_owned(),
+                Kind::Phone => "0912345678".to_owned(),
+                Kind::PersonalNumber => "001050012345".to_owned(),
+                Kind::Number => "0123456789".to_owned(),
+                Kind::Text => "Con trai".to_owned(),
+                Kind::Choice => f.options[0].id.clone(),
+            };
+            (f.id.clone(), value.into())
+        })
+        .collect();
+    let catalogue = kiosk_core::catalogue::parse(kiosk_app::lookup::BUNDLED).expect("catalogue");
+    let code = catalogue.procedures.iter().find(|p| p.id == form.procedure).expect("its procedure").code.clone();
+    let json = serde_json::json!({
+        "kind": "dossier", "procedure_id": form.procedure, "procedure_code": code, "answers": answers,
+        "delivery": "by_post", "delivery_address": "12 Hàng Bạc, Phường Hoàn Kiếm", "papers": [[document.id, 2]],
+        "consent_version": "1", "language": "vi",
+    });
+    let pages = vec![page_jpeg(1), page_jpeg(2)];
+    let kind = kiosk_core::portal::Kind::Dossier;
+    let id = kiosk_app::outbox::resident::save_form(&site.outbox, kind, Some(&code), &json, &pages, 1_763_862_000)
+        .expect("saved");
+    let reference = kiosk_app::outbox::resident::short_reference(&id);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let browser = Browser::start().await.expect("browser");
+        let c = &browser.client;
+        c.goto(&format!("{}/staff/sign-in", site.base)).await.expect("console");
+        c.find(Locator::Css("#staff_id")).await.expect("id").send_keys("nv01").await.expect("type");
+        c.find(Locator::Css("#pin")).await.expect("pin").send_keys(PIN).await.expect("type");
+        click(c, ".sign-in button").await;
+
+        click(c, "nav a[href='/staff/held']").await;
+        wait_for_text(c, "h1", "Hồ sơ chờ gửi", WAIT).await.expect("the held page");
+        assert!(text_of(c, "#held-list").await.contains(&reference));
+        accessible(c, "held dossiers").await;
+        screenshot(c, &shots().join("held.png")).await.expect("screenshot");
+
+        click(c, &format!("a[href='/staff/held/{id}']")).await;
+        assert!(text_of(c, "#held-answers").await.contains("NGUYỄN VĂN AN"));
+        let loaded = until(
+            c,
+            "const imgs = [...document.querySelectorAll('.held-pages img')];
+             return imgs.length === 2 && imgs.every(i => i.complete && i.naturalWidth === 420) ? imgs.length : null;",
+            "both pages to show",
+        )
+        .await;
+        assert_eq!(loaded, 2);
+        accessible(c, "a held dossier opened").await;
+        screenshot(c, &shots().join("held-dossier.png")).await.expect("screenshot");
+
+        c.find(Locator::Css("#register_number")).await.expect("field").send_keys("125/2026").await.expect("type");
+        click(c, "form[action$='/taken'] button").await;
+        let message = flash(c).await;
+        assert!(message.contains("số vào sổ 125/2026"), "{message}");
+        assert!(text_of(c, "#held-none").await.starts_with("Không có hồ sơ nào đang chờ"));
+        accessible(c, "held dossiers, after taking one in").await;
+
+        // In English too.
+        click(c, "a.lang").await;
+        wait_for_text(c, "h1", "Held dossiers", WAIT).await.expect("English");
+        accessible(c, "held dossiers in English").await;
+        browser.close().await.expect("close");
+    });
+    assert_eq!(site.outbox.state(&id).expect("state"), Some(kiosk_core::outbox::State::TakenByHand));
+}
