@@ -54,7 +54,7 @@ mod tests {
     fn scratch(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("kiosk-keyfile-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("ok");
         dir
     }
 
@@ -62,27 +62,27 @@ mod tests {
     fn a_key_is_created_once_private_and_read_back() {
         let dir = scratch("create");
         let path = dir.join("counter.key");
-        let first = super::load_or_create(&path, "test key").unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(super::load_or_create(&path, "test key").unwrap(), first);
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left");
+        let first = super::load_or_create(&path, "test key").expect("ok");
+        assert_eq!(std::fs::metadata(&path).expect("ok").permissions().mode() & 0o777, 0o600);
+        assert_eq!(super::load_or_create(&path, "test key").expect("ok"), first);
+        assert_eq!(std::fs::read_dir(&dir).expect("ok").count(), 1, "no temporary file is left");
     }
 
     #[test]
     fn a_damaged_key_is_an_error_and_stays() {
         let dir = scratch("damaged");
         let path = dir.join("device.key");
-        std::fs::write(&path, "not base64").unwrap();
-        let error = format!("{:#}", super::load_or_create(&path, "device key").unwrap_err());
+        std::fs::write(&path, "not base64").expect("ok");
+        let error = format!("{:#}", super::load_or_create(&path, "device key").expect_err("refused"));
         assert!(error.contains("not a 32-byte key"), "{error}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "not base64");
+        assert_eq!(std::fs::read_to_string(&path).expect("ok"), "not base64");
     }
 
     #[test]
     fn a_left_over_temporary_file_does_not_stop_a_key_being_made() {
         let dir = scratch("left-over");
-        std::fs::write(dir.join(".device.key.new"), "half").unwrap();
-        let key = super::load_or_create(&dir.join("device.key"), "device key").unwrap();
+        std::fs::write(dir.join(".device.key.new"), "half").expect("ok");
+        let key = super::load_or_create(&dir.join("device.key"), "device key").expect("ok");
         assert_ne!(key, [0u8; 32]);
     }
 }

@@ -175,7 +175,7 @@ fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_ge
         runtime.block_on(forwarder.drain_due()).expect("outbox");
     }
     let received: Vec<String> = sim.received().into_iter().map(|r| r.id).collect();
-    assert_eq!(received, [visit_id.clone()], "the dossier taken by hand is never sent");
+    assert_eq!(received, std::slice::from_ref(&visit_id), "the dossier taken by hand is never sent");
     let markers = sim.hand_intakes();
     assert_eq!(markers.len(), 1, "one marker");
     assert_eq!((markers[0].id.as_str(), markers[0].kiosk_id.as_str()), (held.as_str(), "HN-TEST-0001"));
@@ -185,7 +185,7 @@ fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_ge
     );
     assert_eq!(markers[0].intake.procedure_code.as_deref(), Some(procedure.code.as_str()));
     assert_eq!(markers[0].already_received, None);
-    assert!(outbox.hand_record(&held).expect("record").is_some_and(|(_, _, _, sent)| sent.is_some()));
+    assert!(outbox.hand_record(&held).expect("record").is_some_and(|r| r.marker_sent_at.is_some()));
     let (_, _, list) = counter.get("/staff/held");
     assert!(list.contains("Không có hồ sơ nào đang chờ"), "the delivered visit is no longer held");
     let summary = outbox.summary(test_clock()).expect("summary");

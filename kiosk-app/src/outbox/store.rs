@@ -140,6 +140,15 @@ pub enum Taken {
     NotHeld(Option<State>),
 }
 
+/// What the counter recorded for a submission taken in by hand, and when the portal took the marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandRecord {
+    pub register_number: String,
+    pub counter: u16,
+    pub taken_at: Seconds,
+    pub marker_sent_at: Option<Seconds>,
+}
+
 /// A marker for the portal, due now: a submission staff took in by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkerDue {
@@ -727,14 +736,21 @@ impl Outbox {
     }
 
     /// The counter's register number and the portal's answer for a submission taken in by hand.
-    pub fn hand_record(&self, id: &str) -> anyhow::Result<Option<(String, u16, Seconds, Option<Seconds>)>> {
+    pub fn hand_record(&self, id: &str) -> anyhow::Result<Option<HandRecord>> {
         Ok(self
             .db()
             .query_row(
                 "SELECT hand_register, hand_counter, hand_at, marker_sent_at FROM submissions
                  WHERE id = ?1 AND state = 'taken_by_hand'",
                 [id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                |row| {
+                    Ok(HandRecord {
+                        register_number: row.get(0)?,
+                        counter: row.get(1)?,
+                        taken_at: row.get(2)?,
+                        marker_sent_at: row.get(3)?,
+                    })
+                },
             )
             .optional()?)
     }
@@ -864,7 +880,10 @@ mod tests {
         );
         assert_eq!(outbox.take_by_hand("nothing", "1", 3, 180).expect("unknown"), Taken::NotHeld(None));
         assert_eq!(outbox.summary(200).expect("summary").taken_by_hand, 1);
-        assert_eq!(outbox.hand_record(&id).expect("record"), Some(("125/2026".into(), 2, 170, None)));
+        assert_eq!(
+            outbox.hand_record(&id).expect("record"),
+            Some(HandRecord { register_number: "125/2026".into(), counter: 2, taken_at: 170, marker_sent_at: None })
+        );
 
         assert_eq!(outbox.next_due_at().expect("next"), Some(170), "the marker is due at once");
         let marker = outbox.take_marker_due(170).expect("marker").expect("due");
