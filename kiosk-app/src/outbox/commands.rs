@@ -24,8 +24,14 @@ pub fn show(config: &Config, state_dir: &Path) -> anyhow::Result<()> {
     let outbox = open(config, state_dir)?;
     let summary = outbox.summary(now())?;
     println!(
-        "queued {}  sending {}  quarantined {}  acknowledged (receipts) {}  declined (receipts) {}",
-        summary.queued, summary.sending, summary.quarantined, summary.acknowledged, summary.declined
+        "queued {}  sending {}  quarantined {}  acknowledged (receipts) {}  declined (receipts) {}  taken by hand \
+         (receipts) {}",
+        summary.queued,
+        summary.sending,
+        summary.quarantined,
+        summary.acknowledged,
+        summary.declined,
+        summary.taken_by_hand
     );
     if let Some(age) = summary.oldest_waiting {
         println!("oldest waiting: {} min", age / 60);
