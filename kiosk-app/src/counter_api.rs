@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
@@ -55,6 +56,10 @@ pub struct CounterApi {
     pub(crate) setup: CounterSetup,
     pub(crate) staff: StaffStore,
     lockout: Mutex<Lockout>,
+    /// Argon2 checks allowed to run at once, and how many run (and ran at most).
+    pin_checks: Arc<tokio::sync::Semaphore>,
+    checking: Arc<AtomicUsize>,
+    checking_most: Arc<AtomicUsize>,
     pub(crate) board: Arc<crate::board::Board>,
     on_page: Option<PageListener>,
     pub(crate) on_reprint: Option<ReprintListener>,
@@ -73,7 +78,17 @@ impl CounterApi {
         let staff = StaffStore::open(&setup.staff_db)?;
         let lockout = Mutex::new(staff.lockout());
         let board = crate::board::Board::follow(&setup.store, &setup.queue, setup.announce);
-        Ok(CounterApi { setup, staff, lockout, board, on_page: None, on_reprint: None })
+        Ok(CounterApi {
+            setup,
+            staff,
+            lockout,
+            pin_checks: Arc::new(tokio::sync::Semaphore::new(PIN_CHECKS_AT_ONCE)),
+            checking: Arc::default(),
+            checking_most: Arc::default(),
+            board,
+            on_page: None,
+            on_reprint: None,
+        })
     }
 
     pub fn on_page(mut self, listener: PageListener) -> CounterApi {
@@ -318,18 +333,46 @@ impl CounterApi {
         }
     }
 
-    /// Checks a staff id and PIN from `client`, counting wrong ones towards the lockout (saved, so a restart does
-    /// not reset it). Takes as long for an unknown id as for a wrong PIN.
+    /// Checks a staff id and PIN from `client` (see [`client_key`]). The attempt is counted towards the lockout
+    /// before the PIN is checked (saved, so a restart does not reset it), so attempts sent at once cannot all
+    /// pass; at most [`PIN_CHECKS_AT_ONCE`] Argon2 checks run at a time (each takes about 19 MiB), the rest wait
+    /// up to [`PIN_CHECK_WAIT`] and are then told to try again. Takes as long for an unknown id as for a wrong PIN.
     pub(crate) async fn check_pin(&self, staff_id: &str, pin: &str, client: &str) -> ApiResult<staff::Account> {
         let now = self.now().1;
-        if let Gate::Locked { until } = lock(&self.lockout).gate(staff_id, client, now) {
+        let gate = {
+            let mut lockout = lock(&self.lockout);
+            let gate = lockout.attempt(staff_id, client, now);
+            if matches!(gate, Gate::Open { .. }) {
+                self.save_lockout(&lockout);
+            }
+            gate
+        };
+        if let Gate::Locked { until } = gate {
             return Err(locked(until, now));
         }
         let accounts = read_accounts(&self.setup.staff_file)?;
         let account = accounts.find(staff_id).cloned();
         let hash = account.as_ref().map(|a| a.pin_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
         let pin = pin.to_owned();
-        let matches = tokio::task::spawn_blocking(move || staff::verify_pin(&hash, &pin)).await.unwrap_or(false);
+        let Ok(Ok(permit)) = tokio::time::timeout(PIN_CHECK_WAIT, self.pin_checks.clone().acquire_owned()).await else {
+            tracing::warn!(client = %client, "counter sign-in turned away: too many PIN checks at once");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Ki-ốt đang kiểm tra nhiều lượt đăng nhập; vui lòng thử lại sau ít giây.",
+                "The kiosk is checking many sign-ins; please try again in a few seconds.",
+            ));
+        };
+        let (checking, most) = (self.checking.clone(), self.checking_most.clone());
+        let matches = tokio::task::spawn_blocking(move || {
+            most.fetch_max(checking.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            let matches = staff::verify_pin(&hash, &pin);
+            checking.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            matches
+        })
+        .await
+        .unwrap_or(false);
         match account {
             Some(account) if matches => {
                 let mut lockout = lock(&self.lockout);
@@ -338,12 +381,7 @@ impl CounterApi {
                 Ok(account)
             }
             _ => {
-                let refusal = {
-                    let mut lockout = lock(&self.lockout);
-                    let refusal = lockout.failed(staff_id, client, now);
-                    self.save_lockout(&lockout);
-                    refusal
-                };
+                let refusal = lock(&self.lockout).failed(staff_id, client, now);
                 tracing::warn!(client = %client, "counter sign-in refused: wrong staff id or PIN");
                 Err(match refusal {
                     Refusal::NowLocked { until } => locked(until, now),
@@ -357,6 +395,11 @@ impl CounterApi {
                 })
             }
         }
+    }
+
+    /// The most PIN checks that ran at the same moment since the start (never above [`PIN_CHECKS_AT_ONCE`]).
+    pub fn pin_checks_at_most(&self) -> usize {
+        self.checking_most.load(Ordering::SeqCst)
     }
 
     fn save_lockout(&self, lockout: &Lockout) {
@@ -446,7 +489,7 @@ async fn sign_in(
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(request) = body.map_err(bad_body)?;
-    let client = peer.ip().to_string();
+    let client = client_key(peer.ip());
     let Some(counter) = api.setup.queue.counter(request.counter).cloned() else {
         let numbers: Vec<String> = api.setup.queue.counters.iter().map(|c| c.number.to_string()).collect();
         return Err(ApiError::new(
@@ -462,6 +505,26 @@ async fn sign_in(
     let mut body = session_json(&session, &counter);
     body["token"] = json!(token);
     Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Argon2 PIN checks run at the same time, at most: each takes about 19 MiB and a core for tens of milliseconds.
+pub const PIN_CHECKS_AT_ONCE: usize = 2;
+/// How long a sign-in waits for a PIN check to be free before it is told to try again.
+pub const PIN_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Who a sign-in comes from, for the lockout: an IPv4 address, or an IPv6 client's /64 network (one home or
+/// office gets a whole /64 and could otherwise take a fresh address for every guess).
+pub fn client_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -927,5 +990,19 @@ fn state_words(state: TicketState) -> (&'static str, &'static str) {
         TicketState::NoShow => ("no_show", "vắng mặt"),
         TicketState::Transferred => ("transferred", "đã chuyển"),
         TicketState::Parked { .. } => ("parked", "tạm gác"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_ipv4_by_address() {
+        let key = |text: &str| super::client_key(text.parse().expect("address"));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff:1:2:3"), "one /64, one client");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("10.0.0.5"), "10.0.0.5");
+        assert_eq!(key("::ffff:10.0.0.5"), "10.0.0.5", "an IPv4 client seen through IPv6 is the same client");
+        assert_ne!(key("10.0.0.5"), key("10.0.0.6"));
     }
 }

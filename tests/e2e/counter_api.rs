@@ -34,6 +34,7 @@ struct Kiosk {
     client: Client,
     /// What the API told the kiosk about each page (the screen shows a simulated pager vibrating).
     pages: Arc<std::sync::Mutex<Vec<(u16, kiosk_app::devices::PageOutcome)>>>,
+    api: Arc<CounterApi>,
     _network: tokio::runtime::Runtime,
 }
 
@@ -63,14 +64,16 @@ fn start(test: &str, config: &Config) -> Kiosk {
     let api = api.on_page(Box::new(move |pager, outcome| heard.lock().expect("pages").push((pager, outcome))));
     // The kiosk's one network runtime, as `App` has it.
     let network = tokio::runtime::Runtime::new().expect("runtime");
-    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
-        .expect("listening");
+    let api = Arc::new(api);
+    let address =
+        counter_api::spawn(api.clone(), "127.0.0.1:0".parse().expect("address"), network.handle()).expect("listening");
     Kiosk {
         base: format!("http://{address}/counter/v1"),
         store,
         devices,
         client: Client::new(),
         pages,
+        api,
         _network: network,
     }
 }
@@ -164,6 +167,44 @@ fn wrong_pins_lock_the_account_and_a_session_is_needed() {
     assert_eq!(kiosk.post(&token, "/call-next", None).status(), StatusCode::UNAUTHORIZED, "signed out");
     let (status, code, _) = error_of(kiosk.client.get(format!("{}/nothing-here", kiosk.base)).send().expect("request"));
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+}
+
+#[test]
+fn hundreds_of_wrong_pins_at_once_get_five_checks_and_never_more_than_two_argon2_runs_at_a_time() {
+    let kiosk = start("counter-api-flood", &config("transport = \"simulated\""));
+    let statuses: Vec<(StatusCode, String)> = std::thread::scope(|scope| {
+        let (client, base) = (&kiosk.client, kiosk.base.as_str());
+        let attempts: Vec<_> = (0..200)
+            .map(|n| {
+                scope.spawn(move || {
+                    // Half guess nv01's PIN, half invent staff ids.
+                    let staff = if n % 2 == 0 { "nv01".to_owned() } else { format!("made-up-{n}") };
+                    let response = client
+                        .post(format!("{base}/sessions"))
+                        .json(&json!({ "staff_id": staff, "pin": "135790", "counter": 1 }))
+                        .send()
+                        .expect("request");
+                    let (status, code, _) = error_of(response);
+                    (status, code)
+                })
+            })
+            .collect();
+        attempts.into_iter().map(|a| a.join().expect("attempt")).collect()
+    });
+    let wrong = statuses.iter().filter(|(_, code)| code == "wrong_pin").count();
+    let locked = statuses.iter().filter(|(status, _)| *status == StatusCode::LOCKED).count();
+    let busy = statuses.iter().filter(|(_, code)| code == "busy").count();
+    assert_eq!(wrong + locked + busy, 200, "{statuses:?}");
+    // The computer may make ten wrong attempts in all: every other one is refused before any PIN is checked.
+    assert!(wrong <= 10, "only ten wrong PINs were checked at most, not {wrong}");
+    assert!(locked >= 190 - busy, "the rest were locked out: {locked} locked, {busy} busy");
+    assert!(
+        kiosk.api.pin_checks_at_most() <= kiosk_app::counter_api::PIN_CHECKS_AT_ONCE,
+        "at most two Argon2 checks (19 MiB each) ran at once, not {}",
+        kiosk.api.pin_checks_at_most()
+    );
+    let (status, ..) = error_of(kiosk.sign_in("nv02", PIN, 1));
+    assert_eq!(status, StatusCode::LOCKED, "this computer stays locked, even with a right PIN");
 }
 
 #[test]
@@ -351,6 +392,20 @@ fn kiosk_sign_in_without_staff_file(openapi_url: &str) -> Response {
     Client::new().post(sessions).json(&json!({ "staff_id": "nv01", "pin": PIN, "counter": 1 })).send().expect("request")
 }
 
+/// `port` with its descriptor closed on exec. `TTYPort::pair` opens the master without O_CLOEXEC, so a process the
+/// kiosk starts meanwhile (the board's espeak-ng for the call's announcement) would hold the transmitter's end
+/// open after the test "unplugs" it, and the next page would seem to go through.
+#[allow(unsafe_code)] // one FromRawFd; the block says why it is sound
+fn close_on_exec(port: serialport::TTYPort) -> serialport::TTYPort {
+    use std::os::fd::{AsRawFd as _, BorrowedFd, FromRawFd as _, IntoRawFd as _};
+    // SAFETY: the descriptor is open for as long as `port`, which outlives the borrow.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(port.as_raw_fd()) };
+    let fd = borrowed.try_clone_to_owned().expect("dup with FD_CLOEXEC"); // F_DUPFD_CLOEXEC
+    drop(port);
+    // SAFETY: `fd` is an open descriptor of the pseudo-terminal's master that nothing else owns.
+    unsafe { serialport::TTYPort::from_raw_fd(fd.into_raw_fd()) }
+}
+
 /// Calling a ticket pages a real JTECH transmitter on a pseudo-terminal; unplugged, the call still succeeds and
 /// says the pager failed.
 #[test]
@@ -358,6 +413,7 @@ fn calling_pages_a_transmitter_on_a_serial_port() {
     use kiosk_drivers::pager::serial::{Protocol, SimTransmitterDevice};
     use serialport::SerialPort as _;
     let (master, slave) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
+    let master = close_on_exec(master);
     let path = slave.name().expect("pty path");
     let transmitter = SimTransmitterDevice::default();
     let server = transmitter.clone();

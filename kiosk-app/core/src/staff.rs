@@ -153,27 +153,37 @@ pub fn verify_pin(pin_hash: &str, pin: &str) -> bool {
     PasswordHash::new(pin_hash).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
 }
 
-/// Wrong-PIN counting and lockout, per staff id and per client computer.
+/// Wrong-PIN counting and lockout, per staff id and per client computer. Each attempt is counted *before* its
+/// PIN is checked ([`Lockout::attempt`]), so attempts made at the same moment cannot all slip past the count; a
+/// correct PIN then takes back its own attempt ([`Lockout::succeeded`]): the account's count is cleared, the
+/// client's loses only that one attempt (a success from a computer does not wipe the failures it made). Entries
+/// expire a lockout period after their last attempt and there are never more than [`MAX_ENTRIES`] of each, so
+/// made-up staff ids and many clients cannot grow it without bound.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Lockout {
     by_staff: BTreeMap<String, Failures>,
     by_client: BTreeMap<String, Failures>,
 }
 
+/// The most staff ids and the most clients the lockout remembers at once (the oldest are forgotten first).
+pub const MAX_ENTRIES: usize = 4096;
+
 #[derive(Debug, Default, Clone, Copy, Serialize, Deserialize)]
 struct Failures {
     count: u32,
     locked_until: Option<Seconds>,
+    /// When the last attempt was counted (an unlocked count is forgotten a lockout period after it).
+    #[serde(default)]
+    last: Seconds,
 }
 
-/// What a sign-in attempt may do, decided before the PIN is checked.
+/// What a sign-in attempt may do, decided (and counted) before the PIN is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gate {
-    Open,
+    /// Go on and check the PIN; this attempt is already counted. `attempts_left` after it, if it is wrong.
+    Open { attempts_left: u32 },
     /// Locked; try again at this time.
-    Locked {
-        until: Seconds,
-    },
+    Locked { until: Seconds },
 }
 
 /// The outcome of a wrong PIN.
@@ -184,53 +194,93 @@ pub enum Refusal {
 }
 
 impl Lockout {
-    pub fn gate(&self, staff: &str, client: &str, now: Seconds) -> Gate {
-        let until = [self.by_staff.get(staff), self.by_client.get(client)]
+    /// Whether `staff` may try from `client` now, without counting anything (for pages that only ask).
+    pub fn gate(&self, staff: &str, client: &str, now: Seconds) -> Option<Seconds> {
+        [self.by_staff.get(staff), self.by_client.get(client)]
             .into_iter()
             .flatten()
             .filter_map(|f| f.locked_until)
             .filter(|until| *until > now)
-            .max();
-        match until {
-            Some(until) => Gate::Locked { until },
-            None => Gate::Open,
-        }
+            .max()
     }
 
-    /// Records a wrong staff id or PIN.
-    pub fn failed(&mut self, staff: &str, client: &str, now: Seconds) -> Refusal {
-        let staff_locked = bump(self.by_staff.entry(staff.to_owned()).or_default(), MAX_FAILURES, now);
-        let client_locked = bump(self.by_client.entry(client.to_owned()).or_default(), MAX_FAILURES_PER_CLIENT, now);
-        match (staff_locked, client_locked) {
-            (Some(until), _) | (None, Some(until)) => Refusal::NowLocked { until },
-            (None, None) => {
-                let staff_left = MAX_FAILURES - self.by_staff.get(staff).map_or(0, |f| f.count);
-                let client_left = MAX_FAILURES_PER_CLIENT - self.by_client.get(client).map_or(0, |f| f.count);
-                Refusal::WrongPin { attempts_left: staff_left.min(client_left) }
+    /// Counts an attempt by `staff` from `client` before its PIN is checked; refused when either is locked. The
+    /// attempt that reaches the limit locks both for later attempts, and is itself still checked.
+    pub fn attempt(&mut self, staff: &str, client: &str, now: Seconds) -> Gate {
+        self.prune(now);
+        if let Some(until) = self.gate(staff, client, now) {
+            return Gate::Locked { until };
+        }
+        let staff_count = bump(self.by_staff.entry(staff.to_owned()).or_default(), MAX_FAILURES, now);
+        let client_count = bump(self.by_client.entry(client.to_owned()).or_default(), MAX_FAILURES_PER_CLIENT, now);
+        Gate::Open { attempts_left: (MAX_FAILURES - staff_count).min(MAX_FAILURES_PER_CLIENT - client_count) }
+    }
+
+    /// The attempt's PIN was wrong: what the person is told (it was counted already).
+    pub fn failed(&self, staff: &str, client: &str, now: Seconds) -> Refusal {
+        match self.gate(staff, client, now) {
+            Some(until) => Refusal::NowLocked { until },
+            None => {
+                let count = |map: &BTreeMap<String, Failures>, key: &str| map.get(key).map_or(0, |f| f.count);
+                let left = (MAX_FAILURES - count(&self.by_staff, staff))
+                    .min(MAX_FAILURES_PER_CLIENT - count(&self.by_client, client));
+                Refusal::WrongPin { attempts_left: left }
             }
         }
     }
 
-    /// A correct sign-in clears that account's count (the client's count too).
+    /// The attempt's PIN was right: the account's count is cleared; the client's loses this attempt only.
     pub fn succeeded(&mut self, staff: &str, client: &str) {
         self.by_staff.remove(staff);
-        self.by_client.remove(client);
+        if let Some(failures) = self.by_client.get_mut(client) {
+            failures.count = failures.count.saturating_sub(1);
+            if failures.count < MAX_FAILURES_PER_CLIENT {
+                failures.locked_until = None;
+            }
+            if failures.count == 0 {
+                self.by_client.remove(client);
+            }
+        }
+    }
+
+    /// How many staff ids and clients are remembered (bounded by [`MAX_ENTRIES`] each).
+    pub fn len(&self) -> (usize, usize) {
+        (self.by_staff.len(), self.by_client.len())
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.by_staff.is_empty() && self.by_client.is_empty()
+    }
+
+    /// Forgets what has expired, and the oldest entries beyond [`MAX_ENTRIES`].
+    fn prune(&mut self, now: Seconds) {
+        for map in [&mut self.by_staff, &mut self.by_client] {
+            map.retain(|_, f| f.locked_until.map_or(f.last + LOCKOUT_SECONDS > now, |until| until > now));
+            if map.len() >= MAX_ENTRIES {
+                // Unlocked counts go first, oldest first: a flood of made-up ids does not free a locked account.
+                let mut ages: Vec<(bool, Seconds, String)> =
+                    map.iter().map(|(k, f)| (f.locked_until.is_some(), f.last, k.clone())).collect();
+                ages.sort_unstable();
+                for (_, _, key) in ages.into_iter().take(map.len() + 1 - MAX_ENTRIES) {
+                    map.remove(&key);
+                }
+            }
+        }
     }
 }
 
-fn bump(failures: &mut Failures, max: u32, now: Seconds) -> Option<Seconds> {
+/// Counts one attempt; locks at `max`. Returns the count after it.
+fn bump(failures: &mut Failures, max: u32, now: Seconds) -> u32 {
     if failures.locked_until.is_some_and(|until| until <= now) {
         *failures = Failures::default();
     }
-    failures.count += 1;
+    failures.count = (failures.count + 1).min(max);
+    failures.last = now;
     if failures.count >= max {
-        let until = now + LOCKOUT_SECONDS;
-        failures.locked_until = Some(until);
-        failures.count = max;
-        Some(until)
-    } else {
-        None
+        failures.locked_until = Some(now + LOCKOUT_SECONDS);
     }
+    failures.count
 }
 
 #[cfg(test)]
@@ -275,41 +325,86 @@ mod tests {
         ));
     }
 
+    /// One sign-in with a wrong PIN, as the shell runs it: counted first, then refused.
+    fn wrong(lockout: &mut Lockout, staff: &str, client: &str, now: Seconds) -> Refusal {
+        match lockout.attempt(staff, client, now) {
+            Gate::Locked { until } => Refusal::NowLocked { until },
+            Gate::Open { .. } => lockout.failed(staff, client, now),
+        }
+    }
+
     #[test]
     fn five_wrong_pins_lock_the_account_for_fifteen_minutes() {
         let mut lockout = Lockout::default();
         for left in (1..MAX_FAILURES).rev() {
-            assert_eq!(lockout.gate("nv01", "10.0.0.5", 100), Gate::Open);
-            assert_eq!(lockout.failed("nv01", "10.0.0.5", 100), Refusal::WrongPin { attempts_left: left });
+            assert_eq!(lockout.gate("nv01", "10.0.0.5", 100), None);
+            assert_eq!(wrong(&mut lockout, "nv01", "10.0.0.5", 100), Refusal::WrongPin { attempts_left: left });
         }
-        assert_eq!(lockout.failed("nv01", "10.0.0.5", 100), Refusal::NowLocked { until: 100 + LOCKOUT_SECONDS });
-        assert_eq!(lockout.gate("nv01", "10.0.0.6", 200), Gate::Locked { until: 100 + LOCKOUT_SECONDS });
-        assert_eq!(lockout.gate("nv02", "10.0.0.6", 200), Gate::Open, "other staff are not locked");
-        assert_eq!(lockout.gate("nv01", "10.0.0.6", 100 + LOCKOUT_SECONDS), Gate::Open, "the lock expires");
+        assert_eq!(wrong(&mut lockout, "nv01", "10.0.0.5", 100), Refusal::NowLocked { until: 100 + LOCKOUT_SECONDS });
+        assert_eq!(lockout.attempt("nv01", "10.0.0.6", 200), Gate::Locked { until: 100 + LOCKOUT_SECONDS });
+        assert!(matches!(lockout.attempt("nv02", "10.0.0.6", 200), Gate::Open { .. }), "other staff are not locked");
+        assert_eq!(lockout.gate("nv01", "10.0.0.6", 100 + LOCKOUT_SECONDS), None, "the lock expires");
         assert_eq!(
-            lockout.failed("nv01", "10.0.0.6", 100 + LOCKOUT_SECONDS),
+            wrong(&mut lockout, "nv01", "10.0.0.6", 100 + LOCKOUT_SECONDS),
             Refusal::WrongPin { attempts_left: MAX_FAILURES - 1 },
             "a fresh count after the lock"
         );
     }
 
     #[test]
-    fn guessing_across_many_ids_locks_the_computer() {
+    fn attempts_at_the_same_moment_are_counted_before_any_pin_is_checked() {
         let mut lockout = Lockout::default();
-        for n in 0..MAX_FAILURES_PER_CLIENT - 1 {
-            assert!(matches!(lockout.failed(&format!("id{n}"), "10.0.0.9", 0), Refusal::WrongPin { .. }));
-        }
-        assert_eq!(lockout.failed("id99", "10.0.0.9", 0), Refusal::NowLocked { until: LOCKOUT_SECONDS });
-        assert_eq!(lockout.gate("nv01", "10.0.0.9", 1), Gate::Locked { until: LOCKOUT_SECONDS });
-        assert_eq!(lockout.gate("nv01", "10.0.0.8", 1), Gate::Open);
+        // A hundred attempts arrive before the first PIN check finishes: only five may go on to be checked.
+        let gates: Vec<Gate> = (0..100).map(|_| lockout.attempt("nv01", "10.0.0.5", 100)).collect();
+        let open = gates.iter().filter(|g| matches!(g, Gate::Open { .. })).count();
+        assert_eq!(open, MAX_FAILURES as usize);
+        assert_eq!(gates[0], Gate::Open { attempts_left: MAX_FAILURES - 1 });
+        assert_eq!(gates[99], Gate::Locked { until: 100 + LOCKOUT_SECONDS });
     }
 
     #[test]
-    fn a_correct_pin_clears_the_count() {
+    fn guessing_across_many_ids_locks_the_computer() {
         let mut lockout = Lockout::default();
-        lockout.failed("nv01", "c", 0);
-        lockout.failed("nv01", "c", 0);
+        for n in 0..MAX_FAILURES_PER_CLIENT - 1 {
+            assert!(matches!(wrong(&mut lockout, &format!("id{n}"), "10.0.0.9", 0), Refusal::WrongPin { .. }));
+        }
+        assert_eq!(wrong(&mut lockout, "id99", "10.0.0.9", 0), Refusal::NowLocked { until: LOCKOUT_SECONDS });
+        assert_eq!(lockout.attempt("nv01", "10.0.0.9", 1), Gate::Locked { until: LOCKOUT_SECONDS });
+        assert!(matches!(lockout.attempt("nv01", "10.0.0.8", 1), Gate::Open { .. }));
+    }
+
+    #[test]
+    fn a_correct_pin_clears_the_account_but_not_the_computers_failures() {
+        let mut lockout = Lockout::default();
+        wrong(&mut lockout, "nv01", "c", 0);
+        wrong(&mut lockout, "nv01", "c", 0);
+        assert!(matches!(lockout.attempt("nv01", "c", 0), Gate::Open { .. }));
         lockout.succeeded("nv01", "c");
-        assert_eq!(lockout.failed("nv01", "c", 0), Refusal::WrongPin { attempts_left: MAX_FAILURES - 1 });
+        assert_eq!(wrong(&mut lockout, "nv01", "c", 0), Refusal::WrongPin { attempts_left: MAX_FAILURES - 1 });
+        // The computer keeps its three wrong attempts: a success in between does not buy it more guesses.
+        for n in 0..MAX_FAILURES_PER_CLIENT - 4 {
+            assert!(matches!(wrong(&mut lockout, &format!("x{n}"), "c", 0), Refusal::WrongPin { .. }), "{n}");
+        }
+        assert_eq!(wrong(&mut lockout, "x9", "c", 0), Refusal::NowLocked { until: LOCKOUT_SECONDS });
+    }
+
+    #[test]
+    fn made_up_ids_and_many_clients_do_not_grow_it_without_bound_and_old_counts_expire() {
+        let mut lockout = Lockout::default();
+        for n in 0..(MAX_ENTRIES * 3) {
+            wrong(&mut lockout, &format!("made-up-{n}"), &format!("client-{n}"), n as Seconds);
+        }
+        let (staff, clients) = lockout.len();
+        assert!(staff <= MAX_ENTRIES && clients <= MAX_ENTRIES, "{staff} {clients}");
+        wrong(&mut lockout, "nv01", "c", 100_000);
+        lockout.attempt("nv02", "d", 100_000 + LOCKOUT_SECONDS + 1);
+        assert_eq!(lockout.len(), (1, 1), "everything older than a lockout period is forgotten");
+        let saved = serde_json::to_string(&lockout).expect("saved");
+        let read: Lockout = serde_json::from_str(&saved).expect("read back");
+        assert_eq!(read.len(), (1, 1));
+        let before: Lockout =
+            serde_json::from_str(r#"{"by_staff":{"nv01":{"count":2,"locked_until":null}},"by_client":{}}"#)
+                .expect("a lockout saved before `last` existed still reads");
+        assert_eq!(before.len(), (1, 0));
     }
 }

@@ -361,7 +361,8 @@ async fn sign_in(
     let Some(counter) = api.setup.queue.counter(form.counter).cloned() else {
         return back("/staff/sign-in", false, &words::tr(language, "Choose one of this service point's counters."));
     };
-    let account = match api.check_pin(form.staff_id.trim(), &form.pin, &peer.ip().to_string()).await {
+    let account = match api.check_pin(form.staff_id.trim(), &form.pin, &crate::counter_api::client_key(peer.ip())).await
+    {
         Ok(account) => account,
         Err(error) => return back("/staff/sign-in", false, &error_text(&error, language)),
     };
