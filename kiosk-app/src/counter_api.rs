@@ -130,9 +130,74 @@ pub fn router(api: Arc<CounterApi>) -> Router {
         .with_state(api)
 }
 
-/// Serves the API on `listener` until the process ends.
+/// Connections served at once, at most (the board and open consoles hold one each for their live updates); more
+/// are closed at once, so slow or hostile clients cannot take every file descriptor the outbox and the scanner
+/// need.
+pub const MAX_CONNECTIONS: usize = 128;
+/// A request's head must arrive within this, or the connection is closed (a client that sends nothing, or a byte
+/// at a time, holds a connection no longer).
+pub const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A request's body may pause this long between pieces at most.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// The largest request body read (sign-in, forms and commands are a few hundred bytes).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Serves the API on `listener` until the process ends: each connection from an allowed network (checked before
+/// anything is read from it) is served by hyper with [`HEAD_TIMEOUT`] and [`BODY_TIMEOUT`], up to
+/// [`MAX_CONNECTIONS`] at once.
 pub async fn serve(listener: tokio::net::TcpListener, api: Arc<CounterApi>) -> std::io::Result<()> {
-    axum::serve(listener, router(api).into_make_service_with_connect_info::<SocketAddr>()).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service as _;
+    let app = router(api.clone()).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of descriptors (EMFILE) or a connection reset before it was accepted: wait, go on.
+                tracing::warn!(%error, "the counter API could not accept a connection");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        if !allowed(&api, peer.ip()) {
+            tracing::warn!(client = %peer.ip(), "counter API connection from outside the allowed networks closed");
+            continue;
+        }
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(client = %peer.ip(), "counter API connection closed: {MAX_CONNECTIONS} already open");
+            continue;
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            // hyper's head timeout runs from the first byte; a client that sends nothing is closed here.
+            let mut first = [0u8; 1];
+            if !matches!(tokio::time::timeout(HEAD_TIMEOUT, stream.peek(&mut first)).await, Ok(Ok(1..))) {
+                drop(slot);
+                return;
+            }
+            let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let mut request = request.map(|body| tower_http::timeout::TimeoutBody::new(BODY_TIMEOUT, body));
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                app.clone().call(request)
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "a counter API connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+}
+
+/// Whether `ip` may use the counter API and the staff pages: loopback, or one of the allowed networks.
+fn allowed(api: &CounterApi, ip: std::net::IpAddr) -> bool {
+    let loopback = ip.is_loopback()
+        || matches!(ip, std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
+    loopback || api.setup.allow.iter().any(|network| network.contains(ip))
 }
 
 /// Starts serving the API on `network` (the kiosk's one network runtime); returns the address it listens on.
@@ -280,9 +345,7 @@ async fn only_allowed_networks(
     next: axum::middleware::Next,
 ) -> Response {
     let ip = peer.ip();
-    let loopback = ip.is_loopback()
-        || matches!(ip, std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
-    if loopback || api.setup.allow.iter().any(|network| network.contains(ip)) {
+    if allowed(&api, ip) {
         next.run(request).await
     } else {
         tracing::warn!(client = %ip, "counter API request from outside the allowed networks refused");
@@ -816,6 +879,14 @@ async fn transfer(
 }
 
 fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("Yêu cầu quá lớn (tối đa {MAX_BODY_BYTES} byte)."),
+            format!("The request is too large (at most {MAX_BODY_BYTES} bytes)."),
+        );
+    }
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "bad_request",

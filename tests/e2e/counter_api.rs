@@ -182,10 +182,15 @@ fn hundreds_of_wrong_pins_at_once_get_five_checks_and_never_more_than_two_argon2
                     let response = client
                         .post(format!("{base}/sessions"))
                         .json(&json!({ "staff_id": staff, "pin": "135790", "counter": 1 }))
-                        .send()
-                        .expect("request");
-                    let (status, code, _) = error_of(response);
-                    (status, code)
+                        .send();
+                    match response {
+                        Ok(response) => {
+                            let (status, code, _) = error_of(response);
+                            (status, code)
+                        }
+                        // More connections than the kiosk serves at once: closed before anything is read.
+                        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "closed".to_owned()),
+                    }
                 })
             })
             .collect();
@@ -193,7 +198,7 @@ fn hundreds_of_wrong_pins_at_once_get_five_checks_and_never_more_than_two_argon2
     });
     let wrong = statuses.iter().filter(|(_, code)| code == "wrong_pin").count();
     let locked = statuses.iter().filter(|(status, _)| *status == StatusCode::LOCKED).count();
-    let busy = statuses.iter().filter(|(_, code)| code == "busy").count();
+    let busy = statuses.iter().filter(|(_, code)| code == "busy" || code == "closed").count();
     assert_eq!(wrong + locked + busy, 200, "{statuses:?}");
     // The computer may make ten wrong attempts in all: every other one is refused before any PIN is checked.
     assert!(wrong <= 10, "only ten wrong PINs were checked at most, not {wrong}");
@@ -205,6 +210,74 @@ fn hundreds_of_wrong_pins_at_once_get_five_checks_and_never_more_than_two_argon2
     );
     let (status, ..) = error_of(kiosk.sign_in("nv02", PIN, 1));
     assert_eq!(status, StatusCode::LOCKED, "this computer stays locked, even with a right PIN");
+}
+
+#[test]
+fn silent_and_slow_clients_are_cut_off_and_cannot_hold_every_connection() {
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let kiosk = start("counter-api-slow", &config("transport = \"simulated\""));
+    let address: std::net::SocketAddr =
+        kiosk.base["http://".len()..kiosk.base.find("/counter").expect("path")].parse().expect("address");
+    let cap = kiosk_app::counter_api::MAX_CONNECTIONS;
+    // Open whether the kiosk still holds it: a read that times out means open, 0 bytes or an error means closed.
+    let open = |stream: &TcpStream| {
+        stream.set_read_timeout(Some(Duration::from_millis(50))).expect("timeout");
+        let mut byte = [0u8; 1];
+        let mut reader = stream;
+        matches!(reader.read(&mut byte), Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut))
+    };
+    let started = Instant::now();
+    let silent: Vec<TcpStream> = (0..cap + 30).map(|_| TcpStream::connect(address).expect("connect")).collect();
+    // A slow client sends its head a byte at a time.
+    let mut slow = TcpStream::connect(address).expect("connect");
+    std::thread::sleep(Duration::from_millis(500));
+    let held = silent.iter().filter(|s| open(s)).count();
+    assert!(held <= cap, "the kiosk holds at most {cap} connections, not {held}");
+    assert!(held >= cap - 5, "and serves up to its cap: {held}");
+
+    // Meanwhile the kiosk's files still open: the outbox saves a submission.
+    let outbox = kiosk_app::outbox::store::Outbox::open(&kiosk_tests::scratch_dir("counter-api-slow-outbox"), [7; 32])
+        .expect("the outbox opens while clients hold connections");
+    let new = kiosk_app::outbox::store::NewSubmission {
+        kind: kiosk_core::portal::Kind::Dossier,
+        procedure_code: None,
+        form: b"{}",
+        pages: &[vec![1; 1000]],
+    };
+    outbox.enqueue(new, 0).expect("saved");
+
+    // The head timeout cuts every silent one off, and the slow one in the middle of its head.
+    let mut sent = 0;
+    while started.elapsed() < kiosk_app::counter_api::HEAD_TIMEOUT + Duration::from_secs(3) {
+        if slow.write_all(&[b"GET /counter/v1/queue HTTP/1.1\r\nHost: k\r\n"[sent % 40]]).is_err() {
+            break;
+        }
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(
+        started.elapsed() < kiosk_app::counter_api::HEAD_TIMEOUT + Duration::from_secs(3),
+        "the slow head was cut off ({sent} bytes)"
+    );
+    let settle = (started + kiosk_app::counter_api::HEAD_TIMEOUT + Duration::from_secs(2))
+        .saturating_duration_since(Instant::now());
+    std::thread::sleep(settle);
+    let still: Vec<usize> = silent.iter().enumerate().filter(|(_, s)| open(s)).map(|(i, _)| i).collect();
+    assert!(still.is_empty(), "every silent connection was closed, not {still:?}");
+    // And the counters are served again.
+    let (status, code, _) = error_of(kiosk.client.get(format!("{}/queue", kiosk.base)).send().expect("request"));
+    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "sign_in_needed"));
+    let big = "x".repeat(kiosk_app::counter_api::MAX_BODY_BYTES + 1);
+    let response = kiosk
+        .client
+        .post(format!("{}/sessions", kiosk.base))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "a body is read only up to its bound");
 }
 
 #[test]
