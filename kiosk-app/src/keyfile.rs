@@ -13,6 +13,17 @@ use base64::Engine as _;
 
 /// The key in `path`, or a new random one written there. `what` names it in errors and the log.
 pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<[u8; 32]> {
+    if let Ok(metadata) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "{} ({what}) can be read by other users (mode {mode:o}). Make it private, then start again: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
     match std::fs::read_to_string(path) {
         Ok(text) => base64::engine::general_purpose::STANDARD
             .decode(text.trim())
@@ -73,9 +84,21 @@ mod tests {
         let dir = scratch("damaged");
         let path = dir.join("device.key");
         std::fs::write(&path, "not base64").expect("ok");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("ok");
         let error = format!("{:#}", super::load_or_create(&path, "device key").expect_err("refused"));
         assert!(error.contains("not a 32-byte key"), "{error}");
         assert_eq!(std::fs::read_to_string(&path).expect("ok"), "not base64");
+    }
+
+    #[test]
+    fn a_key_other_users_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = scratch("open");
+        let path = dir.join("device.key");
+        super::load_or_create(&path, "device key").expect("made");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let error = format!("{:#}", super::load_or_create(&path, "device key").expect_err("refused"));
+        assert!(error.contains("chmod 600"), "{error}");
     }
 
     #[test]

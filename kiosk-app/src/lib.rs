@@ -56,6 +56,21 @@ pub fn tune_allocator() {
     }
 }
 
+/// No core dumps of this process (a dump would hold residents' answers, scanned pages and the keys in clear), and
+/// no other process of the same user may attach to it (`PR_SET_DUMPABLE` 0 also stops ptrace and
+/// /proc/PID/mem). Called first thing in `main`; failure is logged, not fatal (systemd's `LimitCORE=0` is the
+/// second line).
+#[allow(unsafe_code)] // two libc calls; the block says why they are sound
+pub fn no_core_dumps() {
+    let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: setrlimit reads the struct passed by reference; prctl with PR_SET_DUMPABLE takes plain integers.
+    let (limit, dumpable) =
+        unsafe { (libc::setrlimit(libc::RLIMIT_CORE, &none), libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0)) };
+    if limit != 0 || dumpable != 0 {
+        tracing::warn!(error = %std::io::Error::last_os_error(), "core dumps could not be turned off");
+    }
+}
+
 /// Gives the pages the allocator holds free back to the system: called when the home screen returns, so what a
 /// finished screen used (a dossier's pages, the search's results, the slip's picture) does not stay resident
 /// between residents. glibc only returns the free top of a heap by itself; the free pages inside it stay.
@@ -83,7 +98,28 @@ pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
     }
     let mode = std::fs::metadata(dir).with_context(|| format!("reading {}", dir.display()))?.permissions().mode();
     if mode & 0o077 != 0 {
-        tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "the state directory is readable by other users; chmod 700 it");
+        anyhow::bail!(
+            "{} is open to other users (mode {:o}); it holds residents' sealed dossiers and the kiosk's keys. \
+             Make it private, then start again: chmod 700 {}",
+            dir.display(),
+            mode & 0o777,
+            dir.display()
+        );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[allow(unsafe_code)] // reading back what no_core_dumps set
+    fn core_dumps_are_off_and_the_process_cannot_be_attached_to() {
+        super::no_core_dumps();
+        let mut limit = libc::rlimit { rlim_cur: 1, rlim_max: 1 };
+        // SAFETY: getrlimit writes into the struct passed; prctl(PR_GET_DUMPABLE) takes no pointers.
+        let (read, dumpable) =
+            unsafe { (libc::getrlimit(libc::RLIMIT_CORE, &mut limit), libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0)) };
+        assert_eq!((read, limit.rlim_cur, limit.rlim_max), (0, 0, 0));
+        assert_eq!(dumpable, 0);
+    }
 }

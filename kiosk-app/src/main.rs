@@ -64,6 +64,7 @@ enum OutboxCommand {
 }
 
 fn main() -> ExitCode {
+    kiosk_app::no_core_dumps();
     kiosk_app::tune_allocator();
     logging::init();
     let args = Args::parse();

@@ -6,7 +6,6 @@
 //! decoded from the simulated printer with its QR code read back to the dossier code. And leaving at every step
 //! leaves nothing behind, in the screen's state or on disk.
 
-use kiosk_app::outbox::store::Outbox;
 use kiosk_app::ui::{self, AppWindow};
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 use slint::ComponentHandle;
@@ -393,10 +392,5 @@ fn leaving_at_any_page_leaves_nothing_behind() {
     assert!(sim.received().is_empty(), "nothing was sent");
     let pages: Vec<_> = std::fs::read_dir(kiosk.dir.join("outbox").join("pages")).expect("pages dir").collect();
     assert!(pages.is_empty(), "no page file on disk");
-    let outbox = Outbox::open(
-        &kiosk.dir.join("outbox"),
-        kiosk_app::load_config(&kiosk_tests::example_config()).expect("valid").portal.public_key,
-    )
-    .expect("outbox");
-    assert_eq!(outbox.summary(now()).expect("summary").waiting(), 0, "nothing in the outbox");
+    assert_eq!(kiosk.app.outbox.summary(now()).expect("summary").waiting(), 0, "nothing in the outbox");
 }

@@ -44,7 +44,10 @@ pub fn run(name: &str, args: &[&str]) -> Output {
 pub fn scratch_dir(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiosk-e2e-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    // Private, as the kiosk's state directory must be (the kiosk refuses one open to other users).
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(&dir)
+        .expect("create scratch dir");
     dir
 }
 

@@ -159,6 +159,9 @@ pub struct MarkerDue {
 
 pub struct Outbox {
     db: Mutex<Connection>,
+    /// `outbox.lock`, locked for as long as this process has the outbox open: only one process at a time may
+    /// (a second would requeue what the first is sending and delete the pages of a save in progress as orphans).
+    _lock: std::fs::File,
     pages: PathBuf,
     portal_key: PublicKey,
     counter_key: Option<PublicKey>,
@@ -188,6 +191,28 @@ CREATE INDEX IF NOT EXISTS submissions_age ON submissions (state, created_at);
 CREATE TABLE IF NOT EXISTS status (one INTEGER PRIMARY KEY CHECK (one = 1), last_error TEXT);
 INSERT OR IGNORE INTO status (one, last_error) VALUES (1, NULL);
 ";
+
+/// Takes `dir/outbox.lock` for this process, or says who has it.
+fn take_lock(dir: &Path) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let path = dir.join("outbox.lock");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "the outbox {} is open in another process: the kiosk is running, or another `kiosk outbox` command is. \
+             Stop the kiosk first (systemctl stop kiosk), or run the command again when the other one has finished",
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => Err(error).with_context(|| format!("locking {}", path.display())),
+    }
+}
 
 /// Columns added after the first release: (name, type). Added to an older outbox at open.
 const ADDED_COLUMNS: [(&str, &str); 6] = [
@@ -238,6 +263,7 @@ impl Outbox {
     /// Opens (or creates) the outbox in `dir`: `outbox.sqlite` and `pages/`. Cleans up after a crash.
     pub fn open(dir: &Path, portal_key: [u8; 32]) -> anyhow::Result<Outbox> {
         crate::ensure_private_dir(dir)?;
+        let lock = take_lock(dir)?;
         let pages = dir.join("pages");
         std::fs::create_dir_all(&pages).with_context(|| format!("creating {}", pages.display()))?;
         let path = dir.join("outbox.sqlite");
@@ -254,6 +280,7 @@ impl Outbox {
         }
         let outbox = Outbox {
             db: Mutex::new(db),
+            _lock: lock,
             pages,
             portal_key: PublicKey::from(portal_key),
             counter_key: None,
@@ -950,6 +977,20 @@ mod tests {
         assert!(outbox.held().expect("held").is_empty());
         let again = dossier(&outbox, &[], 200);
         assert_eq!(outbox.held().expect("held").len(), 1, "{again} is held with its copy");
+    }
+
+    #[test]
+    fn only_one_opening_of_an_outbox_at_a_time() {
+        let (outbox, dir) = outbox("locked");
+        let id = dossier(&outbox, &[vec![1; 10]], 100);
+        outbox.take_due(100).expect("due");
+        let second = Outbox::open(&dir, [7; 32]).err().map(|e| format!("{e:#}")).unwrap_or_default();
+        assert!(second.contains("open in another process"), "{second}");
+        assert_eq!(outbox.state(&id).expect("state"), Some(State::Sending), "the second opening requeued nothing");
+        assert!(dir.join("pages").join(&id).exists(), "and deleted no pages");
+        drop(outbox);
+        let again = Outbox::open(&dir, [7; 32]).expect("free once the first is closed");
+        assert_eq!(again.state(&id).expect("state"), Some(State::Queued));
     }
 
     #[test]
