@@ -416,7 +416,7 @@ impl CounterApi {
         let accounts = read_accounts(&self.setup.staff_file)?;
         let account = accounts.find(staff_id).cloned();
         let hash = account.as_ref().map(|a| a.pin_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-        let pin = pin.to_owned();
+        let pin = zeroize::Zeroizing::new(pin.to_owned());
         let Ok(Ok(permit)) = tokio::time::timeout(PIN_CHECK_WAIT, self.pin_checks.clone().acquire_owned()).await else {
             tracing::warn!(client = %client, "counter sign-in turned away: too many PIN checks at once");
             return Err(ApiError::new(
@@ -542,7 +542,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[serde(deny_unknown_fields)]
 struct SignIn {
     staff_id: String,
-    pin: String,
+    /// Wiped from memory when dropped.
+    pin: zeroize::Zeroizing<String>,
     counter: u16,
 }
 

@@ -333,7 +333,8 @@ fn counter_name(counter: &kiosk_core::config::Counter, language: Language) -> &s
 #[derive(Deserialize)]
 struct SignInForm {
     staff_id: String,
-    pin: String,
+    /// Wiped from memory when dropped.
+    pin: zeroize::Zeroizing<String>,
     counter: u16,
     #[serde(default)]
     form: String,
