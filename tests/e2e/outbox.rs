@@ -512,3 +512,29 @@ fn a_newer_catalogue_from_the_portal_replaces_the_bundled_one_and_a_broken_one_n
     assert!(runtime.block_on(refresh(&portal, &state)).expect("refresh").is_none());
     assert!(fee(&Lookup::load(&state)).starts_with("12.000"));
 }
+
+#[test]
+fn a_submission_whose_sealed_page_cannot_be_read_is_set_aside_and_the_rest_go_on() {
+    let dir = kiosk_tests::scratch_dir("outbox-unreadable");
+    let Connected { sim, running: _running, state, key: _, portal, runtime } = connected(&dir, Faults::default(), 9);
+    let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
+    TEST_CLOCK.store(real_now(), Ordering::SeqCst);
+    let pages = vec![page(1, 0, 3_000)];
+    let forms: Vec<Vec<u8>> = (0..2).map(|n| form(n, "001089012345", "Lê Văn E")).collect();
+    let ids: Vec<String> = forms
+        .iter()
+        .map(|form| {
+            let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form, pages: &pages };
+            outbox.enqueue(new, test_clock()).expect("saved")
+        })
+        .collect();
+    // The disk loses the first one's page (a damaged sector, a technician's mistake).
+    std::fs::remove_file(state.join("outbox/pages").join(&ids[0]).join("0.sealed")).expect("page file");
+    let mut forwarder = Forwarder::new(outbox.clone(), portal, test_clock, os_random);
+    runtime.block_on(forwarder.drain_due()).expect("the pass goes on past the unreadable one");
+    assert_eq!(outbox.state(&ids[0]).expect("state"), Some(State::Quarantined), "set aside, not stuck sending");
+    let reason = outbox.quarantined().expect("list").into_iter().find(|q| q.id == ids[0]).expect("listed").reason;
+    assert!(reason.contains("sealed page 0 could not be read"), "{reason}");
+    assert_eq!(outbox.state(&ids[1]).expect("state"), Some(State::Acknowledged), "the next one is delivered");
+    assert_eq!(sim.received().len(), 1);
+}

@@ -199,14 +199,20 @@ impl<P: Portal> Forwarder<P> {
     /// Sends one submission: the pages not yet acknowledged, then the form.
     pub async fn forward(&mut self, due: &Due) -> anyhow::Result<Outcome> {
         for index in due.pages_sent..due.page_count {
-            let page = self.outbox.sealed_page(&due.id, index)?;
+            let page = match self.outbox.sealed_page(&due.id, index) {
+                Ok(page) => page,
+                Err(error) => return self.unreadable(due, &format!("its sealed page {index}"), &error),
+            };
             let reply = self.portal.upload_page(&due.id, index, page).await;
             match outbox::classify(reply.answer()) {
                 Verdict::Accepted => self.outbox.page_sent(&due.id, index)?,
                 verdict => return self.settle(due, verdict, reply.error),
             }
         }
-        let sealed = self.outbox.sealed_form(&due.id)?;
+        let sealed = match self.outbox.sealed_form(&due.id) {
+            Ok(sealed) => sealed,
+            Err(error) => return self.unreadable(due, "its sealed form", &error),
+        };
         let submission = Submission {
             kind: due.kind,
             procedure_code: due.procedure_code.clone(),
@@ -230,6 +236,15 @@ impl<P: Portal> Forwarder<P> {
             }
         }
         self.settle(due, verdict, reply.error)
+    }
+
+    /// Part of a submission cannot be read from the disk (a damaged or missing file): it is set aside in
+    /// quarantine with the cause, for the technician, instead of being tried for ever; the rest keep going.
+    fn unreadable(&mut self, due: &Due, what: &str, error: &anyhow::Error) -> anyhow::Result<Outcome> {
+        let reason = format!("{what} could not be read from the kiosk's disk: {error:#}");
+        tracing::error!(submission = %due.id, %reason, "a submission cannot be read; set aside for the technician");
+        self.outbox.quarantine(&due.id, &reason)?;
+        Ok(Outcome::Quarantined { reason })
     }
 
     fn settle(&mut self, due: &Due, verdict: Verdict, network: Option<String>) -> anyhow::Result<Outcome> {
