@@ -140,15 +140,26 @@ impl HttpPortal {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(reqwest::header::RETRY_AFTER);
         let etag = header(reqwest::header::ETAG);
-        match response.bytes().await {
-            Ok(body) => {
-                Reply { status: Some(status), content_type, retry_after, etag, body: body.to_vec(), error: None }
+        let mut response = response;
+        let mut body: Vec<u8> = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_REPLY_BYTES => {
+                    // A captive portal's page or a broken proxy: never read without end.
+                    let error = format!("the answer was larger than {} MiB and was not read", MAX_REPLY_BYTES >> 20);
+                    return Reply { error: Some(error), ..Reply::default() };
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => return Reply { status: Some(status), content_type, retry_after, etag, body, error: None },
+                // The answer broke off in the middle: as good as no answer (the idempotency key makes a retry safe).
+                Err(error) => return Reply { error: Some(network_error(&error)), ..Reply::default() },
             }
-            // The answer broke off in the middle: as good as no answer (the idempotency key makes a retry safe).
-            Err(error) => Reply { error: Some(network_error(&error)), ..Reply::default() },
         }
     }
 }
+
+/// The largest answer read from the portal (the catalogue, the biggest, is well under 1 MiB).
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
 
 fn network_error(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {

@@ -538,3 +538,14 @@ fn a_submission_whose_sealed_page_cannot_be_read_is_set_aside_and_the_rest_go_on
     assert_eq!(outbox.state(&ids[1]).expect("state"), Some(State::Acknowledged), "the next one is delivered");
     assert_eq!(sim.received().len(), 1);
 }
+
+#[test]
+fn an_answer_larger_than_the_bound_is_not_read_to_its_end() {
+    let dir = kiosk_tests::scratch_dir("outbox-huge-answer");
+    let Connected { sim, running: _running, state: _, key: _, portal, runtime } = connected(&dir, Faults::default(), 4);
+    sim.set_catalogue(&"# padding\n".repeat((kiosk_app::portal::MAX_REPLY_BYTES / 10) + 10));
+    let reply = runtime.block_on(portal.catalogue(None));
+    assert_eq!(reply.status, None, "no answer is taken from it");
+    assert!(reply.error.as_deref().is_some_and(|e| e.contains("larger than 16 MiB")), "{:?}", reply.error);
+    assert!(reply.body.is_empty());
+}

@@ -779,7 +779,8 @@ fn parse_url(url: &str) -> Result<Url, String> {
             port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("port `{port}` is not 1 to 65535"))?
         }
     };
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    // An address, not a prefix: `127.attacker.example` is a name anyone can register.
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     if scheme == "http" && !loopback {
         return Err(format!("plain http to `{host}` would send residents' data unencrypted; use https"));
     }

@@ -231,6 +231,17 @@ fn https_portals_and_loopback_http_are_accepted() {
 }
 
 #[test]
+fn plain_http_is_only_for_a_loopback_address_not_a_name_that_looks_like_one() {
+    for url in ["http://127.attacker.example/api", "http://127.0.0.1.nip.io:8787", "http://[::2]:8787"] {
+        let text = example_with("base_url = \"http://127.0.0.1:8787/kiosk-api\"", &format!("base_url = \"{url}\""));
+        let problems = problems_of(&text);
+        assert!(problems.iter().any(|p| p.contains("would send residents' data unencrypted")), "{url}: {problems:?}");
+    }
+    let text = example_with("base_url = \"http://127.0.0.1:8787/kiosk-api\"", "base_url = \"http://127.0.0.2:8787\"");
+    assert!(problems_of(&text).is_empty(), "127.0.0.2 is loopback");
+}
+
+#[test]
 fn printer_profile_and_overrides() {
     let text = example_with(
         "[devices.printer]\ntransport = \"simulated\"",
