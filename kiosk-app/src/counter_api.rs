@@ -126,6 +126,7 @@ pub fn router(api: Arc<CounterApi>) -> Router {
         .nest("/counter/v1", v1)
         .merge(pages)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(api.clone(), only_allowed_networks))
         .with_state(api)
 }
@@ -333,6 +334,16 @@ async fn not_found() -> ApiError {
         "not_found",
         "Không có địa chỉ này trong API quầy; xem /counter/v1/openapi.yaml.",
         "No such path in the counter API; see /counter/v1/openapi.yaml.",
+    )
+}
+
+/// A path that exists asked with another method: the same JSON error shape as every other refusal.
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Địa chỉ này không nhận cách gọi đó; xem /counter/v1/openapi.yaml.",
+        "This path does not take that method; see /counter/v1/openapi.yaml.",
     )
 }
 

@@ -167,6 +167,8 @@ fn wrong_pins_lock_the_account_and_a_session_is_needed() {
     assert_eq!(kiosk.post(&token, "/call-next", None).status(), StatusCode::UNAUTHORIZED, "signed out");
     let (status, code, _) = error_of(kiosk.client.get(format!("{}/nothing-here", kiosk.base)).send().expect("request"));
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    let (status, code, _) = error_of(kiosk.client.delete(format!("{}/call-next", kiosk.base)).send().expect("request"));
+    assert_eq!((status, code.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"), "the same shape");
 }
 
 #[test]
