@@ -591,6 +591,18 @@ fn verify(
     Ok(kiosk)
 }
 
+/// A signed request past the injected faults: the kiosk that sent it, or the answer to give instead.
+async fn admitted(
+    sim: &Sim,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, Response> {
+    before(sim).await?;
+    verify(sim, method, path, headers, body, None)
+}
+
 async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(faulty) = before(&sim).await {
         return faulty;
@@ -621,10 +633,7 @@ async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, 
 }
 
 async fn heartbeat(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(faulty) = before(&sim).await {
-        return faulty;
-    }
-    let kiosk = match verify(&sim, &method, portal::HEARTBEAT_PATH, &headers, &body, None) {
+    let kiosk = match admitted(&sim, &method, portal::HEARTBEAT_PATH, &headers, &body).await {
         Ok(kiosk) => kiosk,
         Err(refused) => return refused,
     };
@@ -645,10 +654,7 @@ async fn page(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(faulty) = before(&sim).await {
-        return faulty;
-    }
-    if let Err(refused) = verify(&sim, &method, &portal::page_path(&id, index), &headers, &body, None) {
+    if let Err(refused) = admitted(&sim, &method, &portal::page_path(&id, index), &headers, &body).await {
         return refused;
     }
     let Ok(plain) = sim.secret.unseal(&body) else {
@@ -687,10 +693,7 @@ async fn taken_by_hand(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(faulty) = before(&sim).await {
-        return faulty;
-    }
-    let kiosk = match verify(&sim, &method, &portal::hand_intake_path(&id), &headers, &body, None) {
+    let kiosk = match admitted(&sim, &method, &portal::hand_intake_path(&id), &headers, &body).await {
         Ok(kiosk) => kiosk,
         Err(refused) => return refused,
     };
@@ -723,10 +726,7 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(faulty) = before(&sim).await {
-        return faulty;
-    }
-    let kiosk = match verify(&sim, &method, &portal::submission_path(&id), &headers, &body, None) {
+    let kiosk = match admitted(&sim, &method, &portal::submission_path(&id), &headers, &body).await {
         Ok(kiosk) => kiosk,
         Err(refused) => return refused,
     };

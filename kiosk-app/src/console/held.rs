@@ -147,7 +147,7 @@ pub(super) async fn open_page(
     };
     let reference = short_reference(&id);
     api.audit(&session, "held-opened", &reference);
-    let reading = held::reading(&opened.form, &crate::dossier::forms(), &catalogue(), language);
+    let reading = held::reading(&opened.form, forms(), catalogue(), language);
     let row = &opened.held;
     let body = html! {
         section.card aria-labelledby="about-title" {
@@ -210,9 +210,18 @@ fn take_form(id: &str, csrf: &str, language: Language) -> Markup {
     }
 }
 
-fn catalogue() -> kiosk_core::catalogue::Catalogue {
-    kiosk_core::catalogue::parse(crate::lookup::BUNDLED)
-        .unwrap_or_else(|problems| panic!("the bundled catalogue is checked by the tests: {problems:?}"))
+/// The bundled catalogue and forms, read once for the console (not per page, nor per row of the list).
+fn catalogue() -> &'static kiosk_core::catalogue::Catalogue {
+    static CATALOGUE: std::sync::OnceLock<kiosk_core::catalogue::Catalogue> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        kiosk_core::catalogue::parse(crate::lookup::BUNDLED)
+            .unwrap_or_else(|problems| panic!("the bundled catalogue is checked by the tests: {problems:?}"))
+    })
+}
+
+fn forms() -> &'static [kiosk_core::forms::Form] {
+    static FORMS: std::sync::OnceLock<Vec<kiosk_core::forms::Form>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(crate::dossier::forms)
 }
 
 /// Why a dossier is not held any more, for staff.

@@ -654,10 +654,8 @@ impl Outbox {
     /// first.
     pub fn held(&self) -> anyhow::Result<Vec<Held>> {
         let db = self.db();
-        let mut statement = db.prepare(&format!(
-            "{HELD_COLUMNS} WHERE counter_form IS NOT NULL AND state IN ('queued', 'sending', 'quarantined')
-             ORDER BY created_at, id"
-        ))?;
+        let mut statement =
+            db.prepare(&format!("SELECT {HELD_COLUMNS} FROM submissions WHERE {HELD_WHERE} ORDER BY created_at, id"))?;
         let rows = statement.query_map([], held_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -667,9 +665,7 @@ impl Outbox {
         let row = {
             let db = self.db();
             db.query_row(
-                "SELECT id, kind, procedure_code, page_count, created_at, state, attempts, last_error, counter_form
-                 FROM submissions WHERE id = ?1 AND counter_form IS NOT NULL
-                 AND state IN ('queued', 'sending', 'quarantined')",
+                &format!("SELECT {HELD_COLUMNS}, counter_form FROM submissions WHERE id = ?1 AND {HELD_WHERE}"),
                 [id],
                 |row| Ok((held_row(row)?, row.get::<_, Vec<u8>>(8)?)),
             )
@@ -784,8 +780,9 @@ impl Outbox {
 }
 
 /// The columns [`held_row`] reads.
-const HELD_COLUMNS: &str =
-    "SELECT id, kind, procedure_code, page_count, created_at, state, attempts, last_error FROM submissions";
+const HELD_COLUMNS: &str = "id, kind, procedure_code, page_count, created_at, state, attempts, last_error";
+/// What "held" means: a copy for the counter, and not delivered, declined or taken in yet.
+const HELD_WHERE: &str = "counter_form IS NOT NULL AND state IN ('queued', 'sending', 'quarantined')";
 
 fn held_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Held> {
     let state: String = row.get(5)?;
