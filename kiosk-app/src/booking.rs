@@ -237,11 +237,15 @@ impl std::fmt::Debug for Arrivals {
 
 impl Arrivals {
     pub fn open(path: &std::path::Path) -> anyhow::Result<Arrivals> {
-        let db = rusqlite::Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let opened = crate::sqlite::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let db = opened.db;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS arrivals (code TEXT PRIMARY KEY, day TEXT NOT NULL, label TEXT NOT NULL)",
         )?;
+        if let Some(aside) = &opened.set_aside {
+            aside.salvage(&db, &["arrivals"]);
+        }
         Ok(Arrivals { db })
     }
 

@@ -21,6 +21,7 @@ pub mod portal;
 pub mod printing;
 pub mod queue_store;
 pub mod speech;
+pub mod sqlite;
 pub mod staff_store;
 pub mod tickets;
 pub mod tracking;
@@ -107,6 +108,14 @@ pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Syncs a directory, so a file created, renamed or removed in it survives a power cut.
+pub fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("syncing the directory {}", dir.display()))
 }
 
 #[cfg(test)]

@@ -27,21 +27,25 @@ pub type Listener = Box<dyn Fn(&[Event], &Queue) + Send>;
 impl QueueStore {
     /// Opens (or creates) the store at `path` and replays its log.
     pub fn open(path: &Path, setup: Setup, today: Day) -> anyhow::Result<QueueStore> {
-        let db = Connection::open(path).with_context(|| format!("opening the queue database {}", path.display()))?;
+        let opened =
+            crate::sqlite::open(path).with_context(|| format!("opening the queue database {}", path.display()))?;
+        let db = opened.db;
         db.pragma_update(None, "journal_mode", "WAL").context("switching the queue database to WAL")?;
         db.pragma_update(None, "synchronous", "FULL").context("setting synchronous=FULL")?;
-        db.execute_batch("CREATE TABLE IF NOT EXISTS queue_events (seq INTEGER PRIMARY KEY, event TEXT NOT NULL)")
-            .context("creating the queue table")?;
-        let events = {
-            let mut statement = db.prepare("SELECT event FROM queue_events ORDER BY seq")?;
-            let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
-            let mut events = Vec::new();
-            for row in rows {
-                let text = row?;
-                events.push(serde_json::from_str::<Event>(&text).context("reading a queue event")?);
-            }
-            events
-        };
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS queue_events (seq INTEGER PRIMARY KEY, event TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS queue_events_set_aside (seq INTEGER PRIMARY KEY, event TEXT NOT NULL);",
+        )
+        .context("creating the queue table")?;
+        if let Some(aside) = &opened.set_aside {
+            let salvaged = aside.salvage(&db, &["queue_events", "queue_events_set_aside"]);
+            tracing::error!(
+                copied = salvaged.rows,
+                unreadable = salvaged.unreadable,
+                "the queue database was corrupt: it was set aside and the queue rebuilt from the events that could be read"
+            );
+        }
+        let events = read_events(&db)?;
         let queue = Queue::replay(setup, today, &events);
         Ok(QueueStore { inner: Mutex::new(Inner { db, queue, listeners: Vec::new() }) })
     }
@@ -115,6 +119,38 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_event_is_set_aside_and_the_queue_starts_from_the_rest() {
+        let path = temp_db("bad-row");
+        {
+            let store = QueueStore::open(&path, setup(), DAY).expect("open");
+            store.run(|q| q.issue("HT", Priority::None, DAY, 0)).expect("stored").expect("issued");
+            store.run(|q| q.issue("HT", Priority::None, DAY, 1)).expect("stored").expect("issued");
+        }
+        let db = Connection::open(&path).expect("db");
+        db.execute("INSERT INTO queue_events (event) VALUES ('{\"kind\":\"Truncat')", []).expect("bad row");
+        db.execute("INSERT INTO queue_events (event) VALUES (x'fffe00')", []).expect("a blob, not text");
+        drop(db);
+        let store = QueueStore::open(&path, setup(), DAY).expect("a bad row does not stop the kiosk");
+        let issued = store.run(|q| q.issue("HT", Priority::None, DAY, 2)).expect("stored").expect("issued");
+        assert!(
+            matches!(&issued[0], Event::TicketIssued { number: 3, .. }),
+            "the two good tickets are kept: {issued:?}"
+        );
+        let db = Connection::open(&path).expect("db");
+        let kept: i64 = db.query_row("SELECT count(*) FROM queue_events_set_aside", [], |r| r.get(0)).expect("n");
+        assert_eq!(kept, 2, "both bad rows are kept aside, not deleted");
+    }
+
+    #[test]
+    fn a_corrupt_queue_file_is_set_aside_and_the_kiosk_starts() {
+        let path = temp_db("corrupt-file");
+        std::fs::write(&path, vec![0x5a; 8192]).expect("garbage");
+        let store = QueueStore::open(&path, setup(), DAY).expect("starts with a fresh queue");
+        store.run(|q| q.issue("HT", Priority::None, DAY, 0)).expect("stored").expect("issued");
+        assert_eq!(crate::sqlite::set_aside_in(path.parent().expect("dir")).len(), 1);
+    }
+
+    #[test]
     fn a_restart_keeps_every_ticket_and_continues_the_numbering() {
         let path = temp_db("restart");
         {
@@ -166,4 +202,40 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, (1..=40).collect::<Vec<u64>>(), "every ticket called exactly once");
     }
+}
+
+/// The database's events in order. A row that does not read as an event (a damaged or foreign row) is moved to
+/// `queue_events_set_aside` and counted in the log, and the queue is rebuilt from the rest (review M5).
+fn read_events(db: &Connection) -> anyhow::Result<Vec<Event>> {
+    let rows: Vec<(i64, rusqlite::Result<String>)> = {
+        let mut statement = db.prepare("SELECT seq, event FROM queue_events ORDER BY seq")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1))))?;
+        rows.collect::<Result<_, _>>().context("reading the queue's events")?
+    };
+    let mut events = Vec::with_capacity(rows.len());
+    let mut bad = Vec::new();
+    for (seq, text) in rows {
+        match text.ok().and_then(|text| serde_json::from_str::<Event>(&text).ok()) {
+            Some(event) => events.push(event),
+            None => bad.push(seq),
+        }
+    }
+    if !bad.is_empty() {
+        for seq in &bad {
+            db.execute(
+                "INSERT OR REPLACE INTO queue_events_set_aside (seq, event)
+                 SELECT seq, CAST(event AS TEXT) FROM queue_events WHERE seq = ?1",
+                params![seq],
+            )
+            .context("setting aside an unreadable queue event")?;
+            db.execute("DELETE FROM queue_events WHERE seq = ?1", params![seq])
+                .context("setting aside an unreadable queue event")?;
+        }
+        tracing::error!(
+            set_aside = bad.len(),
+            "queue events that could not be read were set aside (table queue_events_set_aside); the queue is \
+             rebuilt from the rest"
+        );
+    }
+    Ok(events)
 }

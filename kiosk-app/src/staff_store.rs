@@ -112,7 +112,9 @@ pub struct StaffStore {
 
 impl StaffStore {
     pub fn open(path: &Path) -> anyhow::Result<StaffStore> {
-        let db = Connection::open(path).with_context(|| format!("opening the staff database {}", path.display()))?;
+        let opened =
+            crate::sqlite::open(path).with_context(|| format!("opening the staff database {}", path.display()))?;
+        let db = opened.db;
         db.pragma_update(None, "journal_mode", "WAL").context("switching the staff database to WAL")?;
         db.pragma_update(None, "synchronous", "FULL").context("setting synchronous=FULL")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -127,6 +129,14 @@ impl StaffStore {
                 action TEXT NOT NULL, subject TEXT NOT NULL);",
         )
         .context("creating the staff tables")?;
+        if let Some(aside) = &opened.set_aside {
+            let salvaged = aside.salvage(&db, &["lockout", "audit", "sessions"]);
+            tracing::error!(
+                copied = salvaged.rows,
+                unreadable = salvaged.unreadable,
+                "the staff database was corrupt: it was set aside; the audit log and lockouts that could be read are kept"
+            );
+        }
         Ok(StaffStore { db: Mutex::new(db) })
     }
 

@@ -63,11 +63,15 @@ impl std::fmt::Debug for Cache {
 
 impl Cache {
     pub fn open(path: &Path) -> anyhow::Result<Cache> {
-        let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let opened = crate::sqlite::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let db = opened.db;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS statuses (code TEXT PRIMARY KEY, body TEXT NOT NULL, known_at INTEGER NOT NULL)",
         )?;
+        if let Some(aside) = &opened.set_aside {
+            aside.salvage(&db, &["statuses"]);
+        }
         Ok(Cache { db })
     }
 

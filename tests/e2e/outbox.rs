@@ -549,3 +549,59 @@ fn an_answer_larger_than_the_bound_is_not_read_to_its_end() {
     assert!(reply.error.as_deref().is_some_and(|e| e.contains("larger than 16 MiB")), "{:?}", reply.error);
     assert!(reply.body.is_empty());
 }
+
+#[test]
+fn a_replaced_device_key_asks_for_re_enrolment_once_and_enrols_when_the_portal_releases_the_id() {
+    use kiosk_app::outbox::forwarder::{enrol_and_run, Conditions, Signal, KEY_MISMATCH};
+    let dir = kiosk_tests::scratch_dir("outbox-key-replaced");
+    let Connected { sim, running, state, key: old, portal: _, runtime: _ } = connected(&dir, Faults::default(), 5);
+    // A crash and a new disk: the device key is made afresh, and the portal knows the kiosk by the old one.
+    std::fs::remove_file(state.join("device.key")).expect("old key");
+    let key = device_key(&state).expect("new key");
+    assert_ne!(key.to_bytes(), old.to_bytes());
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
+    let form = form(1, "001089012345", "Trần Thị F");
+    let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &[] };
+    let id = outbox.enqueue(new, real_now()).expect("saved");
+
+    let signal = Arc::new(Signal::default());
+    let reports = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let forwarder = {
+        let (outbox, signal, reports) = (outbox.clone(), signal.clone(), reports.clone());
+        let enrolment = kiosk_app::portal::enrolment("HN-TEST-0001", &key);
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let conditions = Arc::new(std::sync::Mutex::new(Conditions::default()));
+            runtime.block_on(enrol_and_run(portal, enrolment, outbox, conditions, signal, move |_| {
+                reports.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }));
+        })
+    };
+    let before = sim.enrolments_seen();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while outbox.summary(real_now()).expect("summary").last_error.as_deref() != Some(KEY_MISMATCH) {
+        assert!(std::time::Instant::now() < deadline, "the technician is never told to re-enrol");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(reports.load(std::sync::atomic::Ordering::SeqCst), 1, "the screen is told at once");
+    // It does not hammer the portal: the pauses double (1, 2, 4 s ...) towards a quarter of an hour.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let tries = sim.enrolments_seen() - before;
+    assert!((1..=4).contains(&tries), "{tries} enrolment tries in 4 s");
+    assert_eq!(reports.load(std::sync::atomic::Ordering::SeqCst), 1, "said once, not on every try");
+    assert_eq!(outbox.state(&id).expect("state"), Some(State::Queued), "the dossier waits safely");
+
+    // The portal's operators release the id; the next try (woken here instead of waiting minutes) enrols.
+    sim.release_kiosk("HN-TEST-0001");
+    signal.wake();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while outbox.state(&id).expect("state") != Some(State::Acknowledged) {
+        assert!(std::time::Instant::now() < deadline, "the dossier is not delivered after re-enrolment");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(outbox.summary(real_now()).expect("summary").last_error, None, "the notice goes once enrolled");
+    signal.stop();
+    forwarder.join().expect("forwarder");
+    assert_eq!(sim.received().len(), 1);
+}

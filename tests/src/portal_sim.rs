@@ -85,6 +85,8 @@ pub struct Sim {
     pay_after: Mutex<Option<u64>>,
     /// Places in each slot offered for bookings.
     slot_capacity: Mutex<u32>,
+    /// Enrolment requests seen (a kiosk refused should not hammer the portal).
+    enrolments: std::sync::atomic::AtomicU64,
 }
 
 /// A booking the simulator holds, for tests to compare with what was sent.
@@ -219,6 +221,7 @@ impl Sim {
             catalogue: Mutex::new(include_str!("../../assets/catalogue/procedures.toml").to_owned()),
             pay_after: Mutex::new(None),
             slot_capacity: Mutex::new(SLOT_CAPACITY),
+            enrolments: std::sync::atomic::AtomicU64::new(0),
         }))
     }
 
@@ -304,6 +307,16 @@ impl Sim {
     }
 
     /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
+    /// The portal's operators release a kiosk id: its next enrolment is accepted with whatever key it brings.
+    pub fn release_kiosk(&self, kiosk_id: &str) {
+        self.db().execute("DELETE FROM kiosks WHERE kiosk_id = ?1", [kiosk_id]).expect("release");
+    }
+
+    /// How many enrolment requests reached the simulator.
+    pub fn enrolments_seen(&self) -> u64 {
+        self.enrolments.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn go_away(&self, seconds: u64) {
         *self.away.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = seconds;
         self.away_notify.notify_one();
@@ -604,6 +617,7 @@ async fn admitted(
 }
 
 async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
+    sim.enrolments.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if let Err(faulty) = before(&sim).await {
         return faulty;
     }

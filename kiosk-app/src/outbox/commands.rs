@@ -54,6 +54,14 @@ pub fn show(config: &Config, state_dir: &Path) -> anyhow::Result<()> {
             q.id
         );
     }
+    for dir in [state_dir.join("outbox"), state_dir.to_path_buf()] {
+        for aside in crate::sqlite::set_aside_in(&dir) {
+            println!(
+                "set aside as corrupt: {}  (the rows that could be read were copied back; keep it for the support team)",
+                aside.display()
+            );
+        }
+    }
     Ok(())
 }
 

@@ -310,8 +310,19 @@ pub async fn enrol_and_run<P: Portal>(
     signal: Arc<Signal>,
     report: impl Fn(Summary),
 ) {
-    if !enrol_until_accepted(&portal, &enrolment, &signal).await {
+    let refused = || {
+        if let Err(error) = outbox.note_error(KEY_MISMATCH) {
+            tracing::warn!(error = %format!("{error:#}"), "the enrolment refusal could not be recorded");
+        }
+        if let Ok(summary) = outbox.summary(crate::clock::unix_now()) {
+            report(summary);
+        }
+    };
+    if !enrol_until_accepted(&portal, &enrolment, &signal, refused).await {
         return;
+    }
+    if let Err(error) = outbox.clear_error(KEY_MISMATCH) {
+        tracing::warn!(error = %format!("{error:#}"), "the old enrolment refusal could not be cleared");
     }
     Forwarder::new(outbox, portal, crate::clock::unix_now, os_random)
         .with_conditions(conditions)
@@ -319,32 +330,57 @@ pub async fn enrol_and_run<P: Portal>(
         .await;
 }
 
+/// What the status strip and `kiosk outbox show` say while the portal refuses this kiosk's key (review M6).
+pub const KEY_MISMATCH: &str =
+    "re-enrolment needed: the portal knows this kiosk id with another device key (device.key \
+     was replaced, e.g. after a crash or a new disk). Restore the original device.key from the backup, or have the \
+     portal's operators release this kiosk id; the kiosk then enrols by itself. Submissions wait safely meanwhile.";
+
+/// The longest pause between enrolment tries while the portal refuses this kiosk's key: a refusal needs a person,
+/// so the kiosk asks again every quarter of an hour rather than every minute.
+pub const KEY_MISMATCH_MAX_WAIT: u64 = 15 * 60;
+
 /// Enrols the kiosk (first start, or after the portal forgot it), trying again with a growing pause until the
 /// portal accepts it; false once `signal` says stop (which also cuts a pause short). A portal that knows this
-/// kiosk with another key is logged for the technician on every try (`kiosk-provision` re-enrols it).
+/// kiosk with another key is not an error to retry every minute: `refused` runs once when that starts (the
+/// forwarder records [`KEY_MISMATCH`] for the technician), the log says it once, and the pauses grow to
+/// [`KEY_MISMATCH_MAX_WAIT`].
 pub async fn enrol_until_accepted(
     portal: &impl Portal,
     enrolment: &kiosk_core::portal::Enrolment,
     signal: &Signal,
+    refused: impl Fn(),
 ) -> bool {
     use kiosk_core::portal::{enrolment_verdict, EnrolmentVerdict};
     let mut wait = 1;
+    let mut mismatch = false;
     while !signal.is_stopped() {
         let reply = portal.enrol(enrolment).await;
-        match enrolment_verdict(reply.status) {
-            EnrolmentVerdict::Enrolled => return true,
+        let longest = match enrolment_verdict(reply.status) {
+            EnrolmentVerdict::Enrolled => {
+                if mismatch {
+                    tracing::info!("the portal accepts this kiosk's key again");
+                }
+                return true;
+            }
             EnrolmentVerdict::KeyMismatch => {
-                tracing::error!("the portal knows this kiosk id with another key; the technician must re-enrol it")
+                if !mismatch {
+                    tracing::error!(kiosk = %enrolment.kiosk_id, "{KEY_MISMATCH}");
+                    refused();
+                }
+                mismatch = true;
+                KEY_MISMATCH_MAX_WAIT
             }
             EnrolmentVerdict::NotYet => {
-                tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying")
+                tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying");
+                60
             }
-        }
+        };
         tokio::select! {
             () = signal.notify.notified() => {}
             () = tokio::time::sleep(Duration::from_secs(wait)) => {}
         }
-        wait = (wait * 2).min(60);
+        wait = (wait * 2).min(longest);
     }
     false
 }

@@ -267,11 +267,21 @@ impl Outbox {
         let pages = dir.join("pages");
         std::fs::create_dir_all(&pages).with_context(|| format!("creating {}", pages.display()))?;
         let path = dir.join("outbox.sqlite");
-        let db = Connection::open(&path).with_context(|| format!("opening the outbox {}", path.display()))?;
+        let opened = crate::sqlite::open(&path).with_context(|| format!("opening the outbox {}", path.display()))?;
+        let db = opened.db;
         db.pragma_update(None, "journal_mode", "WAL").context("switching the outbox to WAL")?;
         db.pragma_update(None, "synchronous", "FULL").context("setting synchronous=FULL")?;
         db.execute_batch(SCHEMA).context("creating the outbox tables")?;
         add_columns(&db)?;
+        if let Some(aside) = &opened.set_aside {
+            let salvaged = aside.salvage(&db, &["submissions", "status"]);
+            tracing::error!(
+                copied = salvaged.rows,
+                unreadable = salvaged.unreadable,
+                "the outbox database was corrupt: it was set aside and the submissions that could be read are queued \
+                 again; the pages of the rest are kept beside the set-aside copy"
+            );
+        }
         let requeued = db
             .execute("UPDATE submissions SET state = 'queued' WHERE state = 'sending'", [])
             .context("requeueing submissions a stop interrupted")?;
@@ -286,7 +296,7 @@ impl Outbox {
             counter_key: None,
             min_free: MIN_FREE_BYTES,
         };
-        outbox.remove_orphans()?;
+        outbox.remove_orphans(opened.set_aside.as_ref().and_then(|aside| aside.file.parent()))?;
         Ok(outbox)
     }
 
@@ -307,8 +317,10 @@ impl Outbox {
         self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Page directories that no stored row names: left by a crash between writing pages and committing.
-    fn remove_orphans(&self) -> anyhow::Result<()> {
+    /// Page directories that no stored row names: left by a crash between writing pages and committing. When the
+    /// database was just set aside as corrupt, they belong to rows that could not be read: they are moved to
+    /// `keep_in` (the set-aside folder) instead of deleted.
+    fn remove_orphans(&self, keep_in: Option<&Path>) -> anyhow::Result<()> {
         let known: std::collections::HashSet<String> = {
             let db = self.db();
             let mut statement = db.prepare("SELECT id FROM submissions WHERE sealed_form IS NOT NULL")?;
@@ -321,7 +333,11 @@ impl Outbox {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !known.contains(&name) {
                 let path = entry.path();
-                if path.is_dir() {
+                if let Some(keep_in) = keep_in {
+                    let kept = keep_in.join("pages");
+                    std::fs::create_dir_all(&kept).with_context(|| format!("creating {}", kept.display()))?;
+                    std::fs::rename(&path, kept.join(&name)).with_context(|| format!("moving {}", path.display()))?;
+                } else if path.is_dir() {
                     std::fs::remove_dir_all(&path)?;
                 } else {
                     std::fs::remove_file(&path)?;
@@ -520,6 +536,18 @@ impl Outbox {
         change(&transaction)?;
         transaction.execute("UPDATE status SET last_error = ?1", [reason])?;
         transaction.commit()?;
+        Ok(())
+    }
+
+    /// Records `reason` as the outbox's last error, for the status strip and `kiosk outbox show` (a fault that
+    /// belongs to no one submission, such as an enrolment the portal refuses).
+    pub fn note_error(&self, reason: &str) -> anyhow::Result<()> {
+        self.with_error(reason, |_| Ok(0))
+    }
+
+    /// Clears the last error if it is still `reason` (the fault it named is over).
+    pub fn clear_error(&self, reason: &str) -> anyhow::Result<()> {
+        self.db().execute("UPDATE status SET last_error = NULL WHERE last_error = ?1", [reason])?;
         Ok(())
     }
 
@@ -816,11 +844,7 @@ fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn sync_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("syncing the directory {}", dir.display()))
-}
+use crate::sync_dir;
 
 #[cfg(test)]
 mod tests {
@@ -850,6 +874,49 @@ mod tests {
         let form = br#"{"kind":"dossier","answers":{"full_name":"NGUYEN VAN AN"}}"#;
         let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form, pages };
         outbox.enqueue(new, now).expect("saved")
+    }
+
+    #[test]
+    fn a_corrupt_outbox_is_set_aside_and_every_readable_submission_is_queued_again() {
+        let (outbox, dir) = outbox("corrupt");
+        let form = vec![b'x'; 1500];
+        let ids: Vec<String> = (0..60)
+            .map(|n| {
+                let pages = [vec![n as u8; 30]];
+                let new =
+                    NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &pages };
+                outbox.enqueue(new, 100 + n).expect("saved")
+            })
+            .collect();
+        drop(outbox);
+        // A bad sector in the middle of the file.
+        let path = dir.join("outbox.sqlite");
+        let mut bytes = std::fs::read(&path).expect("db");
+        let middle = bytes.len() / 2 / 4096 * 4096;
+        bytes[middle..middle + 4096].fill(0);
+        bytes[middle] = 0x0d; // a leaf page header that lies about its cells
+        bytes[middle + 3] = 0x7f;
+        std::fs::write(&path, &bytes).expect("write");
+
+        let outbox = Outbox::open(&dir, [7; 32]).expect("a corrupt outbox does not stop the kiosk");
+        let aside = crate::sqlite::set_aside_in(&dir);
+        assert_eq!(aside.len(), 1, "the damaged file is kept: {aside:?}");
+        let summary = outbox.summary(200).expect("summary");
+        assert!(
+            summary.queued >= 50 && summary.queued < 60,
+            "most rows are copied back, the lost ones not invented: {}",
+            summary.queued
+        );
+        let mut sent = 0;
+        while let Some(due) = outbox.take_due(10_000).expect("due") {
+            assert!(ids.contains(&due.id));
+            sent += 1;
+            outbox.retry_at(&due.id, "test", 20_000).expect("park");
+        }
+        assert_eq!(sent, summary.queued);
+        // The pages of the rows that could not be read are kept beside the set-aside copy, not deleted.
+        let kept = std::fs::read_dir(aside[0].join("pages")).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(kept as u64 + summary.queued, 60);
     }
 
     #[test]
