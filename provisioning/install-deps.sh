@@ -6,7 +6,7 @@
 #                                         libsane with its `test` backend, sane-airscan for eSCL scanners,
 #                                         espeak-ng for reading aloud and sox to measure what it says, headless
 #                                         Chromium and its WebDriver server chromedriver for the browser tests
-#                                         of the web pages)
+#                                         of the web pages, openssl to read the certificates the kiosk makes)
 #   provisioning/install-deps.sh run      build + a virtual display for showing the kiosk where there is none,
 #                                         and aplay (alsa-utils) to play what is read aloud
 #   provisioning/install-deps.sh bench    run + scanimage and img2pdf for the scanning baseline and xdotool for
@@ -14,7 +14,7 @@
 #   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
 set -euo pipefail
 
-build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan espeak-ng sox chromium chromium-driver)
+build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan espeak-ng sox chromium chromium-driver openssl)
 run=("${build[@]}" xvfb x11-apps xauth alsa-utils)
 bench=("${run[@]}" sane-utils img2pdf xdotool)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)

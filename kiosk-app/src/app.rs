@@ -311,6 +311,14 @@ impl Wiring {
             let document = crate::tickets::ticket_document(&config, &issued, kiosk_core::config::Language::Vietnamese);
             monitor.print(Slip::new(SlipKind::Ticket, document));
         }));
+        let counter_api = if api.https {
+            let config = crate::tls::ensure(state_dir, api.listen)
+                .context("preparing HTTPS for the staff pages (or set https = false in [counter_api])")?;
+            counter_api.with_tls(crate::tls::Tls { config, plain_for_staff: api.plain_http_for_staff })
+        } else {
+            tracing::warn!("[counter_api] https = false: staff PINs and sessions cross the network in clear");
+            counter_api
+        };
         counter_api::spawn(Arc::new(counter_api), api.listen, &self.network).map(Some)
     }
 
@@ -576,8 +584,8 @@ impl Wiring {
 
     fn wire_dossiers(&self, window: &ui::AppWindow) {
         let monitor = self.monitor.clone();
-        ui::dossier::on_dossier_scan(window, move |card| {
-            monitor.scan(card);
+        ui::dossier::on_dossier_scan(window, move |card, request| {
+            monitor.scan(card, request);
         });
         let wiring = self.clone();
         ui::dossier::on_dossier_send(window, move |finished, language: Language| {

@@ -55,10 +55,8 @@ pub async fn offer(portal: &impl Portal, state_dir: &Path, today: &str, time: &s
 }
 
 /// Writes `bytes` whole, then renames it into place (a crash leaves the old offer or the new one).
-fn keep(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, path)
+fn keep(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    crate::write_atomically(path, bytes, 0o600)
 }
 
 /// What came of a booking after "Book this time".

@@ -33,6 +33,9 @@ pub const OPENAPI: &str = include_str!("../../docs/api/counter-api.yaml");
 
 /// How long a session lasts: a working day; staff sign in again the next morning.
 pub const SESSION_SECONDS: Seconds = 12 * 3600;
+/// An API token unused this long ends (the counter's program signs in again): a token left on a PC that was
+/// walked away from is not good all day.
+pub const API_IDLE_SECONDS: Seconds = 60 * 60;
 
 /// What the API is given: the queue and its rules, the networks allowed to reach it, the staff file and the staff
 /// database (sessions, lockout, audit), the pager transmitter, how the board announces, and the clock.
@@ -63,6 +66,8 @@ pub struct CounterApi {
     pub(crate) board: Arc<crate::board::Board>,
     on_page: Option<PageListener>,
     pub(crate) on_reprint: Option<ReprintListener>,
+    /// HTTPS, when the kiosk serves it (then plain HTTP is for the board only, unless allowed for staff).
+    tls: Option<crate::tls::Tls>,
 }
 
 /// Told of each page's outcome (the kiosk shows a simulated pager vibrating).
@@ -88,7 +93,14 @@ impl CounterApi {
             board,
             on_page: None,
             on_reprint: None,
+            tls: None,
         })
+    }
+
+    /// Serves HTTPS as well, on the same port: a connection that opens with a TLS handshake gets TLS.
+    pub fn with_tls(mut self, tls: crate::tls::Tls) -> CounterApi {
+        self.tls = Some(tls);
+        self
     }
 
     pub fn on_page(mut self, listener: PageListener) -> CounterApi {
@@ -127,8 +139,62 @@ pub fn router(api: Arc<CounterApi>) -> Router {
         .merge(pages)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(api.clone(), https_for_staff))
         .layer(axum::middleware::from_fn_with_state(api.clone(), only_allowed_networks))
         .with_state(api)
+}
+
+/// How a request reached the kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Https,
+    Plain,
+}
+
+/// What plain HTTP may still serve when the kiosk serves HTTPS: the waiting-room board (numbers and counters,
+/// no personal data; TVs do not trust certificates) and public static files.
+fn plain_is_enough(path: &str) -> bool {
+    path == "/board" || path.starts_with("/board/") || path.starts_with("/static/")
+}
+
+/// With HTTPS on, plain HTTP requests for the staff pages are sent to HTTPS (a page) or refused (the API), so
+/// a PIN or a session cookie never crosses the network in clear (review M1).
+async fn https_for_staff(
+    State(api): State<Arc<CounterApi>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let plain = request.extensions().get::<Transport>() != Some(&Transport::Https);
+    let refused =
+        plain && api.tls.as_ref().is_some_and(|tls| !tls.plain_for_staff) && !plain_is_enough(request.uri().path());
+    if !refused {
+        let https = !plain;
+        let mut response = next.run(request).await;
+        if https {
+            // Cookies set over HTTPS never travel over plain HTTP.
+            let all: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+            response.headers_mut().remove(header::SET_COOKIE);
+            for value in all {
+                let secure = value.to_str().map(|text| format!("{text}; Secure")).ok();
+                let value = secure.and_then(|text| HeaderValue::from_str(&text).ok()).unwrap_or(value);
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        return response;
+    }
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
+    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
+    let page = request.method() == axum::http::Method::GET && !request.uri().path().starts_with("/counter/");
+    if page && !host.is_empty() && !host.contains(['/', '\\', '@']) {
+        return axum::response::Redirect::permanent(&format!("https://{host}{target}")).into_response();
+    }
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "https_required",
+        "Hãy dùng https:// để kết nối với kiosk; kết nối không mã hoá chỉ dành cho bảng gọi số.",
+        "Use https:// to reach the kiosk; plain http is only for the waiting-room board.",
+    )
+    .into_response()
 }
 
 /// Connections served at once, at most (the board and open consoles hold one each for their live updates); more
@@ -147,8 +213,6 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// anything is read from it) is served by hyper with [`HEAD_TIMEOUT`] and [`BODY_TIMEOUT`], up to
 /// [`MAX_CONNECTIONS`] at once.
 pub async fn serve(listener: tokio::net::TcpListener, api: Arc<CounterApi>) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use tower::Service as _;
     let app = router(api.clone()).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -170,6 +234,7 @@ pub async fn serve(listener: tokio::net::TcpListener, api: Arc<CounterApi>) -> s
             continue;
         };
         let app = app.clone();
+        let tls = api.tls.as_ref().map(|tls| tokio_rustls::TlsAcceptor::from(tls.config.clone()));
         tokio::spawn(async move {
             // hyper's head timeout runs from the first byte; a client that sends nothing is closed here.
             let mut first = [0u8; 1];
@@ -177,20 +242,39 @@ pub async fn serve(listener: tokio::net::TcpListener, api: Arc<CounterApi>) -> s
                 drop(slot);
                 return;
             }
-            let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let mut request = request.map(|body| tower_http::timeout::TimeoutBody::new(BODY_TIMEOUT, body));
-                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                app.clone().call(request)
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEAD_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "a counter API connection ended with an error");
+            // A TLS connection opens with a handshake record (0x16); anything else is plain HTTP.
+            match tls.filter(|_| first[0] == 0x16) {
+                Some(acceptor) => match tokio::time::timeout(HEAD_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => serve_connection(stream, peer, Transport::Https, app).await,
+                    Ok(Err(error)) => tracing::debug!(%error, client = %peer.ip(), "a TLS handshake failed"),
+                    Err(_) => tracing::debug!(client = %peer.ip(), "a TLS handshake took too long"),
+                },
+                None => serve_connection(stream, peer, Transport::Plain, app).await,
             }
             drop(slot);
         });
+    }
+}
+
+/// Serves one connection (plain or TLS) with the head and body timeouts.
+async fn serve_connection<S>(stream: S, peer: SocketAddr, transport: Transport, app: Router)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service as _;
+    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let mut request = request.map(|body| tower_http::timeout::TimeoutBody::new(BODY_TIMEOUT, body));
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        request.extensions_mut().insert(transport);
+        app.clone().call(request)
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), service);
+    if let Err(error) = connection.await {
+        tracing::debug!(%error, "a counter API connection ended with an error");
     }
 }
 
@@ -391,7 +475,7 @@ impl FromRequestParts<Arc<CounterApi>> for Signed {
                 "Sign in with your staff id and PIN first.",
             ));
         };
-        api.find_session(token, Kind::Api, None).map(Signed)
+        api.find_session(token, Kind::Api, Some(API_IDLE_SECONDS)).map(Signed)
     }
 }
 

@@ -13,17 +13,7 @@ use base64::Engine as _;
 
 /// The key in `path`, or a new random one written there. `what` names it in errors and the log.
 pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<[u8; 32]> {
-    if let Ok(metadata) = std::fs::metadata(path) {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = metadata.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            anyhow::bail!(
-                "{} ({what}) can be read by other users (mode {mode:o}). Make it private, then start again: chmod 600 {}",
-                path.display(),
-                path.display()
-            );
-        }
-    }
+    check_private(path, what)?;
     match std::fs::read_to_string(path) {
         Ok(text) => base64::engine::general_purpose::STANDARD
             .decode(text.trim())
@@ -42,6 +32,22 @@ pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<[u8; 32]> {
         }
         Err(error) => Err(error).with_context(|| format!("reading {} ({what})", path.display())),
     }
+}
+
+/// Refuses a secret file (if it exists) that users other than the kiosk's may read or write.
+pub fn check_private(path: &Path, what: &str) -> anyhow::Result<()> {
+    if let Ok(metadata) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "{} ({what}) can be read by other users (mode {mode:o}). Make it private, then start again: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn write_new(path: &Path, text: &str) -> std::io::Result<()> {

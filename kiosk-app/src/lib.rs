@@ -24,6 +24,7 @@ pub mod speech;
 pub mod sqlite;
 pub mod staff_store;
 pub mod tickets;
+pub mod tls;
 pub mod tracking;
 pub mod ui;
 pub mod visit;
@@ -108,6 +109,29 @@ pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Writes `bytes` to `path` as a whole: a temporary file beside it (mode `mode`), fsynced, renamed over `path`,
+/// then the directory fsynced. A crash or power cut leaves the old file or the new one, never a part.
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.new"));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&temporary)
+        .with_context(|| format!("writing {}", temporary.display()))?;
+    file.write_all(bytes).with_context(|| format!("writing {}", temporary.display()))?;
+    file.sync_all().with_context(|| format!("syncing {}", temporary.display()))?;
+    drop(file);
+    std::fs::rename(&temporary, path).with_context(|| format!("renaming {} into place", temporary.display()))?;
+    sync_dir(dir)
 }
 
 /// Syncs a directory, so a file created, renamed or removed in it survives a power cut.

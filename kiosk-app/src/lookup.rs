@@ -127,10 +127,12 @@ pub async fn refresh(
             let text = String::from_utf8(reply.body).context("the portal's catalogue is not UTF-8")?;
             match kiosk_core::catalogue::parse(&text) {
                 Ok(catalogue) => {
-                    let temporary = state_dir.join("catalogue.toml.tmp");
-                    std::fs::write(&temporary, &text).with_context(|| format!("writing {}", temporary.display()))?;
-                    std::fs::rename(&temporary, state_dir.join(CATALOGUE_FILE)).context("storing the catalogue")?;
-                    std::fs::write(&tag_path, reply.etag.unwrap_or_default()).context("storing the catalogue tag")?;
+                    // Each file whole and synced (review Low): a power cut keeps the old catalogue or the new one.
+                    // The tag goes second: a cut between the two costs one download, never a wrong "not modified".
+                    crate::write_atomically(&state_dir.join(CATALOGUE_FILE), text.as_bytes(), 0o600)
+                        .context("storing the catalogue")?;
+                    crate::write_atomically(&tag_path, reply.etag.unwrap_or_default().as_bytes(), 0o600)
+                        .context("storing the catalogue tag")?;
                     tracing::info!(procedures = catalogue.procedures.len(), "a newer catalogue came from the portal");
                     Ok(Some(catalogue))
                 }

@@ -53,12 +53,13 @@ enum OutboxCommand {
         #[arg(long, default_value_t = 150_000)]
         page_bytes: usize,
         /// Forward to this portal URL while enqueueing (the crash test's child process).
-        #[arg(long)]
+        #[arg(long, value_parser = kiosk_core::config::check_portal_url)]
         forward_to: Option<String>,
     },
     /// Run only the forwarder until nothing is waiting (the configured portal, or --portal URL).
     Forward {
-        #[arg(long)]
+        /// Checked as the config's portal address is (plain http only to this machine).
+        #[arg(long, value_parser = kiosk_core::config::check_portal_url)]
         portal: Option<String>,
     },
 }

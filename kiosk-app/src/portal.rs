@@ -117,13 +117,19 @@ impl HttpPortal {
         if_none_match: Option<&str>,
     ) -> Reply {
         let time = (self.clock)();
-        let signature = self.key.sign(portal::signing_text(method.as_str(), path, time, &body).as_bytes());
+        let mut random = [0u8; 16];
+        if let Err(error) = getrandom::fill(&mut random) {
+            return Reply { error: Some(format!("no randomness for a nonce: {error}")), ..Reply::default() };
+        }
+        let nonce = portal::hex(&random);
+        let signature = self.key.sign(portal::signing_text(method.as_str(), path, time, &nonce, &body).as_bytes());
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.base_url))
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .header(portal::HEADER_KIOSK, &self.kiosk_id)
             .header(portal::HEADER_TIME, time.to_string())
+            .header(portal::HEADER_NONCE, &nonce)
             .header(portal::HEADER_SIGNATURE, base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()))
             .body(body);
         if let Some(etag) = if_none_match {

@@ -86,6 +86,19 @@ enum Command {
     /// Manage the counter staff who may sign in to the counter API.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Make the kiosk's HTTPS certificate: a certificate authority limited to the kiosk's names and addresses
+    /// (its key is thrown away), and the kiosk's certificate. Counter PCs trust <state dir>/tls/ca.pem once.
+    /// Restart the kiosk afterwards.
+    Tls {
+        #[command(flatten)]
+        place: StaffPlace,
+        /// A name counter PCs use for the kiosk (repeat for more). Default: localhost and the host name.
+        #[arg(long = "name")]
+        names: Vec<String>,
+        /// An address counter PCs use for the kiosk (repeat for more). Default: every address of this machine.
+        #[arg(long = "ip")]
+        ips: Vec<std::net::IpAddr>,
+    },
     /// List scanners, or scan from one to a PDF (and a preview PNG) through the kiosk's page pipeline, reporting
     /// time and size per page.
     #[command(subcommand)]
@@ -226,6 +239,13 @@ fn main() -> ExitCode {
         Command::CheckConfig { file } => check_config(&file),
         Command::Catalogue(command) => catalogue(command),
         Command::Scan(command) => match scan(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("kiosk-provision: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Tls { place, names, ips } => match tls(&place.state_dir, names, ips) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("kiosk-provision: {error:#}");
@@ -595,6 +615,31 @@ fn summary(file: &Path, config: &Config) -> String {
 
 /// The staff file in a state directory.
 pub const STAFF_FILE: &str = "staff.toml";
+
+fn tls(state_dir: &std::path::Path, names: Vec<String>, ips: Vec<std::net::IpAddr>) -> anyhow::Result<()> {
+    use kiosk_app::tls;
+    let seen = tls::names_for("0.0.0.0:0".parse().expect("address"));
+    let names = tls::Names {
+        dns: if names.is_empty() { seen.dns } else { names },
+        ips: if ips.is_empty() { seen.ips } else { ips },
+    };
+    let dir = state_dir.join(tls::DIR);
+    let fingerprint = tls::make(&dir, &names)?;
+    println!("HTTPS certificate made in {} for:", dir.display());
+    for name in &names.dns {
+        println!("  https://{name}");
+    }
+    for ip in &names.ips {
+        match ip {
+            std::net::IpAddr::V4(v4) => println!("  https://{v4}"),
+            std::net::IpAddr::V6(v6) => println!("  https://[{v6}]"),
+        }
+    }
+    println!("Authority to trust on each counter PC: {}", dir.join("ca.pem").display());
+    println!("Its SHA-256 fingerprint (compare it on the PC): {fingerprint}");
+    println!("Restart the kiosk to serve the new certificate: systemctl restart kiosk");
+    Ok(())
+}
 
 fn staff(command: StaffCommand) -> anyhow::Result<()> {
     use kiosk_core::staff::Accounts;

@@ -186,10 +186,10 @@ fn positions() -> anyhow::Result<Vec<Tap>> {
     // Scanning with the simulated scanner, and a dossier saved (the portal is away here too).
     let devices = std::rc::Rc::new(std::cell::RefCell::new(kiosk_app::devices::Devices::open(&config.devices)));
     let weak = app.as_weak();
-    ui::dossier::on_dossier_scan(&app, move |card| {
+    ui::dossier::on_dossier_scan(&app, move |card, request| {
         let scanned = kiosk_app::devices::scanner::scan_paper(&mut devices.borrow_mut(), card);
         if let Some(app) = weak.upgrade() {
-            ui::dossier::show_scanned(&app, scanned);
+            ui::dossier::show_scanned(&app, request, scanned);
         }
     });
     let weak = app.as_weak();

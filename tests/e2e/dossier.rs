@@ -394,3 +394,44 @@ fn leaving_at_any_page_leaves_nothing_behind() {
     assert!(pages.is_empty(), "no page file on disk");
     assert_eq!(kiosk.app.outbox.summary(now()).expect("summary").waiting(), 0, "nothing in the outbox");
 }
+
+#[test]
+fn a_scan_that_answers_after_start_over_never_lands_in_the_next_resident_s_dossier() {
+    let dir = kiosk_tests::scratch_dir("dossier-late-scan");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 9).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let kiosk = start_kiosk("dossier-late-scan-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
+    let k = app.global::<ui::Kiosk>();
+    let to_the_agreement = |app: &AppWindow| {
+        tap(app, "English");
+        tap(app, "Submit a dossier");
+        tap(app, "Registering a temporary address");
+        tap(app, "Start");
+        letters(app, "hoangf vawn nam");
+        number(app, "02091990");
+        tap(app, "Male");
+        number(app, "001090123456");
+        number(app, "0862000111");
+        letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
+        letters(app, "ngoo thij mai");
+        number(app, "31122027");
+    };
+    to_the_agreement(app);
+    scan(&kiosk, 1);
+    assert_eq!(k.get_dossier_scanned(), 1);
+    // The first resident walks away; the next one reaches the same paper page.
+    ui::start_over(app);
+    to_the_agreement(app);
+    assert_eq!(k.get_dossier_scanned(), 0);
+    // The answer to a scan asked for before "start over" (request 1, long answered) arrives now.
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("config");
+    let mut devices = kiosk_app::devices::Devices::open(&config.devices);
+    let late = kiosk_app::devices::scanner::scan_paper(&mut devices, false);
+    assert!(late.as_ref().is_ok_and(|pages| !pages.is_empty()), "the simulated scanner gives a page");
+    ui::dossier::show_scanned(app, 1, late);
+    assert_eq!(k.get_dossier_scanned(), 0, "another resident's page is not taken into this dossier");
+    // This resident's own scan is taken.
+    scan(&kiosk, 1);
+    assert_eq!(k.get_dossier_scanned(), 1);
+}

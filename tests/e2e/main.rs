@@ -15,5 +15,6 @@ mod outbox;
 mod read_aloud;
 mod scanner;
 mod screens;
+mod tls;
 mod translations;
 mod visit;

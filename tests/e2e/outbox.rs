@@ -605,3 +605,43 @@ fn a_replaced_device_key_asks_for_re_enrolment_once_and_enrols_when_the_portal_r
     forwarder.join().expect("forwarder");
     assert_eq!(sim.received().len(), 1);
 }
+
+#[test]
+fn a_signed_request_captured_and_sent_again_is_refused() {
+    use ed25519_dalek::Signer as _;
+    use kiosk_core::portal;
+    let dir = kiosk_tests::scratch_dir("outbox-replay");
+    let Connected { sim, running, state: _, key, portal: _, runtime: _ } = connected(&dir, Faults::default(), 3);
+    let body = serde_json::to_vec(&portal::Heartbeat {
+        software: "test".into(),
+        printer: "ready".into(),
+        scanner: "ready".into(),
+        pager: "ready".into(),
+        outbox_waiting: 0,
+        outbox_quarantined: 0,
+        outbox_oldest_seconds: None,
+    })
+    .expect("json");
+    let time = real_now();
+    let nonce = "0123456789abcdef0123456789abcdef";
+    let signature = key.sign(portal::signing_text("POST", portal::HEARTBEAT_PATH, time, nonce, &body).as_bytes());
+    let send = |nonce: &str| {
+        reqwest::blocking::Client::new()
+            .post(format!("{}{}", running.base_url(), portal::HEARTBEAT_PATH))
+            .header("content-type", "application/json")
+            .header(portal::HEADER_KIOSK, "HN-TEST-0001")
+            .header(portal::HEADER_TIME, time.to_string())
+            .header(portal::HEADER_NONCE, nonce)
+            .header(portal::HEADER_SIGNATURE, base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()))
+            .body(body.clone())
+            .send()
+            .expect("answered")
+    };
+    assert!(send(nonce).status().is_success(), "the request as the kiosk sent it");
+    let replayed = send(nonce);
+    assert_eq!(replayed.status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert!(replayed.text().expect("body").contains("replayed"));
+    // Another nonce under the same signature does not verify: the nonce is signed.
+    assert_eq!(send("fedcba9876543210fedcba9876543210").status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(sim.heartbeats().len(), 1, "the heartbeat was taken once");
+}

@@ -87,6 +87,8 @@ pub struct Sim {
     slot_capacity: Mutex<u32>,
     /// Enrolment requests seen (a kiosk refused should not hammer the portal).
     enrolments: std::sync::atomic::AtomicU64,
+    /// Nonces seen per kiosk with their request's time, for refusing replays.
+    nonces: Mutex<std::collections::HashMap<(String, String), i64>>,
 }
 
 /// A booking the simulator holds, for tests to compare with what was sent.
@@ -222,6 +224,7 @@ impl Sim {
             pay_after: Mutex::new(None),
             slot_capacity: Mutex::new(SLOT_CAPACITY),
             enrolments: std::sync::atomic::AtomicU64::new(0),
+            nonces: Mutex::new(std::collections::HashMap::new()),
         }))
     }
 
@@ -598,9 +601,16 @@ fn verify(
         .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
         .and_then(|s| s.try_into().ok())
         .ok_or_else(|| refused("no signature"))?;
-    let text = portal::signing_text(method.as_str(), path, time, body);
+    let nonce = header(portal::HEADER_NONCE).filter(|n| portal::valid_nonce(n)).ok_or_else(|| refused("no nonce"))?;
+    let text = portal::signing_text(method.as_str(), path, time, &nonce, body);
     key.verify(text.as_bytes(), &Signature::from_bytes(&signature))
         .map_err(|_| refused("the signature does not match"))?;
+    // A nonce is good once per kiosk within the time window: a captured request cannot be sent again.
+    let mut seen = sim.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    seen.retain(|_, at| (now - *at).abs() <= 2 * portal::CLOCK_SKEW);
+    if seen.insert((kiosk.clone(), nonce), now).is_some() {
+        return Err(refused("this request was already received (a replayed nonce)"));
+    }
     Ok(kiosk)
 }
 

@@ -53,6 +53,18 @@ impl SerialTransmitter {
         self.link.send(bytes).map_err(link_error)
     }
 
+    /// Drops what arrived since the last answer was read: the late reply to a page that timed out would otherwise
+    /// be taken for the answer to the next frame (review Low: a stale WaveWare ACK).
+    fn discard_pending(&mut self) -> Result<(), Error> {
+        let mut chunk = [0u8; 256];
+        for _ in 0..64 {
+            if self.link.receive(&mut chunk, Duration::from_millis(1)).map_err(link_error)? == 0 {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
     /// Collects what arrives until `done` finds an answer in it, or the timeout passes.
     fn await_reply<T>(&mut self, done: impl Fn(&[u8]) -> Option<T>) -> Result<T, Error> {
         let deadline = Instant::now() + REPLY_TIMEOUT;
@@ -111,6 +123,7 @@ impl PagerTransmitter for SerialTransmitter {
                     waveware::frame(waveware::cap_code(cap_base, pager), &page).map_err(|e| frame_error(pager, e))?;
                 // A refused page (NAK) is sent again; after the last refusal the caller gets Rejected.
                 for _attempt in 0..=NAK_RETRIES {
+                    self.discard_pending()?;
                     self.send(&bytes)?;
                     let reply = self.await_reply(|received| waveware::find_reply(received).map(|(reply, _)| reply))?;
                     if let waveware::Reply::Ack { .. } = reply {
@@ -134,6 +147,8 @@ pub struct SimTransmitterState {
     pub silent: bool,
     /// Drop the link once (the USB-serial adapter pulled out).
     pub hang_up: bool,
+    /// Answer the next WaveWare page this late (a transmitter busy sending to a pager far away).
+    pub late_by: Option<Duration>,
 }
 
 /// The transmitter end of a link.
@@ -211,6 +226,9 @@ impl SimTransmitterDevice {
                     }
                 };
                 if let Some(reply) = reply {
+                    if let Some(late) = self.lock().late_by.take() {
+                        std::thread::sleep(late);
+                    }
                     link.send(&reply)?;
                 }
             }
@@ -287,6 +305,21 @@ mod tests {
             };
             assert_eq!(result.map_err(|e| e.kind()), Err(ErrorKind::Timeout), "{protocol:?}");
         }
+    }
+
+    #[test]
+    fn a_late_answer_to_one_page_is_not_taken_for_the_next_page_s() {
+        let (mut transmitter, device) = pair(Protocol::WaveWare { cap_base: 700000 });
+        device.lock().late_by = Some(REPLY_TIMEOUT + Duration::from_millis(300));
+        assert_eq!(transmitter.page(1).map_err(|e| e.kind()), Err(ErrorKind::Timeout));
+        // The late ACK for pager 1 arrives while nothing waits for it; then the transmitter goes quiet.
+        std::thread::sleep(Duration::from_millis(600));
+        device.lock().silent = true;
+        assert_eq!(
+            transmitter.page(2).map_err(|e| e.kind()),
+            Err(ErrorKind::Timeout),
+            "pager 2 was never answered: the old ACK must not count for it"
+        );
     }
 
     #[test]

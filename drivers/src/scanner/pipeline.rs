@@ -100,7 +100,7 @@ pub fn finish_owned(raw: RawPage, options: &Options) -> Result<Page, Error> {
     if raw.width == 0
         || raw.height == 0
         || !(raw.channels == 1 || raw.channels == 3)
-        || raw.pixels.len() != raw.width * raw.height * raw.channels
+        || raw.width.checked_mul(raw.height).and_then(|n| n.checked_mul(raw.channels)) != Some(raw.pixels.len())
     {
         return Err(Error::BadPage);
     }

@@ -210,11 +210,24 @@ impl std::fmt::Debug for Sane {
     }
 }
 
+/// Whether a [`Sane`] is alive in this process. SANE's state is process-global: a second `sane_init` while the
+/// first is in use, and the first one's `sane_exit` under the second's open devices, are undefined behaviour
+/// (review Low), so only one may exist at a time.
+static IN_USE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Sane {
+    /// Initialises SANE; refused (code 3, "busy") while another `Sane` of this process is alive.
     pub fn init() -> Result<Sane, Status> {
+        use std::sync::atomic::Ordering;
+        if IN_USE.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            return Err(Status { code: 3, message: "SANE is already in use in this process".into() });
+        }
         let mut version = 0;
-        // SAFETY: a valid out-pointer; no authorisation callback.
-        check(unsafe { ffi::sane_init(&mut version, None) })?;
+        // SAFETY: a valid out-pointer; no authorisation callback; no other Sane is alive (IN_USE).
+        if let Err(status) = check(unsafe { ffi::sane_init(&mut version, None) }) {
+            IN_USE.store(false, Ordering::Release);
+            return Err(status);
+        }
         Ok(Sane { _not_send: PhantomData })
     }
 
@@ -265,6 +278,7 @@ impl Drop for Sane {
     fn drop(&mut self) {
         // SAFETY: every Device borrowed this Sane and has been dropped (closed) already.
         unsafe { ffi::sane_exit() }
+        IN_USE.store(false, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -487,8 +501,13 @@ impl Device<'_> {
     /// Reads the whole frame. Every status but EOF is an error, and so is a frame that ends short of the lines
     /// announced (the test backend's injected EOF returns no bytes at all).
     pub fn read_frame(&self, parameters: &Parameters) -> Result<Vec<u8>, Status> {
-        let expected = if parameters.lines > 0 { parameters.bytes_per_line * parameters.lines as usize } else { 0 };
-        let mut data = Vec::with_capacity(expected);
+        let expected = if parameters.lines > 0 {
+            parameters.bytes_per_line.checked_mul(parameters.lines as usize).unwrap_or(usize::MAX)
+        } else {
+            0
+        };
+        // Reserve no more than a big page: a backend's parameters are not trusted with the kiosk's memory.
+        let mut data = Vec::with_capacity(expected.min(super::helper::MAX_PAGE_BYTES));
         let mut buffer = vec![0u8; 256 * 1024];
         loop {
             let mut length: c_int = 0;
@@ -521,5 +540,23 @@ impl Drop for Device<'_> {
     fn drop(&mut self) {
         // SAFETY: the handle came from sane_open and is closed once, here.
         unsafe { ffi::sane_close(self.handle) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The only in-process use of SANE among the unit tests (the scanner tests run it in the helper process).
+    #[test]
+    fn sane_is_initialised_once_at_a_time_in_a_process() {
+        let dir = std::env::temp_dir().join(format!("kiosk-sane-once-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("dll.conf"), "test\n").expect("dll.conf");
+        std::env::set_var("SANE_CONFIG_DIR", &dir);
+        let first = super::Sane::init().expect("SANE starts (libsane is installed by install-deps.sh)");
+        let second = super::Sane::init().expect_err("a second SANE while the first lives is refused");
+        assert_eq!(second.kind(), super::ErrorKind::Busy);
+        drop(first);
+        let again = super::Sane::init().expect("free again once the first is gone");
+        assert!(again.devices().expect("devices").iter().any(|d| d.name.starts_with("test")));
     }
 }

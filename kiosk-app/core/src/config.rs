@@ -43,6 +43,11 @@ pub struct CounterApi {
     pub announce_numbers: NumberReading,
     /// The board announces each call in English too, after the Vietnamese.
     pub announce_english: bool,
+    /// Serve HTTPS (certificate in `<state dir>/tls`, made on first start or by `kiosk-provision tls`). Default on.
+    pub https: bool,
+    /// With HTTPS on, plain HTTP still serves the staff pages and the API (not only the waiting-room board).
+    /// Default off: PINs and session cookies never cross the network in clear.
+    pub plain_http_for_staff: bool,
 }
 
 /// How a called number is spoken: `HT-023` as "hai mươi ba" (whole) or "không hai ba" (digits).
@@ -704,6 +709,8 @@ mod raw {
         pub allow: Vec<String>,
         pub announce_numbers: Option<String>,
         pub announce_english: Option<bool>,
+        pub https: Option<bool>,
+        pub plain_http_for_staff: Option<bool>,
     }
 
     #[derive(Deserialize)]
@@ -749,6 +756,14 @@ struct Url {
 
 /// Reads the parts of an http(s) URL the kiosk needs. Plain `http` is allowed only to this machine (the portal
 /// simulator), because residents' data must never cross a network unencrypted.
+/// Checks a portal address given outside the config (a command line) with the config's own rules: http or
+/// https, a host, a valid port, plain http only to a loopback address. Returns it without a trailing `/`.
+pub fn check_portal_url(url: &str) -> Result<String, String> {
+    let url = url.trim().trim_end_matches('/');
+    parse_url(url)?;
+    Ok(url.to_owned())
+}
+
 fn parse_url(url: &str) -> Result<Url, String> {
     let (scheme, rest) =
         url.split_once("://").ok_or_else(|| format!("`{url}` is not a URL such as https://host/path"))?;
@@ -1312,7 +1327,16 @@ fn check_counter_api(raw: raw::CounterApi, queue: Option<&Queue>, problems: &mut
     };
     let listen = listen?;
     let announce_english = raw.announce_english.unwrap_or(false);
-    (problems.len() == before).then_some(CounterApi { listen, allow, announce_numbers, announce_english })
+    let https = raw.https.unwrap_or(true);
+    let plain_http_for_staff = raw.plain_http_for_staff.unwrap_or(false);
+    (problems.len() == before).then_some(CounterApi {
+        listen,
+        allow,
+        announce_numbers,
+        announce_english,
+        https,
+        plain_http_for_staff,
+    })
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! canonical text, and the JSON bodies. The kiosk's client and the portal simulator both build on this, so they
 //! cannot drift apart.
 //!
-//! Signing: every request carries `X-Kiosk-Id`, `X-Kiosk-Time` (Unix seconds) and `X-Kiosk-Signature`, the
-//! base64 Ed25519 signature of [`signing_text`]: method, path, time and the SHA-256 of the body, one per line.
+//! Signing: every request carries `X-Kiosk-Id`, `X-Kiosk-Time` (Unix seconds), `X-Kiosk-Nonce` (fresh per
+//! request) and `X-Kiosk-Signature`, the base64 Ed25519 signature of [`signing_text`]: method, path, time, nonce
+//! and the SHA-256 of the body, one per line. The nonce lets the portal refuse a replayed request.
 //! Must not do: hold residents' data in clear (payloads and pages are sealed before they reach these types).
 
 use serde::{Deserialize, Serialize};
@@ -12,13 +13,19 @@ use sha2::{Digest as _, Sha256};
 pub const HEADER_KIOSK: &str = "x-kiosk-id";
 pub const HEADER_TIME: &str = "x-kiosk-time";
 pub const HEADER_SIGNATURE: &str = "x-kiosk-signature";
+pub const HEADER_NONCE: &str = "x-kiosk-nonce";
 
 /// How far the kiosk's clock and the portal's may differ before a signature is refused (replay window).
 pub const CLOCK_SKEW: i64 = 300;
 
 /// The text a request's signature covers.
-pub fn signing_text(method: &str, path: &str, time: i64, body: &[u8]) -> String {
-    format!("{}\n{path}\n{time}\n{}", method.to_ascii_uppercase(), hex(&Sha256::digest(body)))
+pub fn signing_text(method: &str, path: &str, time: i64, nonce: &str, body: &[u8]) -> String {
+    format!("{}\n{path}\n{time}\n{nonce}\n{}", method.to_ascii_uppercase(), hex(&Sha256::digest(body)))
+}
+
+/// Whether a nonce has the contract's form: 32 lower-case hex digits.
+pub fn valid_nonce(nonce: &str) -> bool {
+    nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Lower-case hexadecimal.
@@ -284,13 +291,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_signed_text_covers_method_path_time_and_body() {
-        let text = signing_text("put", "/v1/submissions/abc", 1_763_863_200, b"{}");
+    fn the_signed_text_covers_method_path_time_nonce_and_body() {
+        let nonce = "0123456789abcdef0123456789abcdef";
+        let text = signing_text("put", "/v1/submissions/abc", 1_763_863_200, nonce, b"{}");
         assert_eq!(
             text,
-            "PUT\n/v1/submissions/abc\n1763863200\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+            "PUT\n/v1/submissions/abc\n1763863200\n0123456789abcdef0123456789abcdef\n\
+             44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
         );
-        assert_ne!(text, signing_text("PUT", "/v1/submissions/abc", 1_763_863_200, b"{ }"));
+        assert_ne!(text, signing_text("PUT", "/v1/submissions/abc", 1_763_863_200, nonce, b"{ }"));
+        assert_ne!(text, signing_text("PUT", "/v1/submissions/abc", 1_763_863_200, &nonce.replace('0', "1"), b"{}"));
+        assert!(valid_nonce(nonce));
+        assert!(!valid_nonce("0123456789ABCDEF0123456789abcdef") && !valid_nonce("abc") && !valid_nonce(""));
     }
 
     #[test]

@@ -21,9 +21,10 @@ pub const CHECK_INTERVAL: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     Print(Slip),
-    /// Scan one paper for the dossier being filled in (`card`: an ID card).
+    /// Scan one paper for the dossier being filled in (`card`: an ID card); `request` comes back with the pages.
     Scan {
         card: bool,
+        request: u64,
     },
 }
 
@@ -37,8 +38,12 @@ pub enum Event {
         reference: Option<String>,
         printed: Printed,
     },
-    /// A paper was scanned for a dossier (its finished pages), or why not.
-    Scanned(Scanned),
+    /// A paper was scanned for a dossier (its finished pages), or why not, for scan request `request` (the screen
+    /// takes only the answer to the request it is waiting for: a late answer never lands in another dossier).
+    Scanned {
+        request: u64,
+        scanned: Scanned,
+    },
     /// The device thread panicked and was started again (`restarts` so far), with the panic's message.
     Restarted {
         restarts: u32,
@@ -58,9 +63,9 @@ impl Monitor {
         self.requests.send(Request::Print(slip)).is_ok()
     }
 
-    /// Asks for one paper to be scanned; the pages come back as [`Event::Scanned`].
-    pub fn scan(&self, card: bool) -> bool {
-        self.requests.send(Request::Scan { card }).is_ok()
+    /// Asks for one paper to be scanned; the pages come back as [`Event::Scanned`] with `request`.
+    pub fn scan(&self, card: bool, request: u64) -> bool {
+        self.requests.send(Request::Scan { card, request }).is_ok()
     }
 }
 
@@ -143,7 +148,9 @@ fn serve(
                 printed: super::printer::print_document(devices, &slip.document),
                 reference: slip.reference,
             },
-            Ok(Request::Scan { card }) => Event::Scanned(super::scanner::scan_paper(devices, card)),
+            Ok(Request::Scan { card, request }) => {
+                Event::Scanned { request, scanned: super::scanner::scan_paper(devices, card) }
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             // Nobody can ask any more; keep checking for the status strip.
             Err(mpsc::RecvTimeoutError::Disconnected) => {

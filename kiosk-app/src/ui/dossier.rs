@@ -122,7 +122,12 @@ struct State {
     forms: Vec<Form>,
     procedures: Vec<Procedure>,
     wizard: Option<Wizard<Scan>>,
+    /// The scan request the screen waits for (None: none). Answers to any other are dropped.
+    awaiting_scan: Option<u64>,
 }
+
+/// Scan requests are numbered across the kiosk's life, so no two dossiers ever share one.
+static NEXT_SCAN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 fn held(ui: &AppWindow) -> Held<State> {
     let kiosk = ui.global::<Kiosk>();
@@ -175,7 +180,12 @@ pub(super) fn set_procedures(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
 
 /// Forgets the dossier (answers, scanned pages, choices) and shows the list of procedures.
 pub fn reset(ui: &AppWindow) {
-    held(ui).borrow_mut().wizard = None;
+    {
+        let held = held(ui);
+        let mut state = held.borrow_mut();
+        state.wizard = None;
+        state.awaiting_scan = None;
+    }
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_dossier_step(DossierStep::Choose);
     for set in [
@@ -463,22 +473,36 @@ fn message_kind(message: &Message) -> Problem {
 
 /// What "Scan" does: `scan` gets whether the paper is an ID card and must scan off the UI thread, answering with
 /// [`show_scanned`].
-pub fn on_dossier_scan(ui: &AppWindow, scan: impl Fn(bool) + 'static) {
+pub fn on_dossier_scan(ui: &AppWindow, scan: impl Fn(bool, u64) + 'static) {
     let weak = ui.as_weak();
     ui.global::<Kiosk>().on_dossier_scan(move || {
         let Some(ui) = weak.upgrade() else { return };
+        let held = held(&ui);
         let mut card = None;
-        tap(&ui, &held(&ui), |w| card = w.scan());
+        tap(&ui, &held, |w| card = w.scan());
         if let Some(card) = card {
-            scan(card);
+            let request = NEXT_SCAN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            held.borrow_mut().awaiting_scan = Some(request);
+            scan(card, request);
         }
     });
 }
 
 /// The scanner's answer for the paper on screen.
-pub fn show_scanned(ui: &AppWindow, scanned: Result<Vec<pipeline::Page>, kiosk_drivers::scanner::ErrorKind>) {
+pub fn show_scanned(
+    ui: &AppWindow,
+    request: u64,
+    scanned: Result<Vec<pipeline::Page>, kiosk_drivers::scanner::ErrorKind>,
+) {
     use kiosk_drivers::scanner::ErrorKind as E;
-    tap(ui, &held(ui), |w| match scanned {
+    let held = held(ui);
+    if held.borrow_mut().awaiting_scan != Some(request) {
+        // A scan asked for before "start over" (or the idle reset) answers late: its pages belong to nobody now.
+        tracing::info!(request, "a scan answered after its dossier was closed; its pages are dropped");
+        return;
+    }
+    held.borrow_mut().awaiting_scan = None;
+    tap(ui, &held, |w| match scanned {
         Ok(pages) => w.scanned(pages.into_iter().map(Scan::from).collect()),
         Err(kind) => {
             tracing::warn!(?kind, "a dossier scan failed");
@@ -607,7 +631,10 @@ pub fn walk(
         if card && kiosk.get_dossier_scanned() >= kiosk.get_dossier_min_pages() {
             kiosk.invoke_dossier_continue();
         }
-        show_scanned(ui, scan(card));
+        // As "Scan" does: the screen waits for this request's answer.
+        let request = NEXT_SCAN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        held(ui).borrow_mut().awaiting_scan = Some(request);
+        show_scanned(ui, request, scan(card));
         if !card {
             save("dossier-scan")?;
         }

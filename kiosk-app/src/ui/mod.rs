@@ -224,7 +224,7 @@ pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
                 SlipKind::Booking => booking::SENT.printed(ui, &reference, printed.outcome.is_ok()),
             }
         }
-        Event::Scanned(scanned) => dossier::show_scanned(ui, scanned),
+        Event::Scanned { request, scanned } => dossier::show_scanned(ui, request, scanned),
         Event::Restarted { restarts, cause } => {
             let kiosk = ui.global::<Kiosk>();
             kiosk.set_monitor_restarts(restarts.min(i32::MAX as u32) as i32);

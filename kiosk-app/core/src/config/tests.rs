@@ -242,6 +242,21 @@ fn plain_http_is_only_for_a_loopback_address_not_a_name_that_looks_like_one() {
 }
 
 #[test]
+fn a_portal_address_given_on_a_command_line_meets_the_config_s_rules() {
+    use crate::config::check_portal_url;
+    assert_eq!(check_portal_url("http://127.0.0.1:8787/kiosk-api/").as_deref(), Ok("http://127.0.0.1:8787/kiosk-api"));
+    assert_eq!(
+        check_portal_url("https://portal.hanoi.gov.vn/kiosk").as_deref(),
+        Ok("https://portal.hanoi.gov.vn/kiosk")
+    );
+    for url in
+        ["http://127.attacker.example/api", "http://portal.hanoi.gov.vn", "ftp://x", "https://:80", "https://a:0"]
+    {
+        assert!(check_portal_url(url).is_err(), "{url}");
+    }
+}
+
+#[test]
 fn printer_profile_and_overrides() {
     let text = example_with(
         "[devices.printer]\ntransport = \"simulated\"",
