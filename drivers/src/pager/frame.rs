@@ -56,7 +56,8 @@ pub mod jtech {
     pub fn parse(frame: &[u8]) -> Option<(u16, Page)> {
         let body = frame.strip_prefix(&[0xff, 0xff, 0xff])?.strip_suffix(&[0x0d])?;
         let (function, rest) = body.split_first()?;
-        if !(1..=4).contains(function) || rest.len() < 8 {
+        // Base id and pager are 7 ASCII digits (anything else is not a frame, and would not slice as text).
+        if !(1..=4).contains(function) || rest.len() < 8 || !rest[..7].iter().all(u8::is_ascii_digit) {
             return None;
         }
         let digits = std::str::from_utf8(&rest[..7]).ok()?;
@@ -110,9 +111,9 @@ pub mod waveware {
     pub const NAK: u8 = 0x15;
 
     /// The cap code the kiosk's pager numbers map to: pagers are numbered from `base`, 8 apart (POCSAG cap codes
-    /// are spaced by 8).
+    /// are spaced by 8). One past the largest `u32` stays there, so [`frame`] refuses it as out of range.
     pub fn cap_code(base: u32, pager: u16) -> u32 {
-        base + 8 * pager as u32
+        base.saturating_add(8 * u32::from(pager))
     }
 
     /// T = `3` (three beeps; `A` when there is a message: alpha), B = `1` (1200 bps), then the cap code.
@@ -228,5 +229,24 @@ mod tests {
         assert_eq!(waveware::find_reply(&received), Some((waveware::Reply::Ack { queued: Some(2) }, received.len())));
         assert_eq!(waveware::find_reply(b"\x01\x1507\x04"), Some((waveware::Reply::Nak { code: "07".into() }, 5)));
         assert_eq!(waveware::find_reply(b"\x01\x06v9,0"), None, "incomplete");
+    }
+
+    /// Found by the pager_frame fuzz target (tests/fuzz/regressions/pager_frame): a base near the top of `u32`
+    /// overflowed in `cap_code` instead of giving a cap code `frame` refuses.
+    #[test]
+    fn cap_codes_past_the_protocol_range_are_refused_not_overflowed() {
+        let cap = waveware::cap_code(u32::MAX - 3, 17);
+        assert_eq!(cap, u32::MAX);
+        assert_eq!(waveware::frame(cap, &page(17, "")), Err(FrameError::PagerOutOfRange(17)));
+        assert_eq!(waveware::cap_code(9_900_000, u16::MAX), 9_900_000 + 8 * 65_535);
+    }
+
+    /// Found by the pager_frame fuzz target (tests/fuzz/regressions/pager_frame): a multi-byte character among the
+    /// seven digits of a JTECH frame panicked when the digits were sliced.
+    #[test]
+    fn jtech_frames_without_seven_digits_are_not_frames() {
+        assert_eq!(jtech::parse(b"\xff\xff\xff\x0301\xd8\xb5001\x03\x0d"), None);
+        assert_eq!(jtech::parse(b"\xff\xff\xff\x03+100001\x03\x0d"), None);
+        assert_eq!(jtech::parse(b"\xff\xff\xff\x030100001\x03\x0d"), Some((10, page(1, ""))));
     }
 }

@@ -156,7 +156,11 @@ pub fn describe(bytes: &[u8]) -> Result<String, Error> {
             Command::Raster(bitmap) => {
                 format!("GS v 0 <{}x{} #{:08x}>", bitmap.width, bitmap.height, fingerprint(bitmap.dots.iter()))
             }
-            Command::QrModel(n) => format!("QR model {}", n - 48),
+            // 49, 50, 51: model 1, model 2, micro QR; a byte below 49 is shown as it is, not as a model.
+            Command::QrModel(n) => match n.checked_sub(48) {
+                Some(model) => format!("QR model {model}"),
+                None => format!("QR model byte {n}"),
+            },
             Command::QrModule(n) => format!("QR module {n}"),
             Command::QrCorrection(n) => {
                 format!("QR ecc {}", ['L', 'M', 'Q', 'H'][(*n as usize).saturating_sub(48).min(3)])

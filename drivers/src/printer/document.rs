@@ -2,6 +2,8 @@
 //! cuts. Built by the application, turned into bytes by `encode` for a given printer profile.
 //! Must not do: know about tickets or receipts as business objects.
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::raster::Bitmap;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -83,10 +85,11 @@ impl Document {
         self
     }
 
-    /// Every character any text block uses, for the downloaded-character strategy.
+    /// Every character any text block prints, for the downloaded-character strategy: each block's text in NFC, as
+    /// the encoder prints it (a letter and a combining mark after it are one character on paper).
     pub fn characters(&self) -> impl Iterator<Item = char> + '_ {
         self.blocks.iter().flat_map(|block| match block {
-            Block::Text { text, .. } => text.chars().collect::<Vec<_>>(),
+            Block::Text { text, .. } => text.nfc().collect::<Vec<_>>(),
             _ => Vec::new(),
         })
     }

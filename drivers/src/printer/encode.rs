@@ -49,7 +49,7 @@ pub fn effective_strategy(document: &Document, profile: &Profile) -> Strategy {
 /// The non-ASCII characters of a document, in order of first use, that need user-defined glyphs.
 fn downloadable(document: &Document) -> Vec<char> {
     let mut seen = Vec::new();
-    for c in document.characters().flat_map(|c| c.to_string().nfc().collect::<Vec<_>>()) {
+    for c in document.characters() {
         if !(' '..='~').contains(&c) && !c.is_control() && !seen.contains(&c) {
             seen.push(c);
         }

@@ -172,6 +172,29 @@ fn characters_nothing_can_print_become_a_visible_question_mark() {
     assert_eq!(raster.substituted, ['😀', '✓']);
 }
 
+/// Found by the printer_encode fuzz target (tests/fuzz/regressions/printer_encode): a letter written with a
+/// combining mark after it (here U+0340, which NFC makes a grave accent) was defined as the lone mark but printed
+/// composed, so the composed letter had no glyph and came out as `?`.
+#[test]
+fn decomposed_letters_get_their_downloaded_glyph() {
+    let face = typeface();
+    let profile = profile("generic-80", Strategy::Downloaded);
+    let document = Document::new().line("HO\u{0340}N KIE\u{0302}\u{0301}M");
+    let encoded = encode(&document, &profile, &face);
+    assert_eq!(encoded.strategy, Strategy::Downloaded);
+    assert!(encoded.substituted.is_empty(), "{:?}", encoded.substituted);
+    let paper = decode::paper(&encoded.bytes, &profile, &face).expect("decodes");
+    assert_eq!(paper[0], Printed::Text { text: "HÒN KIẾM".into(), style: super::document::Style::NORMAL });
+}
+
+/// Found by the printer_decode fuzz target (tests/fuzz/regressions/printer_decode): `GS ( k` function 65 with a
+/// model byte below 49 underflowed when described.
+#[test]
+fn a_qr_model_byte_below_49_is_described_not_subtracted() {
+    let bytes = b"\x1d(k\x03\x001A\x00\x1d(k\x03\x001A2";
+    assert_eq!(decode::describe(bytes).expect("known commands"), "QR model byte 0 QR model 2");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]

@@ -8,7 +8,7 @@
 //! the next request starts afresh, which is also how a scanner that was unplugged is found again.
 //! Must not do: log pixels, or leave a helper running after its answer.
 
-use std::io::{BufRead as _, Write};
+use std::io::{BufRead as _, Read as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -20,6 +20,11 @@ use super::{Capabilities, ColourMode, Error, ErrorKind, RawPage, Resolutions, Sc
 pub const HELPER: &str = "kiosk-sane-helper";
 /// The most pages one feeder scan takes.
 pub const MAX_PAGES: usize = 100;
+/// The largest page the kiosk takes from the helper, in bytes: an A4 page in colour at 600 dpi (4961 x 7016 x 3,
+/// 104 MB) fits. A page header announcing more is refused before anything is read or allocated for it.
+pub const MAX_PAGE_BYTES: usize = 128 * 1024 * 1024;
+/// The longest reply line the kiosk reads (a device list or a scanner's capabilities are a few KB).
+const MAX_LINE_BYTES: u64 = 1024 * 1024;
 
 /// What the kiosk asks the helper.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -278,7 +283,14 @@ pub fn to_eight_bit(data: &[u8], parameters: &sane::Parameters, channels: usize)
     for line in data.chunks(parameters.bytes_per_line.max(1)).take(lines) {
         match parameters.depth {
             16 => out.extend(line.chunks_exact(2).take(samples).map(|s| (u16::from_ne_bytes([s[0], s[1]]) >> 8) as u8)),
-            1 => out.extend((0..samples).map(|i| if line[i / 8] & (0x80 >> (i % 8)) != 0 { 0 } else { 255 })),
+            // A line shorter than its pixels (a backend's bytes_per_line too small) ends in white, not a panic.
+            1 => out.extend((0..samples).map(|i| {
+                if line.get(i / 8).is_some_and(|b| b & (0x80 >> (i % 8)) != 0) {
+                    0
+                } else {
+                    255
+                }
+            })),
             _ => out.extend_from_slice(&line[..samples.min(line.len())]),
         }
     }
@@ -413,13 +425,18 @@ fn reap(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn read_answer(mut reader: impl std::io::BufRead) -> Result<(Vec<Reply>, Vec<RawPage>), Error> {
+/// Reads the helper's answer from its stdout: reply lines, each page header followed by its pixels, up to the
+/// last reply. Public for the fuzz target (tests/fuzz), which feeds it any bytes.
+pub fn read_answer(mut reader: impl std::io::BufRead) -> Result<(Vec<Reply>, Vec<RawPage>), Error> {
     let mut replies = Vec::new();
     let mut pages = Vec::new();
     loop {
         let mut line = String::new();
-        match reader.read_line(&mut line) {
+        match (&mut reader).take(MAX_LINE_BYTES).read_line(&mut line) {
             Ok(0) => break,
+            Ok(n) if n as u64 == MAX_LINE_BYTES && !line.ends_with('\n') => {
+                return Err(Error::Driver("the helper said something unexpected: a line of more than 1 MiB".into()))
+            }
             Ok(_) => {}
             Err(e) => return Err(Error::Driver(format!("reading the helper's answer: {e}"))),
         }
@@ -427,10 +444,26 @@ fn read_answer(mut reader: impl std::io::BufRead) -> Result<(Vec<Reply>, Vec<Raw
             .map_err(|_| Error::Driver(format!("the helper said something unexpected: {}", line.trim())))?;
         match &reply {
             Reply::Page { width, height, channels, dpi } => {
-                let mut pixels = vec![0u8; width * height * channels];
-                reader
-                    .read_exact(&mut pixels)
+                let size = width
+                    .checked_mul(*height)
+                    .and_then(|n| n.checked_mul(*channels))
+                    .filter(|n| *n <= MAX_PAGE_BYTES)
+                    .ok_or_else(|| {
+                        Error::Driver(format!("the helper announced a page of {width} x {height} x {channels} bytes"))
+                    })?;
+                // Read what arrives rather than allocate what the header announces: a header that lies (a helper
+                // that crashed mid-page, a backend writing to stdout) costs only the bytes that really came.
+                let mut pixels = Vec::new();
+                (&mut reader)
+                    .take(size as u64)
+                    .read_to_end(&mut pixels)
                     .map_err(|e| Error::Driver(format!("a page broke off ({e}); the scanner driver stopped")))?;
+                if pixels.len() < size {
+                    let got = pixels.len();
+                    return Err(Error::Driver(format!(
+                        "a page broke off after {got} of {size} bytes; the scanner driver stopped"
+                    )));
+                }
                 pages.push(RawPage { width: *width, height: *height, channels: *channels, dpi: *dpi, pixels });
             }
             Reply::Failed { .. } | Reply::Done { .. } | Reply::Devices(_) | Reply::Capabilities(_) | Reply::Ready => {
@@ -508,6 +541,25 @@ mod tests {
         assert!(matches!(read_answer(std::io::Cursor::new(Vec::new())), Err(Error::Driver(_))));
     }
 
+    /// Found by the scanner_helper fuzz target (tests/fuzz/regressions/scanner_helper): a page header allocated
+    /// the pixels it announced before any arrived (12 MB for a 30-byte answer), and one whose sizes multiply past
+    /// `usize` overflowed.
+    #[test]
+    fn a_page_header_is_capped_and_only_what_arrives_is_kept() {
+        for (width, height, channels) in [(usize::MAX, 2, 1), (20_000, 20_000, 3)] {
+            let mut stream = Vec::new();
+            send(&mut stream, &Reply::Page { width, height, channels, dpi: 75 }).expect("header");
+            stream.extend_from_slice(&[1, 2, 3]);
+            let error = read_answer(std::io::Cursor::new(stream)).expect_err("no such page");
+            assert!(error.to_string().contains("announced a page"), "{error}");
+        }
+        let mut stream = Vec::new();
+        send(&mut stream, &Reply::Page { width: 4000, height: 4000, channels: 3, dpi: 300 }).expect("header");
+        stream.extend_from_slice(&[1, 2, 3]);
+        let error = read_answer(std::io::Cursor::new(stream)).expect_err("cut short");
+        assert!(error.to_string().contains("broke off after 3 of 48000000 bytes"), "{error}");
+    }
+
     #[test]
     fn failures_map_to_kinds_the_screen_acts_on() {
         assert_eq!(reply_error(6, "Document feeder jammed".into(), false).kind(), ErrorKind::Jammed);
@@ -526,6 +578,14 @@ mod tests {
         assert_eq!(to_eight_bit(&data, &p, 1), expected);
         let p = sane::Parameters { format: 0, bytes_per_line: 1, pixels_per_line: 8, lines: 1, depth: 1 };
         assert_eq!(to_eight_bit(&[0b1010_0000], &p, 1), [0, 255, 0, 255, 255, 255, 255, 255]);
+    }
+
+    /// Found by the scanner_helper fuzz target (tests/fuzz/regressions/scanner_helper): a 1-bit frame whose
+    /// bytes_per_line is too small for its pixels indexed past the line.
+    #[test]
+    fn one_bit_lines_shorter_than_their_pixels_end_in_white() {
+        let p = sane::Parameters { format: 0, bytes_per_line: 1, pixels_per_line: 12, lines: 1, depth: 1 };
+        assert_eq!(to_eight_bit(&[0b1010_0000], &p, 1), [0, 255, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255]);
     }
 
     #[test]

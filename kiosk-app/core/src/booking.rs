@@ -177,7 +177,9 @@ fn ymd(date: &str) -> Option<(i64, i64, i64)> {
     let y: i64 = parts.next()?.parse().ok()?;
     let m: i64 = parts.next()?.parse().ok()?;
     let d: i64 = parts.next()?.parse().ok()?;
-    (parts.next().is_none() && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    // YYYY: a year of four digits at most, so the day count in `weekday` cannot overflow.
+    let fits = (0..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d);
+    (parts.next().is_none() && fits).then_some((y, m, d))
 }
 
 /// A YYYY-MM-DD date as residents write it: 07/12/2026.
@@ -264,6 +266,19 @@ mod tests {
         assert_eq!(weekday("07/12/2026"), None);
         assert_eq!(date_for_reading("2026-12-07"), "07/12/2026");
         assert_eq!(date_for_reading("soon"), "soon");
+    }
+
+    /// Found by the portal_reply fuzz target (tests/fuzz/regressions/portal_reply): a slot's date from the portal
+    /// with a year past four digits overflowed the day count.
+    #[test]
+    fn a_date_whose_year_is_not_four_digits_has_no_weekday() {
+        for date in
+            ["8152392880409804795-12-05", "9223372036854775807-01-01", "-9223372036854775808-01-01", "10000-01-01"]
+        {
+            assert_eq!(weekday(date), None, "{date}");
+            assert_eq!(date_for_reading(date), date);
+        }
+        assert_eq!(weekday("9999-12-31"), Some(Weekday::Friday));
     }
 
     #[test]

@@ -192,10 +192,6 @@ impl Composer {
         }
     }
 
-    fn chars(&self) -> usize {
-        self.text().chars().count()
-    }
-
     fn at_word_start(&self) -> bool {
         self.engine.output().is_empty() && !self.done.chars().next_back().is_some_and(char::is_alphabetic)
     }
@@ -253,12 +249,15 @@ impl Composer {
     }
 
     fn commit_with(&mut self, c: char) -> Pressed {
-        if self.chars() + 1 > self.max_chars {
+        // In NFC one key can be two characters (U+0344 is U+0308 U+0301) or none more (a mark joining the letter
+        // before it), so the limit is checked on the text as it will be.
+        let mut done = self.text();
+        done.push(c);
+        let done = crate::text::nfc(&done);
+        if done.chars().count() > self.max_chars {
             return Pressed::Full;
         }
-        let word = self.engine.output().into_owned();
-        self.done.push_str(&crate::text::nfc(&word));
-        self.done.push(c);
+        self.done = done;
         self.engine = engine(self.style);
         Pressed::Changed
     }
@@ -276,13 +275,18 @@ impl Composer {
     }
 
     /// Moves the letters at the end of `done` back into the engine, so Delete then a tone key still works on
-    /// the word before a space that was deleted.
+    /// the word before a space that was deleted. The engine spells again what it takes for a Vietnamese word (a
+    /// tone mark moves to the vowel it belongs on), so a word it would spell differently stays as it is: reopening
+    /// never changes the text.
     fn reopen_last_word(&mut self) {
         let start = self.done.char_indices().rev().take_while(|(_, c)| c.is_alphabetic()).last().map(|(i, _)| i);
         if let Some(start) = start {
-            let word = self.done.split_off(start);
-            self.engine = engine(self.style);
-            self.engine.rebuild_from_text(&word);
+            let mut reopened = engine(self.style);
+            reopened.rebuild_from_text(&self.done[start..]);
+            if crate::text::nfc(&reopened.output()) == self.done[start..] {
+                self.done.truncate(start);
+                self.engine = reopened;
+            }
         }
     }
 }
@@ -493,5 +497,34 @@ mod tests {
         assert_eq!(composer.text(), "Nguyễn Văn");
         composer.press(Key::Tone(Tone::Acute));
         assert_eq!(composer.text(), "Nguyễn Vắn");
+    }
+
+    /// Found by the keyboard fuzz target (tests/fuzz/regressions/keyboard): Telex can leave a word the engine
+    /// would spell otherwise ("viẹte": typed, then letters added after the tone); opening the answer again for a
+    /// change moved its tone ("vietẹ"), and so did Delete after the word and a field full.
+    #[test]
+    fn a_word_the_engine_would_spell_otherwise_reopens_unchanged() {
+        let reopened = Composer::with_text(ToneStyle::Modern, Capitals::AsTyped, 80, "tiếng viẹte");
+        assert_eq!(reopened.text(), "tiếng viẹte");
+        let mut composer = Composer::with_text(ToneStyle::Modern, Capitals::AsTyped, 80, "viẹte ");
+        assert_eq!(composer.press(Key::Delete), Pressed::Changed);
+        assert_eq!(composer.text(), "viẹte");
+        assert_eq!(composer.press(Key::Delete), Pressed::Changed);
+        assert_eq!(composer.text(), "viẹt");
+    }
+
+    /// Found by the keyboard fuzz target (tests/fuzz/regressions/keyboard): a key whose character is two in NFC
+    /// (U+0344) went past the field's limit, and was kept in `done` not in NFC.
+    #[test]
+    fn a_key_that_is_two_characters_in_nfc_respects_the_limit() {
+        let mut composer = Composer::new(ToneStyle::Modern, Capitals::AsTyped, 2);
+        composer.press(Key::Char('x'));
+        assert_eq!(composer.press(Key::Char('\u{344}')), Pressed::Full);
+        assert_eq!(composer.text(), "x");
+        let mut roomy = Composer::new(ToneStyle::Modern, Capitals::AsTyped, 10);
+        roomy.press(Key::Char('x'));
+        assert_eq!(roomy.press(Key::Char('\u{344}')), Pressed::Changed);
+        assert_eq!(roomy.text(), "x\u{308}\u{301}");
+        assert!(crate::text::is_nfc(&roomy.done));
     }
 }
