@@ -358,6 +358,7 @@ impl Wiring {
         ));
         let (wiring, queue) = (self.clone(), queue.clone());
         ui::on_arrival_check(window, move |code, service, language| {
+            let visit = ui::visit();
             let (wiring, queue, cache, arrivals) = (wiring.clone(), queue.clone(), cache.clone(), arrivals.clone());
             wiring.clone().worker("arrival", move || {
                 let answer = {
@@ -368,14 +369,22 @@ impl Wiring {
                 let (today, _) = clock::hanoi_today_and_time();
                 let verdict = crate::booking::judge(&answer, &today);
                 let crate::booking::Verdict::Welcome { code } = verdict else {
-                    wiring.screen.post(move |window| ui::show_arrival(window, &verdict));
+                    wiring.screen.post(move |window| {
+                        if ui::same_visit(visit) {
+                            ui::show_arrival(window, &verdict);
+                        }
+                    });
                     return;
                 };
                 let arrivals = arrivals.lock().unwrap_or_else(PoisonError::into_inner);
                 match arrivals.given(&code) {
                     Ok(Some(label)) => {
                         let verdict = crate::booking::Verdict::Given(label);
-                        wiring.screen.post(move |window| ui::show_arrival(window, &verdict));
+                        wiring.screen.post(move |window| {
+                            if ui::same_visit(visit) {
+                                ui::show_arrival(window, &verdict);
+                            }
+                        });
                         return;
                     }
                     Ok(None) => {}
@@ -433,13 +442,18 @@ impl Wiring {
         let cache = cache.clone();
         let wiring = self.clone();
         ui::on_track_check(window, move |code| {
+            let visit = ui::visit();
             let (wiring, cache, network) = (wiring.clone(), cache.clone(), wiring.network.clone());
             // The cache is SQLite: the check runs on a blocking-pool thread that drives the request.
             wiring.network.spawn_blocking(move || {
                 let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
                 let answer =
                     network.block_on(tracking::check(&wiring.portal, &cache, &wiring.outbox, &code, clock::unix_now()));
-                wiring.screen.post(move |window| ui::show_track_answer(window, &answer));
+                wiring.screen.post(move |window| {
+                    if ui::same_visit(visit) {
+                        ui::show_track_answer(window, &answer);
+                    }
+                });
             });
         });
     }
@@ -452,9 +466,10 @@ impl Wiring {
         ui::install_lookup(window, lookup);
         let (portal, dir, screen, fresh) =
             (self.portal.clone(), state_dir.to_owned(), self.screen.clone(), shared.clone());
+        let key = self.config.portal.catalogue_key;
         self.network.spawn(async move {
             loop {
-                match crate::lookup::refresh(&portal, &dir).await {
+                match crate::lookup::refresh(&portal, &dir, key.as_ref()).await {
                     Ok(Some(catalogue)) => {
                         let lookup = Arc::new(Lookup::new(catalogue));
                         *fresh.write().unwrap_or_else(PoisonError::into_inner) = lookup.clone();
@@ -594,7 +609,13 @@ impl Wiring {
             wiring.submit(
                 "dossier",
                 &ui::dossier::SENT,
-                move |outbox, now| crate::dossier::save(outbox, &form, &pages, now),
+                move |outbox, now| {
+                    let mut pages = pages;
+                    let saved = crate::dossier::save(outbox, &form, &pages, now);
+                    // The scanned pages in clear are wiped from memory once sealed (review M8).
+                    zeroize::Zeroize::zeroize(&mut pages);
+                    saved
+                },
                 move |reference, code, fee| {
                     receipt.reference = reference.clone();
                     receipt.code = code;

@@ -110,20 +110,47 @@ pub fn guidance_document(config: &Config, procedure: &Procedure, language: Langu
 pub const CATALOGUE_FILE: &str = "catalogue.toml";
 pub const CATALOGUE_TAG_FILE: &str = "catalogue.etag";
 
-/// Asks the portal for a newer catalogue (If-None-Match with the tag of the one kept). A new one that passes every
-/// check is stored (written whole, then renamed) and returned; an unchanged one, an unreachable portal or a
-/// catalogue with problems returns None and the kiosk keeps what it has.
+/// Whether `signature` (base64) is the city's Ed25519 signature of `body` by `key`.
+pub fn catalogue_signed(body: &[u8], signature: Option<&str>, key: &[u8; 32]) -> bool {
+    use base64::Engine as _;
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(key) else { return false };
+    let Some(signature) = signature
+        .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s.trim()).ok())
+        .and_then(|s| <[u8; 64]>::try_from(s.as_slice()).ok())
+    else {
+        return false;
+    };
+    key.verify_strict(body, &ed25519_dalek::Signature::from_bytes(&signature)).is_ok()
+}
+
+/// Asks the portal for a newer catalogue (If-None-Match with the tag of the one kept). A new one whose signature
+/// verifies with the city's catalogue `key` (review M7) and that passes every check is stored (written whole,
+/// then renamed) and returned; an unchanged one, an unreachable portal, an unsigned or wrongly signed catalogue,
+/// or one with problems returns None and the kiosk keeps what it has. Without a key nothing is asked.
 pub async fn refresh(
     portal: &impl crate::portal::Portal,
     state_dir: &std::path::Path,
+    key: Option<&[u8; 32]>,
 ) -> anyhow::Result<Option<Catalogue>> {
     use anyhow::Context as _;
+    let Some(key) = key else {
+        tracing::info!("no [portal] catalogue_key: the kiosk keeps its installed catalogue and takes no update");
+        return Ok(None);
+    };
     let tag_path = state_dir.join(CATALOGUE_TAG_FILE);
     let tag = std::fs::read_to_string(&tag_path).ok().filter(|_| state_dir.join(CATALOGUE_FILE).exists());
     let reply = portal.catalogue(tag.as_deref().map(str::trim)).await;
     match reply.status {
         Some(304) => Ok(None),
         Some(200) => {
+            if !catalogue_signed(&reply.body, reply.signature.as_deref(), key) {
+                tracing::warn!(
+                    signed = reply.signature.is_some(),
+                    "a catalogue from the portal was refused: its signature does not verify with the city's \
+                     catalogue key; keeping the one we have"
+                );
+                return Ok(None);
+            }
             let text = String::from_utf8(reply.body).context("the portal's catalogue is not UTF-8")?;
             match kiosk_core::catalogue::parse(&text) {
                 Ok(catalogue) => {

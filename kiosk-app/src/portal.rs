@@ -21,6 +21,8 @@ pub struct Reply {
     pub retry_after: Option<String>,
     /// The catalogue's version tag, for If-None-Match next time.
     pub etag: Option<String>,
+    /// The catalogue's signature (`X-Catalogue-Signature`), when the answer has one.
+    pub signature: Option<String>,
     pub body: Vec<u8>,
     /// What went wrong at the network level (for the technician; never holds personal data).
     pub error: Option<String>,
@@ -146,6 +148,8 @@ impl HttpPortal {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(reqwest::header::RETRY_AFTER);
         let etag = header(reqwest::header::ETAG);
+        let signature =
+            response.headers().get(portal::HEADER_CATALOGUE_SIGNATURE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut response = response;
         let mut body: Vec<u8> = Vec::new();
         loop {
@@ -156,7 +160,17 @@ impl HttpPortal {
                     return Reply { error: Some(error), ..Reply::default() };
                 }
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => return Reply { status: Some(status), content_type, retry_after, etag, body, error: None },
+                Ok(None) => {
+                    return Reply {
+                        status: Some(status),
+                        content_type,
+                        retry_after,
+                        etag,
+                        signature,
+                        body,
+                        error: None,
+                    }
+                }
                 // The answer broke off in the middle: as good as no answer (the idempotency key makes a retry safe).
                 Err(error) => return Reply { error: Some(network_error(&error)), ..Reply::default() },
             }

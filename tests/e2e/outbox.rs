@@ -493,24 +493,55 @@ fn a_newer_catalogue_from_the_portal_replaces_the_bundled_one_and_a_broken_one_n
     let Connected { sim, running: _running, state, key: _, portal, runtime } = connected(&dir, Faults::default(), 4);
     use kiosk_app::lookup::{refresh, Lookup};
 
-    let first = runtime.block_on(refresh(&portal, &state)).expect("refresh").expect("a catalogue the first time");
+    let first = runtime
+        .block_on(refresh(&portal, &state, Some(&catalogue_key())))
+        .expect("refresh")
+        .expect("a catalogue the first time");
     assert_eq!(first.procedures.len(), Lookup::bundled().catalogue.procedures.len());
-    assert!(runtime.block_on(refresh(&portal, &state)).expect("refresh").is_none(), "unchanged: 304, nothing sent");
+    assert!(
+        runtime.block_on(refresh(&portal, &state, Some(&catalogue_key()))).expect("refresh").is_none(),
+        "unchanged: 304, nothing sent"
+    );
 
     // The city changes a fee: the kiosk takes the new catalogue and keeps it across a restart.
     let bundled = kiosk_app::lookup::BUNDLED;
     let changed = bundled.replacen("10.000 đồng mỗi trường hợp", "12.000 đồng mỗi trường hợp", 1);
     assert_ne!(changed, bundled);
     sim.set_catalogue(&changed);
-    let newer = runtime.block_on(refresh(&portal, &state)).expect("refresh").expect("the newer catalogue");
+    let newer = runtime
+        .block_on(refresh(&portal, &state, Some(&catalogue_key())))
+        .expect("refresh")
+        .expect("the newer catalogue");
     let fee = |lookup: &Lookup| lookup.procedure("chung-thuc-chu-ky").expect("procedure").fee_vi.clone();
     assert!(fee(&Lookup::new(newer)).starts_with("12.000"));
     assert!(fee(&Lookup::load(&state)).starts_with("12.000"), "kept in the state directory");
 
     // A catalogue that fails the checks (here: an unknown schema) is refused; the kiosk keeps the last good one.
     sim.set_catalogue(&changed.replacen("schema = 1", "schema = 2", 1));
-    assert!(runtime.block_on(refresh(&portal, &state)).expect("refresh").is_none());
+    assert!(runtime.block_on(refresh(&portal, &state, Some(&catalogue_key()))).expect("refresh").is_none());
     assert!(fee(&Lookup::load(&state)).starts_with("12.000"));
+
+    // A catalogue with a forged fee, unsigned or signed with another key, is refused (review M7).
+    let forged = bundled.replacen("10.000 đồng mỗi trường hợp", "500.000 đồng mỗi trường hợp", 1);
+    sim.set_catalogue(&forged);
+    for signing in [portal_sim::CatalogueSigning::None, portal_sim::CatalogueSigning::Other] {
+        sim.set_catalogue_signing(signing);
+        assert!(runtime.block_on(refresh(&portal, &state, Some(&catalogue_key()))).expect("refresh").is_none());
+        assert!(fee(&Lookup::load(&state)).starts_with("12.000"), "{signing:?}: the forged fee never lands");
+    }
+    // Without a key in the config the kiosk takes no update at all.
+    sim.set_catalogue_signing(portal_sim::CatalogueSigning::Dev);
+    assert!(runtime.block_on(refresh(&portal, &state, None)).expect("refresh").is_none());
+    assert!(fee(&Lookup::load(&state)).starts_with("12.000"));
+    // Signed by the city's key, it is taken.
+    let taken = runtime.block_on(refresh(&portal, &state, Some(&catalogue_key()))).expect("refresh");
+    assert!(fee(&Lookup::new(taken.expect("signed"))).starts_with("500.000"));
+}
+
+/// The city's catalogue key as the example config names it (the simulator's development key).
+fn catalogue_key() -> [u8; 32] {
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config");
+    config.portal.catalogue_key.expect("the example config names the simulator's catalogue key")
 }
 
 #[test]

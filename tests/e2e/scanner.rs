@@ -134,3 +134,25 @@ fn an_escl_network_scanner_is_listed_and_scanned_through_sane_airscan() {
     let finished = pipeline::finish(&colour, &pipeline::Options::ID_CARD).expect("pipeline");
     assert!(finished.colour);
 }
+
+#[test]
+fn the_scanner_helper_cannot_read_the_kiosk_s_files() {
+    let state = kiosk_tests::scratch_dir("helper-confined");
+    let key = state.join("device.key");
+    std::fs::write(&key, "a secret the helper must never read").expect("key");
+    let check = |path: &std::path::Path| {
+        let output = std::process::Command::new(kiosk_tests::binary("kiosk-sane-helper"))
+            .arg("--confinement-check")
+            .arg(path)
+            .output()
+            .expect("helper runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    let verdict = check(&key);
+    if verdict.ends_with("None") {
+        panic!("this kernel has no Landlock: the confinement cannot be tested here ({verdict})");
+    }
+    assert!(verdict.starts_with("denied"), "the kiosk's device key is out of the helper's reach: {verdict}");
+    assert!(check(std::path::Path::new("/etc/sane.d/dll.conf")).starts_with("readable"), "SANE's own configuration");
+}

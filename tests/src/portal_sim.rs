@@ -89,6 +89,8 @@ pub struct Sim {
     enrolments: std::sync::atomic::AtomicU64,
     /// Nonces seen per kiosk with their request's time, for refusing replays.
     nonces: Mutex<std::collections::HashMap<(String, String), i64>>,
+    /// How the catalogue is signed.
+    catalogue_signing: Mutex<CatalogueSigning>,
 }
 
 /// A booking the simulator holds, for tests to compare with what was sent.
@@ -225,6 +227,7 @@ impl Sim {
             slot_capacity: Mutex::new(SLOT_CAPACITY),
             enrolments: std::sync::atomic::AtomicU64::new(0),
             nonces: Mutex::new(std::collections::HashMap::new()),
+            catalogue_signing: Mutex::new(CatalogueSigning::Dev),
         }))
     }
 
@@ -310,6 +313,11 @@ impl Sim {
     }
 
     /// Closes the listener for `seconds` (connections refused), then listens again on the same address.
+    /// Signs the catalogue it serves this way from now on.
+    pub fn set_catalogue_signing(&self, signing: CatalogueSigning) {
+        *self.catalogue_signing.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = signing;
+    }
+
     /// The portal's operators release a kiosk id: its next enrolment is accepted with whatever key it brings.
     pub fn release_kiosk(&self, kiosk_id: &str) {
         self.db().execute("DELETE FROM kiosks WHERE kiosk_id = ?1", [kiosk_id]).expect("release");
@@ -973,7 +981,39 @@ async fn catalogue(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Response 
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    ([(header::ETAG, etag.as_str()), (header::CONTENT_TYPE, "application/toml")], text).into_response()
+    let signature = match *sim.catalogue_signing.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        CatalogueSigning::Dev => Some(sign_catalogue(&DEV_CATALOGUE_SEED, text.as_bytes())),
+        CatalogueSigning::Other => Some(sign_catalogue(&[7; 32], text.as_bytes())),
+        CatalogueSigning::None => None,
+    };
+    let mut response =
+        ([(header::ETAG, etag.as_str()), (header::CONTENT_TYPE, "application/toml")], text).into_response();
+    if let Some(signature) = signature.and_then(|s| axum::http::HeaderValue::from_str(&s).ok()) {
+        response.headers_mut().insert(portal::HEADER_CATALOGUE_SIGNATURE, signature);
+    }
+    response
+}
+
+/// The seed of the simulator's development catalogue key; its public half is `catalogue_key` in
+/// assets/kiosk.example.toml.
+pub const DEV_CATALOGUE_SEED: [u8; 32] = *b"portal-sim catalogue signing 01!";
+
+/// How the simulator signs the catalogue it serves (tests change it to see the kiosk refuse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogueSigning {
+    /// With the development key, as the city would with its own.
+    Dev,
+    /// With some other key (an attacker's, or a key the kiosk was not given).
+    Other,
+    /// Not at all.
+    None,
+}
+
+/// The base64 Ed25519 signature of a catalogue by `seed`'s key.
+pub fn sign_catalogue(seed: &[u8; 32], body: &[u8]) -> String {
+    use ed25519_dalek::Signer as _;
+    let key = ed25519_dalek::SigningKey::from_bytes(seed);
+    base64::engine::general_purpose::STANDARD.encode(key.sign(body).to_bytes())
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@
 //! Must not do: touch SANE from the kiosk's own process, or keep a resident's pages anywhere but in the values
 //! returned (the caller decides where they go: the outbox seals them).
 
+pub mod confine;
 pub mod helper;
 pub mod pdf;
 pub mod pipeline;

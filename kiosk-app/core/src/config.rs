@@ -125,6 +125,9 @@ pub struct Portal {
     pub base_url: String,
     /// The portal's X25519 public key (32 bytes); submissions are sealed to it before they touch the disk.
     pub public_key: [u8; 32],
+    /// The Ed25519 public key the city signs procedure catalogues with. A catalogue from the portal is taken only
+    /// when its signature verifies with this key; without a key the kiosk keeps the catalogue it was installed with.
+    pub catalogue_key: Option<[u8; 32]>,
 }
 
 impl Portal {
@@ -618,6 +621,7 @@ mod raw {
     pub struct Portal {
         pub base_url: String,
         pub public_key: String,
+        pub catalogue_key: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -820,7 +824,26 @@ fn check_portal(raw: raw::Portal, problems: &mut Vec<Problem>) -> Option<Portal>
             problem(problems, "portal.public_key", format!("is not base64 ({e}); paste the key the portal issued"))
         }
     }
-    (problems.len() == before).then_some(Portal { base_url, public_key })
+    let catalogue_key = raw.catalogue_key.as_deref().and_then(|key| {
+        match base64::engine::general_purpose::STANDARD.decode(key.trim()) {
+            Ok(bytes) => match <[u8; 32]>::try_from(bytes.as_slice()) {
+                Ok(key) => Some(key),
+                Err(_) => {
+                    let message = format!(
+                        "must be a 32-byte Ed25519 key in base64 (44 characters); this one is {} bytes",
+                        bytes.len()
+                    );
+                    problem(problems, "portal.catalogue_key", message);
+                    None
+                }
+            },
+            Err(e) => {
+                problem(problems, "portal.catalogue_key", format!("is not base64 ({e}); paste the city's key"));
+                None
+            }
+        }
+    });
+    (problems.len() == before).then_some(Portal { base_url, public_key, catalogue_key })
 }
 
 /// Shortest and longest idle timeouts: shorter rushes a slow reader, longer leaves a resident's data on screen.

@@ -14,6 +14,8 @@ pub const HEADER_KIOSK: &str = "x-kiosk-id";
 pub const HEADER_TIME: &str = "x-kiosk-time";
 pub const HEADER_SIGNATURE: &str = "x-kiosk-signature";
 pub const HEADER_NONCE: &str = "x-kiosk-nonce";
+/// `GET /v1/catalogue`'s answer carries the base64 Ed25519 signature of its body by the city's catalogue key.
+pub const HEADER_CATALOGUE_SIGNATURE: &str = "x-catalogue-signature";
 
 /// How far the kiosk's clock and the portal's may differ before a signature is refused (replay window).
 pub const CLOCK_SKEW: i64 = 300;

@@ -7,7 +7,8 @@ use kiosk_core::portal::Kind;
 
 use super::store::{EnqueueError, NewSubmission, Outbox};
 
-/// Seals `form` (as JSON) and its `pages` into the outbox; when this returns it will reach the portal.
+/// Seals `form` (as JSON) and its `pages` into the outbox; when this returns it will reach the portal. The JSON
+/// in clear is wiped from memory when sealed (review M8).
 pub fn save_form<T: serde::Serialize>(
     outbox: &Outbox,
     kind: Kind,
@@ -16,7 +17,7 @@ pub fn save_form<T: serde::Serialize>(
     pages: &[Vec<u8>],
     now: i64,
 ) -> Result<String, EnqueueError> {
-    let bytes = serde_json::to_vec(form).map_err(|e| EnqueueError::Storage(e.into()))?;
+    let bytes = zeroize::Zeroizing::new(serde_json::to_vec(form).map_err(|e| EnqueueError::Storage(e.into()))?);
     outbox.enqueue(NewSubmission { kind, procedure_code, form: &bytes, pages }, now)
 }
 

@@ -379,7 +379,23 @@ fn install_idle(ui: &AppWindow, timeout: u32, prompt: u32) {
 }
 
 /// Wipes everything a resident entered on any screen and shows the home screen in the first language.
+/// Counts the residents' visits: "start over" and the idle reset begin a new one. A request's answer that comes
+/// back (a status check, a booking check) is shown only in the visit that asked (review Low: a late answer must
+/// not appear on the next resident's screen).
+static VISIT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The current visit, to keep with a request.
+pub fn visit() -> u64 {
+    VISIT.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Whether `visit` is still the one on screen.
+pub fn same_visit(visit: u64) -> bool {
+    self::visit() == visit
+}
+
 pub fn start_over(ui: &AppWindow) {
+    VISIT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let kiosk = ui.global::<Kiosk>();
     lookup_reset(ui);
     track_reset(ui);
