@@ -100,6 +100,42 @@ impl QueueStore {
     }
 }
 
+/// The database's events in order. A row that does not read as an event (a damaged or foreign row) is moved to
+/// `queue_events_set_aside` and counted in the log, and the queue is rebuilt from the rest (review M5).
+fn read_events(db: &Connection) -> anyhow::Result<Vec<Event>> {
+    let rows: Vec<(i64, rusqlite::Result<String>)> = {
+        let mut statement = db.prepare("SELECT seq, event FROM queue_events ORDER BY seq")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1))))?;
+        rows.collect::<Result<_, _>>().context("reading the queue's events")?
+    };
+    let mut events = Vec::with_capacity(rows.len());
+    let mut bad = Vec::new();
+    for (seq, text) in rows {
+        match text.ok().and_then(|text| serde_json::from_str::<Event>(&text).ok()) {
+            Some(event) => events.push(event),
+            None => bad.push(seq),
+        }
+    }
+    if !bad.is_empty() {
+        for seq in &bad {
+            db.execute(
+                "INSERT OR REPLACE INTO queue_events_set_aside (seq, event)
+                 SELECT seq, CAST(event AS TEXT) FROM queue_events WHERE seq = ?1",
+                params![seq],
+            )
+            .context("setting aside an unreadable queue event")?;
+            db.execute("DELETE FROM queue_events WHERE seq = ?1", params![seq])
+                .context("setting aside an unreadable queue event")?;
+        }
+        tracing::error!(
+            set_aside = bad.len(),
+            "queue events that could not be read were set aside (table queue_events_set_aside); the queue is \
+             rebuilt from the rest"
+        );
+    }
+    Ok(events)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,40 +238,4 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, (1..=40).collect::<Vec<u64>>(), "every ticket called exactly once");
     }
-}
-
-/// The database's events in order. A row that does not read as an event (a damaged or foreign row) is moved to
-/// `queue_events_set_aside` and counted in the log, and the queue is rebuilt from the rest (review M5).
-fn read_events(db: &Connection) -> anyhow::Result<Vec<Event>> {
-    let rows: Vec<(i64, rusqlite::Result<String>)> = {
-        let mut statement = db.prepare("SELECT seq, event FROM queue_events ORDER BY seq")?;
-        let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1))))?;
-        rows.collect::<Result<_, _>>().context("reading the queue's events")?
-    };
-    let mut events = Vec::with_capacity(rows.len());
-    let mut bad = Vec::new();
-    for (seq, text) in rows {
-        match text.ok().and_then(|text| serde_json::from_str::<Event>(&text).ok()) {
-            Some(event) => events.push(event),
-            None => bad.push(seq),
-        }
-    }
-    if !bad.is_empty() {
-        for seq in &bad {
-            db.execute(
-                "INSERT OR REPLACE INTO queue_events_set_aside (seq, event)
-                 SELECT seq, CAST(event AS TEXT) FROM queue_events WHERE seq = ?1",
-                params![seq],
-            )
-            .context("setting aside an unreadable queue event")?;
-            db.execute("DELETE FROM queue_events WHERE seq = ?1", params![seq])
-                .context("setting aside an unreadable queue event")?;
-        }
-        tracing::error!(
-            set_aside = bad.len(),
-            "queue events that could not be read were set aside (table queue_events_set_aside); the queue is \
-             rebuilt from the rest"
-        );
-    }
-    Ok(events)
 }

@@ -196,7 +196,7 @@ mod tests {
 
     fn scratch() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("kiosk-sqlite-{}-{}", std::process::id(), rand_suffix()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("test setup");
         dir
     }
 
@@ -209,11 +209,12 @@ mod tests {
     const TABLE: &str = "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)";
 
     fn filled(path: &Path, rows: usize) {
-        let db = Connection::open(path).unwrap();
-        db.pragma_update(None, "page_size", 1024).unwrap();
-        db.execute_batch(TABLE).unwrap();
+        let db = Connection::open(path).expect("test setup");
+        db.pragma_update(None, "page_size", 1024).expect("test setup");
+        db.execute_batch(TABLE).expect("test setup");
         for n in 0..rows {
-            db.execute("INSERT INTO events (body) VALUES (?1)", [format!("event {n} {}", "x".repeat(200))]).unwrap();
+            db.execute("INSERT INTO events (body) VALUES (?1)", [format!("event {n} {}", "x".repeat(200))])
+                .expect("test setup");
         }
     }
 
@@ -222,9 +223,9 @@ mod tests {
         let dir = scratch();
         let path = dir.join("q.sqlite");
         filled(&path, 10);
-        let opened = open(&path).unwrap();
+        let opened = open(&path).expect("test setup");
         assert!(opened.set_aside.is_none());
-        let n: i64 = opened.db.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
+        let n: i64 = opened.db.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).expect("test setup");
         assert_eq!(n, 10);
         assert!(set_aside_in(&dir).is_empty());
     }
@@ -233,14 +234,14 @@ mod tests {
     fn a_file_that_is_not_a_database_is_set_aside_and_a_fresh_one_opened() {
         let dir = scratch();
         let path = dir.join("q.sqlite");
-        std::fs::write(&path, b"this is not a database, it is what a bad sector left".repeat(100)).unwrap();
-        let opened = open(&path).unwrap();
+        std::fs::write(&path, b"this is not a database, it is what a bad sector left".repeat(100)).expect("test setup");
+        let opened = open(&path).expect("test setup");
         let aside = opened.set_aside.as_ref().expect("set aside");
         assert!(aside.file.exists(), "the damaged file is kept for a technician");
         assert_eq!(set_aside_in(&dir).len(), 1);
-        opened.db.execute_batch(TABLE).unwrap();
+        opened.db.execute_batch(TABLE).expect("test setup");
         assert_eq!(aside.salvage(&opened.db, &["events"]), Salvaged::default());
-        let n: i64 = opened.db.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
+        let n: i64 = opened.db.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).expect("test setup");
         assert_eq!(n, 0);
     }
 
@@ -250,23 +251,24 @@ mod tests {
         let path = dir.join("q.sqlite");
         filled(&path, 200);
         // Damage one leaf page in the middle of the table (page size 1024; page 1 is the header).
-        let mut bytes = std::fs::read(&path).unwrap();
+        let mut bytes = std::fs::read(&path).expect("test setup");
         let pages = bytes.len() / 1024;
         assert!(pages > 20, "{pages} pages");
         let victim = pages / 2;
         bytes[victim * 1024..victim * 1024 + 1024].fill(0xA5);
-        std::fs::write(&path, &bytes).unwrap();
+        std::fs::write(&path, &bytes).expect("test setup");
 
-        let opened = open(&path).unwrap();
+        let opened = open(&path).expect("test setup");
         let aside = opened.set_aside.as_ref().expect("quick_check finds the damage");
-        opened.db.execute_batch(TABLE).unwrap();
+        opened.db.execute_batch(TABLE).expect("test setup");
         let salvaged = aside.salvage(&opened.db, &["events"]);
-        let n: i64 = opened.db.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
+        let n: i64 = opened.db.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).expect("test setup");
         assert_eq!(n as usize, salvaged.rows);
         assert!(salvaged.rows >= 180, "most rows survive one bad page: {salvaged:?}");
         assert!(salvaged.rows < 200, "the damaged page's rows are not invented: {salvaged:?}");
         // What was copied is what was written.
-        let body: String = opened.db.query_row("SELECT body FROM events WHERE seq = 1", [], |r| r.get(0)).unwrap();
+        let body: String =
+            opened.db.query_row("SELECT body FROM events WHERE seq = 1", [], |r| r.get(0)).expect("test setup");
         assert!(body.starts_with("event 0 "));
     }
 

@@ -235,7 +235,7 @@ mod tests {
         make(&dir, &Names { dns: vec!["localhost".into()], ips: vec![] }).expect("made");
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(dir.join("kiosk.key"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        let error = format!("{:#}", load(&dir).err().expect("refused"));
+        let error = format!("{:#}", load(&dir).expect_err("refused"));
         assert!(error.contains("chmod 600"), "{error}");
     }
 }

@@ -501,11 +501,8 @@ impl Device<'_> {
     /// Reads the whole frame. Every status but EOF is an error, and so is a frame that ends short of the lines
     /// announced (the test backend's injected EOF returns no bytes at all).
     pub fn read_frame(&self, parameters: &Parameters) -> Result<Vec<u8>, Status> {
-        let expected = if parameters.lines > 0 {
-            parameters.bytes_per_line.checked_mul(parameters.lines as usize).unwrap_or(usize::MAX)
-        } else {
-            0
-        };
+        let expected =
+            if parameters.lines > 0 { parameters.bytes_per_line.saturating_mul(parameters.lines as usize) } else { 0 };
         // Reserve no more than a big page: a backend's parameters are not trusted with the kiosk's memory.
         let mut data = Vec::with_capacity(expected.min(super::helper::MAX_PAGE_BYTES));
         let mut buffer = vec![0u8; 256 * 1024];

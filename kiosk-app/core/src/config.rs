@@ -383,15 +383,36 @@ fn parse_usb(ids: &str) -> Result<Transport, String> {
     })
 }
 
+/// A DNS host name: dot-separated labels of letters, digits and `-`, none empty or starting or ending with `-`.
+fn is_host_name(host: &str) -> bool {
+    host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
 fn parse_tcp(address: &str) -> Result<Transport, String> {
-    let (host, port) = if let Some(bracketed) = address.strip_prefix('[') {
+    let (host, port, bracketed) = if let Some(bracketed) = address.strip_prefix('[') {
         let (host, rest) = bracketed.split_once(']').ok_or("an IPv6 host must be closed with `]`")?;
-        (host, rest.strip_prefix(':').ok_or("a port is needed after the host, e.g. tcp:10.0.0.5:9100")?)
+        (host, rest.strip_prefix(':').ok_or("a port is needed after the host, e.g. tcp:10.0.0.5:9100")?, true)
     } else {
-        address.rsplit_once(':').ok_or("a port is needed after the host, e.g. tcp:10.0.0.5:9100")?
+        let (host, port) = address.rsplit_once(':').ok_or("a port is needed after the host, e.g. tcp:10.0.0.5:9100")?;
+        (host, port, false)
     };
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(format!("`{host}` is not a host name or address"));
+    // An IPv6 address in brackets; otherwise an IPv4 address or a host name (a bare `:` or `[` is neither).
+    let valid = if bracketed {
+        host.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        host.parse::<std::net::Ipv4Addr>().is_ok() || is_host_name(host)
+    };
+    if !valid {
+        return Err(format!(
+            "`{host}` is not a host name or address (an IPv6 address goes in brackets: tcp:[fd00::5]:9100)"
+        ));
     }
     match port.parse::<u16>() {
         Ok(port) if port > 0 => Ok(Transport::Tcp { host: host.to_owned(), port }),

@@ -128,6 +128,20 @@ fn good_device_strings_parse_and_print_back() {
 }
 
 #[test]
+fn a_tcp_host_is_an_address_or_a_host_name_and_prints_back_as_it_parsed() {
+    // Found by the config fuzz target (tests/fuzz/regressions/config): an unbracketed host with `:` and `[`
+    // was taken, then printed in brackets and read back as another host.
+    for text in ["tcp:0fe[:8:1]:9100", "tcp:a:b:9100", "tcp:[printer.local]:9100", "tcp:-x.local:9100", "tcp:a..b:9100"]
+    {
+        assert!(Transport::parse(text).is_err(), "{text}");
+    }
+    for text in ["tcp:10.0.0.5:9100", "tcp:[fd00::5]:9100", "tcp:may-in-01.ward.local:9100"] {
+        let transport = Transport::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(Transport::parse(&transport.to_string()), Ok(transport));
+    }
+}
+
+#[test]
 fn serial_settings_only_on_serial_and_only_real_rates() {
     let serial = example_with(
         "[devices.pager]\ntransport = \"simulated\"",
