@@ -44,6 +44,13 @@ enum OutboxCommand {
     Show,
     /// Send a quarantined submission again (after fixing what the portal refused).
     Retry { id: String },
+    /// Write a quarantined submission, still sealed to the portal's key, to a file for the portal's operators.
+    Export {
+        id: String,
+        /// The folder to write `<id>.sealed.json` in.
+        #[arg(long, default_value = ".")]
+        to: std::path::PathBuf,
+    },
     /// Save N synthetic dossiers (2 KB form, PAGES pages of PAGE_BYTES) and print each id once saved.
     Enqueue {
         #[arg(long, default_value_t = 1)]
@@ -105,6 +112,7 @@ fn outbox(command: OutboxCommand, config: &Config, state: &Path) -> anyhow::Resu
     match command {
         OutboxCommand::Show => commands::show(config, state),
         OutboxCommand::Retry { id } => commands::retry(config, state, &id),
+        OutboxCommand::Export { id, to } => commands::export(config, state, &id, &to).map(|_| ()),
         OutboxCommand::Enqueue { count, pages, page_bytes, forward_to } => {
             commands::enqueue(config, state, count, pages, page_bytes, forward_to.as_deref())
         }

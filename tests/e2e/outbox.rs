@@ -676,3 +676,46 @@ fn a_signed_request_captured_and_sent_again_is_refused() {
     assert_eq!(send("fedcba9876543210fedcba9876543210").status(), reqwest::StatusCode::UNAUTHORIZED);
     assert_eq!(sim.heartbeats().len(), 1, "the heartbeat was taken once");
 }
+
+#[test]
+fn a_quarantined_submission_is_exported_still_sealed_for_the_portal_s_operators() {
+    use base64::Engine as _;
+    let dir = kiosk_tests::scratch_dir("outbox-export");
+    let state = dir.join("kiosk");
+    kiosk_app::ensure_private_dir(&state).expect("state dir");
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("config");
+    let form = form(1, "001089012345", "Phạm Thị G");
+    let pages = vec![page(1, 0, 2_000), page(1, 1, 3_000)];
+    let id = {
+        let outbox = kiosk_app::outbox::commands::open(&config, &state).expect("outbox");
+        let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &pages };
+        let id = outbox.enqueue(new, real_now()).expect("saved");
+        outbox.quarantine(&id, "422 unknown procedure").expect("quarantined");
+        id
+    };
+    let out = dir.join("export");
+    let path = kiosk_app::outbox::commands::export(&config, &state, &id, &out).expect("exported");
+    let text = std::fs::read_to_string(&path).expect("file");
+    assert!(!text.contains("Phạm Thị G") && !text.contains("001089012345"), "nothing in clear");
+    let body: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(body["reason"], "422 unknown procedure");
+    assert_eq!(body["procedure_code"], "1.001193");
+    // The portal's key opens it: the operators get exactly what the resident sent.
+    let secret = base64::engine::general_purpose::STANDARD.decode(portal_sim::DEV_SECRET.trim()).expect("b64");
+    let secret = crypto_box::SecretKey::from_slice(&secret).expect("key");
+    let open = |b64: &serde_json::Value| {
+        let sealed = base64::engine::general_purpose::STANDARD.decode(b64.as_str().expect("text")).expect("b64");
+        secret.unseal(&sealed).expect("opens with the portal's key")
+    };
+    assert_eq!(open(&body["sealed_form"]), form);
+    let exported: Vec<Vec<u8>> = body["sealed_pages"].as_array().expect("pages").iter().map(open).collect();
+    assert_eq!(exported, pages);
+    // Only quarantined submissions are exported.
+    let other = {
+        let outbox = kiosk_app::outbox::commands::open(&config, &state).expect("outbox");
+        let new = NewSubmission { kind: Kind::Dossier, procedure_code: None, form: &form, pages: &[] };
+        outbox.enqueue(new, real_now()).expect("saved")
+    };
+    let refused = kiosk_app::outbox::commands::export(&config, &state, &other, &out).expect_err("not quarantined");
+    assert!(format!("{refused:#}").contains("not a quarantined submission"));
+}

@@ -46,11 +46,13 @@ pub fn show(config: &Config, state_dir: &Path) -> anyhow::Result<()> {
             Kind::Booking => "booking",
         };
         println!(
-            "quarantined {}  {kind} {}  since {}  reason: {}  (send again: kiosk outbox retry {})",
+            "quarantined {}  {kind} {}  since {}  reason: {}  (send again: kiosk outbox retry {}; for the portal's \
+             operators: kiosk outbox export {})",
             q.id,
             q.procedure_code.as_deref().unwrap_or(""),
             crate::clock::local_rfc3339(q.created_at),
             q.reason,
+            q.id,
             q.id
         );
     }
@@ -74,6 +76,50 @@ pub fn retry(config: &Config, state_dir: &Path, id: &str) -> anyhow::Result<()> 
     } else {
         anyhow::bail!("{id} is not a quarantined submission (see: kiosk outbox show)")
     }
+}
+
+/// Writes quarantined submission `id`, still sealed to the portal's key, to `<dir>/<id>.sealed.json` (mode 600):
+/// its metadata, the reason it was set aside, and its sealed form and pages in base64, for the portal's operators
+/// to take in by hand when it cannot be sent. Nobody but the portal can open it; the kiosk keeps its own copy.
+/// Returns the file's path.
+pub fn export(config: &Config, state_dir: &Path, id: &str, dir: &Path) -> anyhow::Result<std::path::PathBuf> {
+    use base64::Engine as _;
+    let outbox = open(config, state_dir)?;
+    let quarantined = outbox
+        .quarantined()?
+        .into_iter()
+        .find(|q| q.id == id)
+        .with_context(|| format!("{id} is not a quarantined submission (see: kiosk outbox show)"))?;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let form = outbox.sealed_form(id).with_context(|| format!("{id}: its sealed form cannot be read"))?;
+    let pages: Vec<String> = (0..quarantined.page_count)
+        .map(|index| {
+            outbox
+                .sealed_page(id, index)
+                .map(|page| b64(&page))
+                .with_context(|| format!("{id}: its sealed page {index} cannot be read"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let body = serde_json::json!({
+        "id": id,
+        "kind": match quarantined.kind {
+            Kind::Dossier => "dossier",
+            Kind::HomeVisit => "home_visit",
+            Kind::Booking => "booking",
+        },
+        "procedure_code": quarantined.procedure_code,
+        "created_at": crate::clock::local_rfc3339(quarantined.created_at),
+        "kiosk_id": config.kiosk.id,
+        "reason": quarantined.reason,
+        "sealed_to": b64(&config.portal.public_key),
+        "sealed_form": b64(&form),
+        "sealed_pages": pages,
+    });
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{id}.sealed.json"));
+    crate::write_atomically(&path, serde_json::to_string_pretty(&body)?.as_bytes(), 0o600)?;
+    println!("{id} written to {} (sealed to the portal's key; the kiosk keeps its copy)", path.display());
+    Ok(path)
 }
 
 /// Enqueues `count` synthetic dossiers (a 2 KB form, `pages` pages of `page_bytes` each), printing each id once it

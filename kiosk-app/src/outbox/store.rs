@@ -106,6 +106,7 @@ pub struct Quarantined {
     pub procedure_code: Option<String>,
     pub created_at: Seconds,
     pub reason: String,
+    pub page_count: u32,
 }
 
 /// A submission the kiosk holds with a copy for the counter: waiting for the portal, or refused by it. What the
@@ -653,8 +654,8 @@ impl Outbox {
     pub fn quarantined(&self) -> anyhow::Result<Vec<Quarantined>> {
         let db = self.db();
         let mut statement = db.prepare(
-            "SELECT id, kind, procedure_code, created_at, last_error FROM submissions WHERE state = 'quarantined'
-             ORDER BY created_at",
+            "SELECT id, kind, procedure_code, created_at, last_error, page_count FROM submissions
+             WHERE state = 'quarantined' ORDER BY created_at",
         )?;
         let rows = statement.query_map([], |row| {
             Ok(Quarantined {
@@ -663,6 +664,7 @@ impl Outbox {
                 procedure_code: row.get(2)?,
                 created_at: row.get(3)?,
                 reason: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                page_count: row.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
