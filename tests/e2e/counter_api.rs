@@ -249,6 +249,16 @@ fn silent_and_slow_clients_are_cut_off_and_cannot_hold_every_connection() {
         pages: &[vec![1; 1000]],
     };
     outbox.enqueue(new, 0).expect("saved");
+    // And the scanner: its helper process starts (a process, pipes, SANE's files) and brings a page back.
+    let sane = kiosk_tests::sane_test_config(&kiosk_tests::scratch_dir("counter-api-slow-sane").join("sane.d"), 1);
+    let mut scanner = kiosk_drivers::scanner::helper::SaneScanner::new("test:0")
+        .with_helper(kiosk_tests::binary("kiosk-sane-helper"))
+        .with_env("SANE_CONFIG_DIR", &sane.display().to_string())
+        .with_deadline(Duration::from_secs(30));
+    let settings = kiosk_drivers::scanner::Settings::default();
+    let pages = kiosk_drivers::scanner::Scanner::scan(&mut scanner, &settings)
+        .expect("the scanner works while clients hold connections");
+    assert_eq!(pages.len(), 1);
 
     // The head timeout cuts every silent one off, and the slow one in the middle of its head.
     let mut sent = 0;
