@@ -392,6 +392,12 @@ impl Wiring {
                         tracing::warn!(error = %format!("{error:#}"), "the arrivals record could not be read")
                     }
                 }
+                if !ui::same_visit(visit) {
+                    // The resident left before the answer came: no number is issued on the next resident's screen;
+                    // the booking stays unused and can be checked in again.
+                    tracing::info!("a booking check answered after its resident left; no number issued");
+                    return;
+                }
                 wiring.screen.post(move |window| {
                     ui::show_arrival(window, &crate::booking::Verdict::Welcome { code: String::new() })
                 });
