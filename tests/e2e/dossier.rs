@@ -69,6 +69,22 @@ fn letters(app: &AppWindow, keys: &str) {
     continue_(app);
 }
 
+/// A temporary-residence dossier in English, answered up to its first paper (the rental agreement).
+fn to_the_rental_agreement(app: &AppWindow) {
+    tap(app, "English");
+    tap(app, "Submit a dossier");
+    tap(app, "Registering a temporary address");
+    tap(app, "Start");
+    letters(app, "hoangf vawn nam");
+    number(app, "02091990");
+    tap(app, "Male");
+    number(app, "001090123456");
+    number(app, "0862000111");
+    letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
+    letters(app, "ngoo thij mai");
+    number(app, "31122027");
+}
+
 /// Taps a scan button and waits for the device thread to bring the page (or say why not).
 fn scan_with(kiosk: &Running, label: &str) {
     let k = kiosk.window().global::<ui::Kiosk>();
@@ -278,18 +294,7 @@ fn a_temporary_residence_dossier_with_a_rescan_and_a_change_from_the_check_page(
     let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
 
-    tap(app, "English");
-    tap(app, "Submit a dossier");
-    tap(app, "Registering a temporary address");
-    tap(app, "Start");
-    letters(app, "hoangf vawn nam");
-    number(app, "02091990");
-    tap(app, "Male");
-    number(app, "001090123456");
-    number(app, "0862000111");
-    letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
-    letters(app, "ngoo thij mai");
-    number(app, "31122027");
+    to_the_rental_agreement(app);
     // The rental agreement: two pages, the second scanned again.
     scan(&kiosk, 2);
     assert_eq!(k.get_dossier_scanned(), 2);
@@ -403,26 +408,12 @@ fn a_scan_that_answers_after_start_over_never_lands_in_the_next_resident_s_dossi
     let kiosk = start_kiosk("dossier-late-scan-kiosk", 1080, 1920, &running.base_url());
     let app = kiosk.window();
     let k = app.global::<ui::Kiosk>();
-    let to_the_agreement = |app: &AppWindow| {
-        tap(app, "English");
-        tap(app, "Submit a dossier");
-        tap(app, "Registering a temporary address");
-        tap(app, "Start");
-        letters(app, "hoangf vawn nam");
-        number(app, "02091990");
-        tap(app, "Male");
-        number(app, "001090123456");
-        number(app, "0862000111");
-        letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
-        letters(app, "ngoo thij mai");
-        number(app, "31122027");
-    };
-    to_the_agreement(app);
+    to_the_rental_agreement(app);
     scan(&kiosk, 1);
     assert_eq!(k.get_dossier_scanned(), 1);
     // The first resident walks away; the next one reaches the same paper page.
     ui::start_over(app);
-    to_the_agreement(app);
+    to_the_rental_agreement(app);
     assert_eq!(k.get_dossier_scanned(), 0);
     // The answer to a scan asked for before "start over" (request 1, long answered) arrives now.
     let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("config");
