@@ -6,14 +6,13 @@
 
 use std::time::{Duration, Instant};
 
-use std::sync::Arc;
-
-use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
+use kiosk_app::counter_api::CounterApi;
 use kiosk_app::queue_store::QueueStore;
 use kiosk_core::queue::{Policy, Priority, Setup};
 use kiosk_drivers::pager::frame::{jtech, Page};
 use kiosk_drivers::pager::serial::{Protocol, SimTransmitterDevice};
 use kiosk_drivers::transport::SerialLink;
+use kiosk_tests::staff_site;
 
 const DAY: i32 = 20_415;
 
@@ -64,25 +63,13 @@ fn main() {
     let config = kiosk_core::config::parse(std::path::Path::new("bench.toml"), text.as_bytes()).expect("config");
     let mut accounts = kiosk_core::staff::Accounts::default();
     accounts.add("bench", "Benchmark", "246813", [3; 16]).expect("account");
-    std::fs::write(dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
-    let api_store =
-        Arc::new(QueueStore::open(&dir.join("api-queue.sqlite"), config.queue.setup(), DAY).expect("open store"));
-    let devices = kiosk_app::devices::Devices::open(&config.devices);
-    let api = CounterApi::new(CounterSetup {
-        store: api_store.clone(),
-        queue: config.queue.clone(),
-        allow: Vec::new(),
-        staff_file: dir.join("staff.toml"),
-        staff_db: dir.join("staff.sqlite"),
-        pager: devices.pager_line(),
-        announce: kiosk_app::board::Announce::from_config(&config),
-        clock: || (DAY, 100_000),
-        held: None,
-    })
-    .expect("staff database");
-    let network = tokio::runtime::Runtime::new().expect("runtime");
-    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
-        .expect("listening");
+    let api_dir = dir.join("counter-api");
+    std::fs::create_dir_all(&api_dir).expect("api dir");
+    std::fs::write(api_dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
+    let setup = staff_site::counter_setup(&api_dir, &config, DAY, || (DAY, 100_000), None);
+    let api_store = setup.store.clone();
+    let api = CounterApi::new(setup).expect("staff database");
+    let (address, _network) = staff_site::serve(api);
     let base = format!("http://{address}/counter/v1");
     let client = reqwest::blocking::Client::new();
     let session: serde_json::Value = client

@@ -124,7 +124,7 @@ fn a_slot_booked_prints_its_code_as_qr_and_on_the_day_the_qr_gives_one_priority_
     kiosk.settle("the booking's status", || k.get_track_step() != ui::TrackStep::Checking);
     assert_eq!(k.get_track_step(), ui::TrackStep::Current);
     assert!(k.get_track_booking());
-    assert_eq!(count(app, "Lịch hẹn của ông/bà đã được xác nhận."), 1);
+    assert_eq!(count(app, "Lịch hẹn của Ông/Bà đã được xác nhận."), 1);
     snapshot(app, "booking-track-vi-1080x1920");
 
     // On arrival, a day early: no number, and why.
@@ -143,7 +143,7 @@ fn a_slot_booked_prints_its_code_as_qr_and_on_the_day_the_qr_gives_one_priority_
     assert!(label.starts_with("HT-"), "{label}");
     kiosk.settle("the ticket printed", || kiosk.printer().jobs().len() == printed + 1);
     let ticket = slip_text(kiosk.printer().jobs().last().expect("a ticket"));
-    assert!(ticket.contains("Số ưu tiên – khách đã đặt lịch hẹn") && ticket.contains(&label), "{ticket}");
+    assert!(ticket.contains("Số ưu tiên – có lịch hẹn") && ticket.contains(&label), "{ticket}");
     let waiting: Vec<_> = kiosk.app.queue.read(|q| {
         q.waiting(&["HT".to_owned()], chrono::Utc::now().timestamp()).iter().map(|t| (t.label(), t.priority)).collect()
     });
@@ -153,7 +153,7 @@ fn a_slot_booked_prints_its_code_as_qr_and_on_the_day_the_qr_gives_one_priority_
     show_booking_on_arrival(&kiosk, &code);
     assert_eq!(k.get_arrival_step(), ui::ArrivalStep::Given);
     assert_eq!(k.get_arrival_given().as_str(), label);
-    assert_eq!(count(app, &format!("Lịch hẹn này đã được cấp số: {label}. Mời ông/bà chờ đến lượt được gọi.")), 1);
+    assert_eq!(count(app, &format!("Lịch hẹn này đã được cấp số: {label}. Mời Ông/Bà chờ đến lượt được gọi.")), 1);
     snapshot(app, "booking-arrival-given-vi-1080x1920");
 
     // A code no booking has.
@@ -273,8 +273,92 @@ fn a_booking_made_with_the_portal_away_is_not_confirmed_until_it_arrives_and_the
     kiosk.settle("the answer", || k.get_track_step() != ui::TrackStep::Checking);
     assert_eq!(k.get_track_step(), ui::TrackStep::Current);
     assert_eq!(k.get_track_booking_state(), 0, "booked");
-    assert_eq!(count(app, "Lịch hẹn của ông/bà đã được xác nhận."), 1);
+    assert_eq!(count(app, "Lịch hẹn của Ông/Bà đã được xác nhận."), 1);
     let (_, time) = labels(&slot);
     assert_eq!(k.get_track_booking_time().as_str(), time);
     snapshot(app, "booking-track-confirmed-vi-1080x1920");
+}
+
+/// How many statuses the kiosk's cache holds for `code`: the tracking check stores the portal's answer there
+/// just before it posts the answer to the screen, so a row appearing says the answer has come back.
+fn cached(kiosk: &Running, code: &str) -> i64 {
+    let db = rusqlite::Connection::open(kiosk.dir.join("dossier-statuses.sqlite")).expect("the status cache");
+    db.query_row("SELECT count(*) FROM statuses WHERE code = ?1", [code], |r| r.get(0)).expect("counted")
+}
+
+/// Forgets `code` in the kiosk's status cache, so that the next answer is seen arriving.
+fn forget(kiosk: &Running, code: &str) {
+    let db = rusqlite::Connection::open(kiosk.dir.join("dossier-statuses.sqlite")).expect("the status cache");
+    db.execute("DELETE FROM statuses WHERE code = ?1", [code]).expect("forgotten");
+}
+
+/// Runs what the kiosk's threads posted to the screen for `ms` milliseconds.
+fn pump_for(kiosk: &Running, ms: u64) {
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+    while std::time::Instant::now() < until {
+        kiosk.app.run_posted();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// A resident asks for a status or shows a booking, then walks away (start over) before the portal answers:
+/// the answer, when it comes, is shown to no one. The next resident's screen stays as it was, no number is
+/// issued or printed for the booking, and the booking stays unused, so its resident can check in again.
+#[test]
+fn a_status_or_booking_answer_that_comes_after_the_resident_left_reaches_no_one() {
+    let dir = kiosk_tests::scratch_dir("booking-late-answers");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 37).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let kiosk = start_kiosk("booking-late-answers-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
+    let k = app.global::<ui::Kiosk>();
+
+    // A booking for today.
+    book_up_to_check(&kiosk, &slot_ahead(1));
+    tap(app, "Đặt giờ này");
+    kiosk.settle("the booking confirmed", || print_finished(k.get_booking_sent().print));
+    let code = k.get_booking_sent().code.to_string();
+    assert!(code.starts_with("LH-"), "{code:?}");
+    let today = portal_sim::sim_slot_times(portal_sim::hanoi_today()).remove(0).0;
+    sim.move_booking(&code, &today);
+    // From here the portal answers a second and a half late.
+    sim.set_faults(Faults { latency_ms: 1500, ..Faults::default() });
+
+    // The status check: asked, then the resident leaves.
+    ui::start_over(app);
+    tap(app, "Tra cứu tình trạng hồ sơ");
+    type_text(app, &code);
+    tap(app, "Tra cứu");
+    assert_eq!(k.get_track_step(), ui::TrackStep::Checking);
+    assert_eq!(cached(&kiosk, &code), 0);
+    ui::start_over(app);
+    let (screen, step) = (k.get_screen(), k.get_track_step());
+    kiosk.settle("the late status answer", || cached(&kiosk, &code) == 1);
+    pump_for(&kiosk, 500);
+    assert_eq!((k.get_screen(), k.get_track_step()), (screen, step), "the next resident's screen is unchanged");
+    assert_eq!(count(app, "Lịch hẹn của Ông/Bà đã được xác nhận."), 0, "no one else's status on screen");
+
+    // The booking check on arrival: the code read, then the resident leaves.
+    forget(&kiosk, &code);
+    let printed = kiosk.printer().jobs().len();
+    tap(app, "Lấy số thứ tự");
+    tap(app, "Hộ tịch");
+    tap(app, "Tôi đã đặt lịch");
+    qr_reader_types(app, &code.to_lowercase());
+    assert_eq!(k.get_arrival_step(), ui::ArrivalStep::Checking);
+    ui::start_over(app);
+    let (screen, ticket_step) = (k.get_screen(), k.get_ticket_step());
+    kiosk.settle("the late booking answer", || cached(&kiosk, &code) == 1);
+    pump_for(&kiosk, 500);
+    assert_eq!((k.get_screen(), k.get_ticket_step()), (screen, ticket_step), "the next resident's screen is unchanged");
+    assert_eq!(kiosk.printer().jobs().len(), printed, "no ticket printed");
+    let waiting = kiosk.app.queue.read(|q| q.waiting(&["HT".to_owned()], chrono::Utc::now().timestamp()).len());
+    assert_eq!(waiting, 0, "no number issued for a resident who left");
+
+    // The booking is still unused: shown again (the portal prompt again), it gives its one number.
+    sim.set_faults(Faults::default());
+    show_booking_on_arrival(&kiosk, &code);
+    assert_eq!(k.get_ticket_step(), ui::TicketStep::Issued);
+    assert!(k.get_ticket().label.starts_with("HT-"));
+    kiosk.settle("the ticket printed", || kiosk.printer().jobs().len() == printed + 1);
 }

@@ -6,15 +6,14 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use base64::Engine as _;
 use kiosk_app::outbox::forwarder::{os_random, Forwarder};
 use kiosk_app::outbox::resident::{save_form, short_reference};
-use kiosk_app::portal::{device_key, HttpPortal, Portal as _};
+use kiosk_app::portal::Portal as _;
 use kiosk_app::tracking::{self, Answer};
 use kiosk_core::outbox::State;
-use kiosk_core::portal::{Enrolment, Kind};
+use kiosk_core::portal::Kind;
 use kiosk_core::queue::{Day, Seconds};
-use kiosk_tests::portal_sim::{self, Faults, Sim};
+use kiosk_tests::portal_sim::{self, Faults};
 use kiosk_tests::staff_site::{self, value_of, Agent};
 
 const DAY: Day = 20_415;
@@ -36,19 +35,9 @@ fn real_now() -> i64 {
 #[test]
 fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_gets_a_marker_instead() {
     let dir = kiosk_tests::scratch_dir("held-by-hand");
-    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 5).expect("simulator");
-    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let crate::outbox::Connected { sim: _, running, state, key: _, portal, runtime } =
+        crate::outbox::connected(&dir, Faults::default(), 5);
     let address = running.address;
-    let state = dir.join("kiosk");
-    kiosk_app::ensure_private_dir(&state).expect("state dir");
-    let key = device_key(&state).expect("device key");
-    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let enrolment = Enrolment {
-        kiosk_id: "HN-TEST-0001".into(),
-        public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
-    };
-    assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201));
     let site = staff_site::start(&state, &staff_site::config_with_counters(3), 1, DAY, console_clock);
     let outbox = site.outbox.clone();
 

@@ -51,16 +51,16 @@ fn enrol(portal: &HttpPortal, key: &ed25519_dalek::SigningKey, runtime: &tokio::
 }
 
 /// A portal simulator on a free loopback port, and a kiosk (state directory `dir/kiosk`) enrolled with it.
-struct Connected {
-    sim: Arc<Sim>,
-    running: portal_sim::Running,
-    state: std::path::PathBuf,
-    key: ed25519_dalek::SigningKey,
-    portal: HttpPortal,
-    runtime: tokio::runtime::Runtime,
+pub(crate) struct Connected {
+    pub(crate) sim: Arc<Sim>,
+    pub(crate) running: portal_sim::Running,
+    pub(crate) state: std::path::PathBuf,
+    pub(crate) key: ed25519_dalek::SigningKey,
+    pub(crate) portal: HttpPortal,
+    pub(crate) runtime: tokio::runtime::Runtime,
 }
 
-fn connected(dir: &std::path::Path, faults: Faults, seed: u64) -> Connected {
+pub(crate) fn connected(dir: &std::path::Path, faults: Faults, seed: u64) -> Connected {
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, faults, seed).expect("simulator");
     let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
     let state = dir.join("kiosk");

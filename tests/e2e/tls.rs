@@ -2,13 +2,10 @@
 //! own name-constrained authority, trusted by the client as a counter PC trusts `ca.pem`; plain HTTP kept for the
 //! waiting-room board only.
 
-use std::sync::Arc;
-
-use kiosk_app::counter_api::{self, CounterApi, CounterSetup};
-use kiosk_app::devices::Devices;
-use kiosk_app::queue_store::QueueStore;
+use kiosk_app::counter_api::CounterApi;
 use kiosk_app::tls::{self, Names};
 use kiosk_core::staff::Accounts;
+use kiosk_tests::staff_site;
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -28,26 +25,12 @@ fn start(test: &str, plain_for_staff: bool) -> Kiosk {
     accounts.add("nv01", "Nguyễn Thị Hoa", PIN, [1; 16]).expect("add");
     std::fs::write(dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
     let (day, _) = kiosk_app::clock::now();
-    let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), day).expect("store"));
-    let devices = Devices::open(&config.devices);
     let names = Names { dns: vec!["localhost".into()], ips: vec![[127, 0, 0, 1].into()] };
     tls::make(&dir.join("tls"), &names).expect("certificate");
-    let api = CounterApi::new(CounterSetup {
-        store,
-        queue: config.queue.clone(),
-        allow: Vec::new(),
-        staff_file: dir.join("staff.toml"),
-        staff_db: dir.join("staff.sqlite"),
-        pager: devices.pager_line(),
-        announce: kiosk_app::board::Announce::from_config(&config),
-        clock: kiosk_app::clock::now,
-        held: None,
-    })
-    .expect("staff database")
-    .with_tls(tls::Tls { config: tls::load(&dir.join("tls")).expect("loaded"), plain_for_staff });
-    let network = tokio::runtime::Runtime::new().expect("runtime");
-    let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
-        .expect("listening");
+    let api = CounterApi::new(staff_site::counter_setup(&dir, &config, day, kiosk_app::clock::now, None))
+        .expect("staff database")
+        .with_tls(tls::Tls { config: tls::load(&dir.join("tls")).expect("loaded"), plain_for_staff });
+    let (address, network) = staff_site::serve(api);
     let ca = std::fs::read(dir.join("tls/ca.pem")).expect("ca.pem");
     Kiosk { port: address.port(), ca, _network: network }
 }

@@ -44,8 +44,6 @@ pub fn start(dir: &std::path::Path, config: &Config, staff: u16, day: Day, clock
         accounts.staff[0].name = "Nguyễn Thị Hoa".into();
         std::fs::write(dir.join("staff.toml"), accounts.to_toml()).expect("staff file");
     }
-    let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), day).expect("store"));
-    let devices = Devices::open(&config.devices);
     let reprinted = Arc::new(Mutex::new(Vec::new()));
     let heard = reprinted.clone();
     let counter_key = kiosk_app::held::counter_key(dir).expect("service point's key");
@@ -56,23 +54,45 @@ pub fn start(dir: &std::path::Path, config: &Config, staff: u16, day: Day, clock
     );
     let forwarder = Arc::new(Signal::default());
     let held = Arc::new(Held::new(outbox.clone(), counter_key, forwarder.clone()));
-    let api = CounterApi::new(CounterSetup {
-        store: store.clone(),
+    let setup = counter_setup(dir, config, day, clock, Some(held));
+    let store = setup.store.clone();
+    let api = CounterApi::new(setup)
+        .expect("staff database")
+        .on_reprint(Box::new(move |issued| heard.lock().expect("reprints").push(issued.label)));
+    let (address, network) = serve(api);
+    StaffSite { base: format!("http://{address}"), store, reprinted, network: Some(network), outbox, forwarder, day }
+}
+
+/// The counter API's setup as the kiosk makes it: `dir`'s queue (opened for `day`), staff file and staff database,
+/// the configured pager line and announcements, every network allowed. One fixture for the staff site, the TLS
+/// tests and the queue benchmark.
+pub fn counter_setup(
+    dir: &std::path::Path,
+    config: &Config,
+    day: Day,
+    clock: fn() -> (Day, Seconds),
+    held: Option<Arc<Held>>,
+) -> CounterSetup {
+    let store = Arc::new(QueueStore::open(&dir.join("queue.sqlite"), config.queue.setup(), day).expect("store"));
+    CounterSetup {
+        store,
         queue: config.queue.clone(),
         allow: Vec::new(),
         staff_file: dir.join("staff.toml"),
         staff_db: dir.join("staff.sqlite"),
-        pager: devices.pager_line(),
+        pager: Devices::open(&config.devices).pager_line(),
         announce: kiosk_app::board::Announce::from_config(config),
         clock,
-        held: Some(held),
-    })
-    .expect("staff database")
-    .on_reprint(Box::new(move |issued| heard.lock().expect("reprints").push(issued.label)));
+        held,
+    }
+}
+
+/// Serves `api` on a loopback port, on a runtime of its own (dropping the runtime takes the site away).
+pub fn serve(api: CounterApi) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
     let network = tokio::runtime::Runtime::new().expect("runtime");
     let address = counter_api::spawn(Arc::new(api), "127.0.0.1:0".parse().expect("address"), network.handle())
         .expect("listening");
-    StaffSite { base: format!("http://{address}"), store, reprinted, network: Some(network), outbox, forwarder, day }
+    (address, network)
 }
 
 impl StaffSite {

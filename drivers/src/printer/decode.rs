@@ -249,7 +249,14 @@ pub fn paper(bytes: &[u8], profile: &Profile, face: &Typeface) -> Result<Vec<Pri
             Command::LineFeed => {
                 out.push(Printed::Text { text: line.drain(..).collect::<String>().nfc().collect(), style });
             }
-            Command::Raster(bitmap) => out.push(Printed::Image(bitmap)),
+            // A picture sent in bands lands on the paper as one: each band directly under the one before.
+            Command::Raster(bitmap) => match out.last_mut() {
+                Some(Printed::Image(above)) if above.width == bitmap.width => {
+                    above.dots.extend_from_slice(&bitmap.dots);
+                    above.height += bitmap.height;
+                }
+                _ => out.push(Printed::Image(bitmap)),
+            },
             Command::QrModule(n) => qr_module = n,
             Command::QrStore(data) => qr_data = data,
             Command::QrPrint => out.push(Printed::Qr {

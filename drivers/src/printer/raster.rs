@@ -4,6 +4,9 @@
 
 use fontdue::{Font, FontSettings};
 
+/// The most rows one GS v 0 command carries (about 13 cm of paper at 203 dpi); see [`Bitmap::to_gs_v0`].
+pub const RASTER_BAND_ROWS: u32 = 1024;
+
 /// A black-and-white picture, row by row; `true` is a black dot.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Bitmap {
@@ -45,15 +48,26 @@ impl Bitmap {
     }
 
     /// `GS v 0 m xL xH yL yH d...` (Epson ESC/POS, "GS v 0: print raster bit image"), m = 0 (normal size).
+    /// A picture taller than [`RASTER_BAND_ROWS`] is sent as several commands, one band under the other: the
+    /// height field is 16 bits and printers take a band at a time into their receive buffer, so a long slip in
+    /// the raster strategy is never cut short or wrapped round. The width comes from the paper (a `u16` of
+    /// dots), so its byte count always fits.
     pub fn to_gs_v0(&self) -> Vec<u8> {
         let bytes_per_row = self.width.div_ceil(8);
-        let mut out = vec![0x1d, 0x76, 0x30, 0x00];
-        out.extend_from_slice(&(bytes_per_row as u16).to_le_bytes());
-        out.extend_from_slice(&(self.height as u16).to_le_bytes());
-        out.reserve((bytes_per_row * self.height) as usize);
-        for row in self.dots.chunks(self.width.max(1) as usize) {
-            for eight in row.chunks(8) {
-                out.push(eight.iter().enumerate().fold(0u8, |byte, (bit, black)| byte | ((*black as u8) << (7 - bit))));
+        let header = u16::try_from(bytes_per_row).unwrap_or(u16::MAX).to_le_bytes();
+        let mut out = Vec::with_capacity(
+            (bytes_per_row * self.height) as usize + 8 * (self.height.div_ceil(RASTER_BAND_ROWS) as usize).max(1),
+        );
+        let rows: Vec<&[bool]> = self.dots.chunks(self.width.max(1) as usize).collect();
+        for band in rows.chunks(RASTER_BAND_ROWS as usize) {
+            out.extend_from_slice(&[0x1d, 0x76, 0x30, 0x00, header[0], header[1]]);
+            out.extend_from_slice(&(band.len() as u16).to_le_bytes());
+            for row in band {
+                for eight in row.chunks(8) {
+                    out.push(
+                        eight.iter().enumerate().fold(0u8, |byte, (bit, black)| byte | ((*black as u8) << (7 - bit))),
+                    );
+                }
             }
         }
         out
@@ -289,6 +303,32 @@ pub(crate) mod tests {
             assert!(back.get(x, y));
         }
         assert_eq!(back.dots.iter().filter(|d| **d).count(), 3);
+    }
+
+    #[test]
+    fn a_picture_taller_than_a_band_goes_as_several_commands_and_reads_back_whole() {
+        // Taller than the 16-bit height field too: 70,000 rows would have been sent as 4,464 (70,000 mod 65,536).
+        let (width, height) = (16, 70_000);
+        let mut bitmap = Bitmap::new(width, height);
+        for y in (0..height).step_by(997) {
+            bitmap.set(i64::from(y % width), i64::from(y), true);
+        }
+        bitmap.set(15, i64::from(height - 1), true);
+        let bytes = bitmap.to_gs_v0();
+        let mut rest = &bytes[..];
+        let mut back = Bitmap::new(width, 0);
+        let mut commands = 0;
+        while !rest.is_empty() {
+            assert_eq!(&rest[..4], &[0x1d, 0x76, 0x30, 0], "a GS v 0 command");
+            let (band, used) = Bitmap::from_gs_v0(&rest[4..]).expect("a whole band");
+            assert!(band.height <= RASTER_BAND_ROWS && band.height > 0);
+            back.dots.extend_from_slice(&band.dots);
+            back.height += band.height;
+            rest = &rest[4 + used..];
+            commands += 1;
+        }
+        assert_eq!(commands, height.div_ceil(RASTER_BAND_ROWS));
+        assert_eq!(back, bitmap);
     }
 
     #[test]

@@ -115,7 +115,8 @@ pub fn days(offer: &SlotOffer) -> Vec<Day<'_>> {
     for slot in &offer.slots {
         match days.last_mut() {
             Some(day) if day.date == slot.date => {
-                day.free += slot.free;
+                // The portal's numbers are not ours to trust: a day of huge counts stays "many", not a wrap to few.
+                day.free = day.free.saturating_add(slot.free);
                 day.slots.push(slot);
             }
             _ => days.push(Day { date: &slot.date, weekday: weekday(&slot.date), free: slot.free, slots: vec![slot] }),
@@ -279,6 +280,17 @@ mod tests {
             assert_eq!(date_for_reading(date), date);
         }
         assert_eq!(weekday("9999-12-31"), Some(Weekday::Friday));
+    }
+
+    #[test]
+    fn free_places_added_over_a_day_never_wrap() {
+        let offer = SlotOffer {
+            place_vi: "P".into(),
+            place_en: "P".into(),
+            address: "A".into(),
+            slots: vec![slot("a", "2026-12-07", "17:30", u32::MAX), slot("b", "2026-12-07", "18:30", 2)],
+        };
+        assert_eq!(days(&offer)[0].free, u32::MAX, "a wrap would have said 1 place");
     }
 
     #[test]
