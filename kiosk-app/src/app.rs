@@ -427,6 +427,14 @@ impl Wiring {
         ui::on_take_ticket(window, move |service, priority, language| {
             let (wiring, queue) = (wiring.clone(), queue.clone());
             wiring.clone().worker("take-ticket", move || {
+                // Outside opening hours no walk-in number is given (the screen said so; this catches the minute
+                // the point closed while the resident was choosing).
+                let (day, minute) = clock::local_minute();
+                if let kiosk_core::hours::Numbers::NotNow { .. } = wiring.config.numbers(day, minute) {
+                    tracing::info!("a queue number was asked for outside opening hours; none given");
+                    wiring.screen.post(move |window| ui::show_numbers_closed(window, day, minute));
+                    return;
+                }
                 match crate::tickets::issue(&queue, &wiring.config, &service, priority, clock::now()) {
                     Ok(issued) => {
                         let document = crate::tickets::ticket_document(&wiring.config, &issued, language);

@@ -147,18 +147,19 @@ pub fn slip_document(config: &Config, s: &Slip, language: Language) -> Document 
             doc = doc.line(format!("- {item}"));
         }
     }
-    doc.rule()
+    let doc = doc.rule()
         .line(words::trf(
             language,
             "Please come a few minutes early. If you cannot come, tell the service point; it may call the number ending …{}.",
             &[&s.phone_tail],
         ))
-        .line(words::tr(language, "Source: Hanoi People's Committee approval of 24/09/2025 of the community public-service point model."))
+        .line(words::tr(language, "Source: Hanoi People's Committee approval of 24/09/2025 of the community public-service point model."));
+    crate::printing::help_lines(doc, config, language)
         .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
         .cut()
 }
 
-fn weekday_name(language: Language, day: booking::Weekday) -> String {
+pub(crate) fn weekday_name(language: Language, day: booking::Weekday) -> String {
     use booking::Weekday as W;
     match day {
         W::Monday => words::tr(language, "Monday"),

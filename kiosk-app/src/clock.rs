@@ -26,6 +26,13 @@ pub fn day_written(day: Day) -> String {
         .unwrap_or_default()
 }
 
+/// Now as the opening hours take it: the local day number and the minute of the local day.
+pub fn local_minute() -> (Day, kiosk_core::hours::Minute) {
+    use chrono::Timelike as _;
+    let now = Local::now();
+    (now.date_naive().num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE, (now.hour() * 60 + now.minute()) as u16)
+}
+
 /// Now: the local day number and seconds since the epoch.
 pub fn now() -> (Day, Seconds) {
     let now = Local::now();

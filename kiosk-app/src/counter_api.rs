@@ -191,7 +191,7 @@ async fn https_for_staff(
     ApiError::new(
         StatusCode::FORBIDDEN,
         "https_required",
-        "Hãy dùng https:// để kết nối với kiosk; kết nối không mã hoá chỉ dành cho bảng gọi số.",
+        "Hãy dùng https:// để kết nối với ki-ốt; kết nối không mã hóa chỉ dành cho bảng gọi số.",
         "Use https:// to reach the kiosk; plain http is only for the waiting-room board.",
     )
     .into_response()
@@ -546,7 +546,7 @@ impl CounterApi {
                     Refusal::WrongPin { attempts_left } => ApiError::new(
                         StatusCode::UNAUTHORIZED,
                         "wrong_pin",
-                        format!("Sai mã cán bộ hoặc mã PIN. Còn {attempts_left} lần thử trước khi bị khoá 15 phút."),
+                        format!("Sai mã cán bộ hoặc mã PIN. Còn {attempts_left} lần thử trước khi bị khóa 15 phút."),
                         format!("Wrong staff id or PIN. {attempts_left} attempts left before a 15-minute lock."),
                     )
                     .detail(json!({ "attempts_left": attempts_left })),
@@ -615,7 +615,7 @@ fn session_ended(ended: Ended) -> ApiError {
         ),
         Ended::Removed => (
             "staff_removed",
-            "Tài khoản cán bộ này đã bị gỡ khỏi kiosk; phiên làm việc đã kết thúc.",
+            "Tài khoản cán bộ này đã bị gỡ khỏi ki-ốt; phiên làm việc đã kết thúc.",
             "This staff account was removed from the kiosk; the session has ended.",
         ),
         Ended::PinReset => (
@@ -695,7 +695,7 @@ fn locked(until: Seconds, now: Seconds) -> ApiError {
     let mut error = ApiError::new(
         StatusCode::LOCKED,
         "locked",
-        format!("Nhập sai quá nhiều lần; tạm khoá {minutes} phút. Nếu quên PIN, nhờ kỹ thuật viên đặt lại."),
+        format!("Nhập sai quá nhiều lần; tạm khóa {minutes} phút. Nếu quên PIN, nhờ kỹ thuật viên đặt lại."),
         format!("Too many wrong attempts; locked for {minutes} minutes. If the PIN is forgotten, ask the technician to reset it."),
     )
     .detail(json!({ "retry_after_seconds": until - now }));
@@ -709,7 +709,7 @@ pub(crate) fn read_accounts(path: &std::path::Path) -> ApiResult<Accounts> {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "no_staff_accounts",
-            "Kiosk chưa có tài khoản cán bộ nào dùng được; kỹ thuật viên cần thêm bằng kiosk-provision staff add.",
+            "Ki-ốt chưa có tài khoản cán bộ nào dùng được; kỹ thuật viên cần thêm bằng kiosk-provision staff add.",
             "The kiosk has no usable staff accounts; the technician adds them with kiosk-provision staff add.",
         )
     };
@@ -838,7 +838,7 @@ impl CounterApi {
             PageOutcome::Paged { simulated: false } => ("paged", "Thẻ rung đang rung.", "The pager is vibrating."),
             PageOutcome::Paged { simulated: true } => (
                 "simulated",
-                "Thẻ rung mô phỏng đã nhận lệnh (kiosk trình diễn).",
+                "Thẻ rung mô phỏng đã nhận lệnh (ki-ốt trình diễn).",
                 "The simulated pager was paged (demo kiosk).",
             ),
             PageOutcome::Failed(_) => (
@@ -848,7 +848,7 @@ impl CounterApi {
             ),
             PageOutcome::NoTransmitter => (
                 "no_transmitter",
-                "Kiosk này không có máy phát thẻ rung; hãy gọi số bằng loa.",
+                "Ki-ốt này không có máy phát thẻ rung; hãy gọi số bằng loa.",
                 "This kiosk has no pager transmitter; call the number aloud.",
             ),
             PageOutcome::Pending => (

@@ -98,7 +98,9 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
             "The result comes by the public postal service to the address you gave (postage charged separately, QĐ 45/2016/QĐ-TTg).",
         )),
     };
-    doc.rule().text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED).cut()
+    crate::printing::help_lines(doc.rule(), config, language)
+        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
+        .cut()
 }
 
 /// What the receipt says about paying: the VietQR code for what the portal says is owed, into the account it

@@ -50,41 +50,37 @@ impl Lookup {
     }
 }
 
-/// Where a procedure's facts come from, in one line ("site (checked 2026-11-22); ...").
-pub fn sources_line(procedure: &Procedure) -> String {
-    let mut seen: Vec<String> = Vec::new();
-    for source in &procedure.sources {
-        let line = format!("{} ({})", source.location, source.checked_at);
-        if !seen.contains(&line) {
-            seen.push(line);
+/// What a procedure's facts rest on, in one line for residents: the national procedure database's record of its
+/// code, then the laws, decrees, circulars and decisions its sources cite, each once ("Cơ sở dữ liệu quốc gia về
+/// thủ tục hành chính, mã 2.000884; Nghị định 23/2015/NĐ-CP; Thông tư 226/2016/TT-BTC"). The sources' research
+/// notes are for maintainers and never appear here.
+pub fn sources_line(procedure: &Procedure, language: Language) -> String {
+    let mut cited: Vec<String> = Vec::new();
+    if !procedure.code.is_empty() && procedure.sources.iter().any(|s| s.national_database) {
+        cited.push(words::trf(language, "National database of administrative procedures, code {}", &[&procedure.code]));
+    }
+    for document in procedure.sources.iter().flat_map(|s| &s.basis) {
+        if !cited.contains(document) {
+            cited.push(document.clone());
         }
     }
-    seen.join("; ")
+    cited.join("; ")
 }
 
-/// Whether a fact is backed by a primary or secondary source.
+/// Whether a fact is verified: read in the law's own text or in the national procedure database (a primary
+/// source). Anything else, however plausible, is shown with "not verified".
 pub fn checked(procedure: &Procedure, fact: &str) -> bool {
-    procedure.confidence_of(fact) != Confidence::Unverified
+    procedure.confidence_of(fact) == Confidence::Primary
 }
 
-/// The procedure's page as a guidance slip: name, what to bring, steps, fee, time, where, and the sources.
+/// The procedure's page as a guidance slip: name, code, what to bring, steps, fee, time, where, and the laws and
+/// national procedure record they rest on; each of code, papers, fee and time not verified is marked so.
 pub fn guidance_document(config: &Config, procedure: &Procedure, language: Language) -> Document {
     let english = language == Language::English;
     let mut doc = Document::new()
         .text(words::tr(language, "PROCEDURE GUIDE"), crate::printing::TITLE)
         .text(words::either(language, &procedure.name_vi, &procedure.name_en), crate::printing::HEADING);
-    if !procedure.code.is_empty() {
-        doc = doc.line(words::trf(language, "Code: {}", &[&procedure.code]));
-    }
-    doc = doc.rule().text(words::tr(language, "What to bring:"), crate::printing::HEADING);
-    for item in if english { &procedure.bring_en } else { &procedure.bring_vi } {
-        doc = doc.line(format!("- {item}"));
-    }
-    doc = doc.text(words::tr(language, "Steps:"), crate::printing::HEADING);
-    for (n, step) in (if english { &procedure.steps_en } else { &procedure.steps_vi }).iter().enumerate() {
-        doc = doc.line(format!("{}. {step}", n + 1));
-    }
-    // A fact no source backs is printed with a warning after it, so the resident asks before relying on it.
+    // A fact not verified is printed with a warning after it, so the resident asks before relying on it.
     let unverified = |fact| {
         if checked(procedure, fact) {
             String::new()
@@ -92,6 +88,17 @@ pub fn guidance_document(config: &Config, procedure: &Procedure, language: Langu
             format!(" {}", words::tr(language, "(not verified, ask staff)"))
         }
     };
+    if !procedure.code.is_empty() {
+        doc = doc.line(words::trf(language, "Code: {}", &[&procedure.code]) + &unverified("code"));
+    }
+    doc = doc.rule().text(words::tr(language, "What to bring:") + &unverified("bring"), crate::printing::HEADING);
+    for item in if english { &procedure.bring_en } else { &procedure.bring_vi } {
+        doc = doc.line(format!("- {item}"));
+    }
+    doc = doc.text(words::tr(language, "Steps:"), crate::printing::HEADING);
+    for (n, step) in (if english { &procedure.steps_en } else { &procedure.steps_vi }).iter().enumerate() {
+        doc = doc.line(format!("{}. {step}", n + 1));
+    }
     let fee = words::either(language, &procedure.fee_vi, &procedure.fee_en);
     let time = words::either(language, &procedure.time_vi, &procedure.time_en);
     let place = words::either(language, &procedure.handled_by_vi, &procedure.handled_by_en);
@@ -101,9 +108,10 @@ pub fn guidance_document(config: &Config, procedure: &Procedure, language: Langu
         .line(words::trf(language, "Time: {}", &[&time]) + &unverified("time"))
         .line(words::trf(language, "Where: {}", &[&place]))
         .rule()
-        .line(words::trf(language, "Sources: {}", &[&sources_line(procedure)]))
-        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED);
-    doc.cut()
+        .line(words::trf(language, "Sources: {}", &[&sources_line(procedure, language)]));
+    crate::printing::help_lines(doc, config, language)
+        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
+        .cut()
 }
 
 /// Where the catalogue received from the portal is kept, and its version tag.
@@ -177,5 +185,51 @@ pub async fn refresh(
             tracing::info!(status = ?other, error = ?reply.error, "catalogue not refreshed now");
             Ok(None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn residents_see_laws_and_the_national_record_never_the_research_notes() {
+        let lookup = Lookup::bundled();
+        for p in &lookup.catalogue.procedures {
+            for language in [Language::Vietnamese, Language::English] {
+                let line = sources_line(p, language);
+                assert!(!line.is_empty(), "{}: no sources to show", p.id);
+                for piece in line.split("; ") {
+                    let national = piece.starts_with("National database of administrative procedures, code ")
+                        || piece.starts_with("Cơ sở dữ liệu quốc gia về thủ tục hành chính, mã ");
+                    assert!(
+                        national || kiosk_core::catalogue::citation_problem(piece).is_none(),
+                        "{}: {piece:?} is not a law, decision or the national record",
+                        p.id
+                    );
+                }
+                for source in &p.sources {
+                    assert!(!line.contains(&source.note), "{}: a research note is shown", p.id);
+                }
+            }
+        }
+        let signature = lookup.procedure("chung-thuc-chu-ky").expect("procedure");
+        assert_eq!(
+            sources_line(signature, Language::Vietnamese),
+            "Cơ sở dữ liệu quốc gia về thủ tục hành chính, mã 2.000884; Nghị định 23/2015/NĐ-CP; \
+             Thông tư 226/2016/TT-BTC; Kế hoạch 63/KH-UBND ngày 13/02/2026 của UBND TP Hà Nội; \
+             Nghị định 07/2025/NĐ-CP ngày 09/01/2025"
+        );
+    }
+
+    #[test]
+    fn only_what_was_read_in_the_law_or_the_national_database_counts_as_verified() {
+        let lookup = Lookup::bundled();
+        // The fee as another province's pre-reform portal page gave it: plausible, not verified.
+        let signature = lookup.procedure("chung-thuc-chu-ky").expect("procedure");
+        assert!(!checked(signature, "fee") && !checked(signature, "code"));
+        // Read on the national database's page of the procedure.
+        let copy = lookup.procedure("chung-thuc-ban-sao").expect("procedure");
+        assert!(checked(copy, "fee") && checked(copy, "time"));
     }
 }

@@ -13,6 +13,23 @@ pub const BIG: Style = Style { scale: 2, bold: true, align: Align::Center };
 pub const HEADING: Style = Style { scale: 1, bold: true, align: Align::Left };
 pub const CENTRED: Style = Style { scale: 1, bold: false, align: Align::Center };
 
+/// The help lines of the configuration (`[help]`) at the foot of a slip: "Need help? Call:" and each line with
+/// its number. Nothing when none is configured.
+pub fn help_lines(
+    doc: kiosk_drivers::printer::document::Document,
+    config: &kiosk_core::config::Config,
+    language: kiosk_core::config::Language,
+) -> kiosk_drivers::printer::document::Document {
+    if config.help.is_empty() {
+        return doc;
+    }
+    let mut doc = doc.text(crate::words::tr(language, "Need help? Call:"), HEADING);
+    for line in &config.help {
+        doc = doc.line(format!("{}: {}", crate::words::either(language, &line.name_vi, &line.name_en), line.number));
+    }
+    doc
+}
+
 /// The kiosk's font (Be Vietnam Pro, shipped in assets/fonts), for downloaded characters and raster text; parsed
 /// once for the whole process and shared with the simulated scanner.
 pub fn typeface() -> &'static Typeface {

@@ -106,19 +106,23 @@ pub fn ticket_document(config: &Config, issued: &Issued, language: Language) -> 
     }
     doc = match issued.pager {
         Some(pager) => {
-            let doc = doc.text(
-                words::trf(Vietnamese, "Pager {} vibrates when it is your turn", &[&pager]),
-                crate::printing::TITLE,
-            );
+            let mut doc = doc
+                .text(
+                    words::trf(Vietnamese, "Pager {} vibrates when it is your turn", &[&pager]),
+                    crate::printing::TITLE,
+                )
+                .text(words::tr(Vietnamese, "Please give the pager back at the counter when you are served."), center);
             if english {
-                doc.text(words::trf(language, "Pager {} vibrates when it is your turn", &[&pager]), center)
-            } else {
-                doc
+                doc = doc.text(words::trf(language, "Pager {} vibrates when it is your turn", &[&pager]), center).text(
+                    words::tr(language, "Please give the pager back at the counter when you are served."),
+                    center,
+                );
             }
+            doc
         }
         None => doc.text(words::tr(Vietnamese, "Watch for your number on the screen"), crate::printing::TITLE),
     };
-    doc.text(format!("{when} · {}", config.kiosk.id), center).cut()
+    crate::printing::help_lines(doc, config, language).text(format!("{when} · {}", config.kiosk.id), center).cut()
 }
 
 #[cfg(test)]
@@ -163,9 +167,13 @@ mod tests {
         assert!(lines.contains(&"Số người chờ trước: 1 · khoảng 5 phút".to_owned()), "{lines:?}");
         assert!(lines.contains(&"Thẻ rung số 2 sẽ rung khi đến lượt".to_owned()), "{lines:?}");
         assert!(!lines.iter().any(|l| l.contains("Pager")), "English only when asked");
+        // The pager goes back to the counter; the help lines of the configuration close the ticket.
+        let back = words::tr(Language::Vietnamese, "Please give the pager back at the counter when you are served.");
+        assert!(back.contains("trả lại") && lines.contains(&back), "{lines:?}");
+        assert!(lines.iter().any(|l| l.ends_with(": 1022")), "{lines:?}");
         let english = texts(&ticket_document(&config, &elderly, Language::English));
         assert!(english.contains(&"Pager 3 vibrates when it is your turn".to_owned()), "{english:?}");
         assert!(english.contains(&"Civil status".to_owned()), "{english:?}");
-        assert!(english.iter().any(|l| l.starts_with("Vé ưu tiên")), "{english:?}");
+        assert!(english.iter().any(|l| l.starts_with("Số ưu tiên")), "{english:?}");
     }
 }

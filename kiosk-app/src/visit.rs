@@ -83,8 +83,7 @@ pub fn confirmation_document(config: &Config, c: &Confirmation, language: Langua
     } else {
         words::tr(language, "Source: Hanoi plan 63/KH-UBND of 13/02/2026.")
     };
-    doc.rule()
-        .line(source)
+    crate::printing::help_lines(doc.rule().line(source), config, language)
         .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
         .cut()
 }

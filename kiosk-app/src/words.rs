@@ -206,7 +206,7 @@ mod tests {
             assert_eq!(placeholders(english), placeholders(vietnamese), "{english:?} -> {vietnamese:?}");
             assert!(kiosk_core::text::is_nfc(vietnamese), "not NFC: {vietnamese:?}");
         }
-        assert_eq!(translate(&catalogue, Language::Vietnamese, "DOSSIER RECEIPT"), "GIẤY BIÊN NHẬN HỒ SƠ");
+        assert_eq!(translate(&catalogue, Language::Vietnamese, "DOSSIER RECEIPT"), "PHIẾU BIÊN NHẬN CỦA KI-ỐT (Giấy tiếp nhận hồ sơ chính thức do hệ thống dịch vụ công hoặc quầy tiếp nhận cấp)");
     }
 
     #[test]

@@ -50,8 +50,8 @@ const fn scan(tap: &'static str) -> Step {
     Step { name: "scan -> 'scanning' shown", tap, watch: None, settle_ms: 2_000 }
 }
 
-const NAME_BOX: &str = "Họ tên của ông/bà là gì?";
-const PHONE_BOX: &str = "Tổ hỗ trợ gọi số điện thoại nào?";
+const NAME_BOX: &str = "Họ tên của Ông/Bà là gì?";
+const PHONE_BOX: &str = "Tổ xung kích gọi số điện thoại nào?";
 const WARD_BOX: &str = "Phường, xã";
 
 const FLOW: &[Step] = &[
@@ -144,9 +144,9 @@ const FLOW: &[Step] = &[
     scan("Quét"),
     scan("Quét trang tiếp theo"),
     step("continue -> next question", "Tiếp tục"),
-    step("delivery chosen -> check page", "Nhận tại bộ phận một cửa của cơ quan giải quyết"),
+    step("delivery chosen -> check page", "Nhận trực tiếp tại quầy của cơ quan giải quyết"),
     step("check -> consent", "Tiếp tục: đồng ý xử lý dữ liệu"),
-    step("consent -> saved in the outbox", "Tôi đồng ý: gửi hồ sơ"),
+    step("consent -> saved in the outbox", "Tôi đồng ý – Gửi hồ sơ"),
     step("saved -> home", "Xong"),
 ];
 
@@ -161,7 +161,7 @@ type Tap = ((u32, u32), (i16, u16));
 /// Where each step taps, and the band it watches, found in the UI built in this process.
 fn positions() -> anyhow::Result<Vec<Tap>> {
     kiosk_tests::testing_platform()?;
-    let config = kiosk_app::load_config(&kiosk_tests::example_config())?;
+    let config = kiosk_app::load_config(&kiosk_tests::example_config_always_open())?;
     let app = ui::build(&config)?;
     app.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
     app.show()?;
@@ -286,7 +286,7 @@ fn main() -> anyhow::Result<()> {
     // The kiosk as it ships (tests/bench.sh builds the `appliance` profile), else the release build beside this.
     let kiosk = std::env::var_os("KIOSK_BENCH_KIOSK").map_or_else(|| kiosk_tests::binary("kiosk"), PathBuf::from);
     println!("Measuring {}", kiosk.display());
-    let config = kiosk_tests::example_config();
+    let config = kiosk_tests::example_config_always_open();
     let state = std::env::temp_dir().join(format!("kiosk-bench-tap-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
     // One resident already waiting (as in the layout measured above): every run's ticket page then looks alike.

@@ -149,7 +149,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         accessible(c, "rating page").await;
         screenshot(c, &shots().join("rating.png")).await.expect("screenshot");
         click(c, "button[data-rating='4']").await;
-        assert_eq!(flash(c).await, "Cảm ơn ông/bà! Đánh giá đã được ghi nhận.");
+        assert_eq!(flash(c).await, "Cảm ơn Ông/Bà! Đánh giá đã được ghi nhận.");
         assert_eq!(site.store.read(|q| q.ticket(2).and_then(|t| t.rating)), Some(4));
 
         // Transfer, absent, park and call back, reprint.
@@ -173,7 +173,7 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         click(c, "ul.parked button[data-action=resume]").await;
         assert_eq!(flash(c).await, "Đã gọi số CT-001 vào lại quầy.");
         click(c, "button[data-action=reprint]").await;
-        assert_eq!(flash(c).await, "Đã gửi số CT-001 đến máy in của kiosk.");
+        assert_eq!(flash(c).await, "Đã gửi số CT-001 đến máy in của ki-ốt.");
         assert_eq!(*site.reprinted.lock().expect("reprints"), ["CT-001"]);
 
         // Search.

@@ -45,6 +45,15 @@ pub(crate) fn qr_codes(job: &[u8]) -> Vec<String> {
     image.detect_grids().into_iter().filter_map(|grid| grid.decode().ok().map(|(_, text)| text)).collect()
 }
 
+/// Today and a day `months` calendar months later, as typed on the number pad (ddmmyyyy) and as stored
+/// (dd/mm/yyyy): the authorisation's dates follow the real clock, which the kiosk checks them against.
+fn authorisation_dates(months: u32) -> ((String, String), (String, String)) {
+    let today = chrono::Local::now().date_naive();
+    let end = today.checked_add_months(chrono::Months::new(months)).expect("a date");
+    let both = |d: chrono::NaiveDate| (d.format("%d%m%Y").to_string(), d.format("%d/%m/%Y").to_string());
+    (both(today), both(end))
+}
+
 fn text(app: &AppWindow) -> String {
     app.global::<ui::Kiosk>().get_dossier_text().to_string()
 }
@@ -80,9 +89,15 @@ fn to_the_rental_agreement(app: &AppWindow) {
     tap(app, "Male");
     number(app, "001090123456");
     number(app, "0862000111");
+    tap(app, "A new household: I am its head");
     letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
-    letters(app, "ngoo thij mai");
     number(app, "31122027");
+    tap(app, "No, only one person");
+    letters(app, "ngoo thij mai");
+    // The owner's number is not known: left empty.
+    continue_(app);
+    tap(app, "Yes, the owner signed the rental or lending agreement");
+    tap(app, "No");
 }
 
 /// Taps a scan button and waits for the device thread to bring the page (or say why not).
@@ -132,7 +147,7 @@ fn arrived(sim: &Sim, kiosk: &Running, cards: &[bool]) -> (serde_json::Value, St
     assert_eq!(qr.first(), Some(&code), "the receipt's first QR scans back to the dossier code");
     assert!(qr[1..].iter().all(|payment| kiosk_core::vietqr::parse(payment).is_ok()), "then a fee's VietQR: {qr:?}");
     let slip = slip_text(receipt);
-    assert!(slip.contains("GIẤY BIÊN NHẬN HỒ SƠ") && slip.contains(&code), "{slip}");
+    assert!(slip.contains("PHIẾU BIÊN NHẬN CỦA KI-ỐT") && slip.contains(&code), "{slip}");
     (form, slip, qr)
 }
 
@@ -163,7 +178,7 @@ fn a_pension_authorisation_typed_with_telex_and_two_id_cards_reaches_the_portal(
     // A number whose century digit says "man": the check says so.
     number(app, "001048012345");
     assert!(problem(app).contains("giới tính"), "{}", problem(app));
-    tap(app, "Xoá hết");
+    tap(app, "Xóa hết");
     number(app, "001148012345");
     // The social-insurance number may be left empty.
     tap(app, "Tiếp tục");
@@ -175,29 +190,34 @@ fn a_pension_authorisation_typed_with_telex_and_two_id_cards_reaches_the_portal(
     number(app, "001075012345");
     number(app, "0987654321");
     letters(app, "soos 7 phoos huees");
-    number(app, "30112027");
+    // What the authority covers, from today for six months (within the 12-month limit).
+    tap(app, "Nhận thay lương hưu, trợ cấp hằng tháng");
+    let ((from, from_stored), (until, until_stored)) = authorisation_dates(6);
+    number(app, &from);
+    number(app, &until);
 
     // Two ID cards, front and back, on the simulated scanner.
     assert!(count(app, "Quét: Thẻ căn cước của người hưởng lương hưu") >= 1);
     scan(&kiosk, 2);
-    assert_eq!(count(app, "Đã quét 2 trên 2 trang."), 1);
+    assert_eq!(count(app, "Đã quét 2/2 trang."), 1);
     snapshot(app, "dossier-scan-vi-1080x1920");
     tap(app, "Tiếp tục");
     scan(&kiosk, 2);
     tap(app, "Tiếp tục");
-    tap(app, "Nhận tại bộ phận một cửa của cơ quan giải quyết");
+    tap(app, "Nhận trực tiếp tại quầy của cơ quan giải quyết");
 
-    // The check page, three parts long.
+    // The check page, four parts long.
     assert_eq!(count(app, "Kiểm tra lại câu trả lời"), 1);
-    assert_eq!(count(app, "Câu trả lời, phần 1 trên 3"), 1);
+    assert_eq!(count(app, "Câu trả lời, phần 1/4"), 1);
     snapshot(app, "dossier-check-vi-1080x1920");
-    tap(app, "Các câu tiếp theo");
-    tap(app, "Các câu tiếp theo");
-    assert_eq!(count(app, "Câu trả lời, phần 3 trên 3"), 1);
+    for _ in 0..3 {
+        tap(app, "Các câu tiếp theo");
+    }
+    assert_eq!(count(app, "Câu trả lời, phần 4/4"), 1);
     tap(app, "Tiếp tục: đồng ý xử lý dữ liệu");
-    assert_eq!(count(app, "Dữ liệu cá nhân của ông/bà"), 1);
+    assert_eq!(count(app, "Dữ liệu cá nhân của Ông/Bà"), 1);
     snapshot(app, "dossier-consent-vi-1080x1920");
-    tap(app, "Tôi đồng ý: gửi hồ sơ");
+    tap(app, "Tôi đồng ý – Gửi hồ sơ");
     snapshot(app, "dossier-saved-vi-1080x1920");
 
     let (form, slip, _) = arrived(&sim, &kiosk, &[true, true, true, true]);
@@ -218,7 +238,9 @@ fn a_pension_authorisation_typed_with_telex_and_two_id_cards_reaches_the_portal(
             "agent_number": "001075012345",
             "agent_phone": "0987654321",
             "agent_address": "số 7 phố huế",
-            "valid_until": "30/11/2027",
+            "authority": "collect",
+            "valid_from": from_stored,
+            "valid_until": until_stored,
         })
     );
     assert_eq!(form["papers"], serde_json::json!([["principal_card", 2], ["agent_card", 2]]));
@@ -230,6 +252,60 @@ fn a_pension_authorisation_typed_with_telex_and_two_id_cards_reaches_the_portal(
     assert!(ui::dossier::is_empty(app));
 }
 
+/// A pension authorisation for longer than the law allows (13 months): the end date is refused with a message
+/// that says the limit, the start and the last day allowed, in English and in Vietnamese; typing that day lets
+/// the resident go on.
+#[test]
+fn a_pension_authorisation_past_twelve_months_is_refused_until_it_is_put_right() {
+    let dir = kiosk_tests::scratch_dir("dossier-13hsb-limit");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 11).expect("simulator");
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let kiosk = start_kiosk("dossier-pension-limit-kiosk", 1080, 1920, &running.base_url());
+    let app = kiosk.window();
+
+    tap(app, "English");
+    tap(app, "Submit a dossier");
+    tap(app, "Letting someone collect your pension (form 13-HSB)");
+    tap(app, "Start");
+    letters(app, "nguyeenx thij hoaf");
+    number(app, "05031948");
+    tap(app, "Female");
+    number(app, "001148012345");
+    continue_(app);
+    tap(app, "Monthly pension");
+    number(app, "0912345678");
+    letters(app, "soos 5 ngox 12 traanf thais toong");
+    letters(app, "traanf vawn minh");
+    number(app, "20101975");
+    number(app, "001075012345");
+    number(app, "0987654321");
+    letters(app, "soos 7 phoos huees");
+    tap(app, "Collect the monthly pension or allowance");
+    let ((from, from_shown), (latest, latest_shown)) = authorisation_dates(12);
+    number(app, &from);
+    assert!(count(app, "Until what date does the authority last?") >= 1);
+
+    // Thirteen months: refused, and the message says the limit, the start and the last day allowed.
+    let (_, (too_late, _)) = authorisation_dates(13);
+    number(app, &too_late);
+    let said = problem(app);
+    assert!(said.contains("The limit is 12 months"), "{said}");
+    assert!(said.contains(&from_shown) && said.contains(&latest_shown), "{said}");
+    assert!(count(app, "Until what date does the authority last?") >= 1, "still on the end date");
+    snapshot(app, "dossier-authorisation-too-long-en-1080x1920");
+    // The same in Vietnamese.
+    tap(app, "Tiếng Việt");
+    let said = problem(app);
+    assert!(said.contains("Thời hạn tối đa là 12 tháng") && said.contains(&latest_shown), "{said}");
+    tap(app, "English");
+
+    // The last day allowed is taken: on to the first ID card.
+    tap(app, "Clear");
+    number(app, &latest);
+    assert_eq!(problem(app), "");
+    assert!(count(app, "Scan: The pension holder's ID card") >= 1);
+}
+
 #[test]
 fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     let dir = kiosk_tests::scratch_dir("dossier-birth");
@@ -239,7 +315,7 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     let app = kiosk.window();
 
     tap(app, "Nộp hồ sơ");
-    assert_eq!(count(app, "Ông/bà nộp hồ sơ cho thủ tục nào?"), 1);
+    assert_eq!(count(app, "Ông/Bà nộp hồ sơ cho thủ tục nào?"), 1);
     snapshot(app, "dossier-choose-vi-1920x1080");
     tap(app, "Đăng ký khai sinh");
     tap(app, "Bắt đầu");
@@ -250,15 +326,25 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     // Asked only because "another relative" was chosen.
     assert!(count(app, "Cụ thể là quan hệ gì?") >= 1);
     letters(app, "coo ruootj");
+    // The child, in the template's order: name, date of birth, sex, ethnic group, nationality, place of birth,
+    // home town.
     letters(app, "ddawngj minh khang");
-    tap(app, "Nam");
     number(app, "20112026");
-    letters(app, "beenhj vieenj phuj sanr haf nooij");
+    tap(app, "Nam");
     letters(app, "kinh");
+    tap(app, "Việt Nam");
+    letters(app, "beenhj vieenj phuj sanr haf nooij");
+    letters(app, "nam ddinhj");
+    // The mother: name, date of birth, ethnic group, nationality, where she lives, then her number.
     letters(app, "nguyeenx thuy linh");
     number(app, "12041995");
+    letters(app, "kinh");
+    tap(app, "Việt Nam");
+    letters(app, "soos 9 ngox 4 kim max");
     number(app, "001195000111");
     tap(app, "Không");
+    // Two copies of the birth certificate.
+    number(app, "2");
     // No father questions: straight to the birth certificate.
     assert!(count(app, "Quét: Giấy chứng sinh") >= 1);
     snapshot(app, "dossier-scan-vi-1920x1080");
@@ -268,7 +354,7 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     letters(app, "soos 9 ngox 4 kim max");
     snapshot(app, "dossier-check-vi-1920x1080");
     tap(app, "Tiếp tục: đồng ý xử lý dữ liệu");
-    tap(app, "Tôi đồng ý: gửi hồ sơ");
+    tap(app, "Tôi đồng ý – Gửi hồ sơ");
 
     let (form, slip, _) = arrived(&sim, &kiosk, &[false]);
     assert_eq!(form["procedure_code"], "1.001193");
@@ -276,8 +362,15 @@ fn a_birth_registration_with_a_conditional_question_and_delivery_by_post() {
     assert_eq!(form["answers"]["relationship_other"], "cô ruột");
     assert_eq!(form["answers"]["child_name"], "Đặng Minh Khang");
     assert_eq!(form["answers"]["child_birth_place"], "bệnh viện phụ sản hà nội");
+    assert_eq!(form["answers"]["child_nationality"], "vn");
+    assert_eq!(form["answers"]["child_hometown"], "nam định");
+    assert_eq!(form["answers"]["mother_ethnicity"], "kinh");
+    assert_eq!(form["answers"]["mother_nationality"], "vn");
+    assert_eq!(form["answers"]["mother_address"], "số 9 ngõ 4 kim mã");
     assert_eq!(form["answers"]["father_known"], "no");
     assert!(form["answers"].get("father_name").is_none());
+    assert!(form["answers"].get("parents_married").is_none(), "asked only when the father is named");
+    assert_eq!(form["answers"]["copies"], "2");
     assert_eq!(form["papers"], serde_json::json!([["birth_certificate", 1]]));
     assert_eq!(form["delivery"], "by_post");
     assert_eq!(form["delivery_address"], "số 9 ngõ 4 kim mã");
@@ -358,7 +451,7 @@ fn leaving_at_any_page_leaves_nothing_behind() {
             scan(kiosk, 2);
             tap(kiosk.window(), "Tiếp tục");
         }),
-        Box::new(|kiosk| tap(kiosk.window(), "Nhận tại bộ phận một cửa của cơ quan giải quyết")),
+        Box::new(|kiosk| tap(kiosk.window(), "Nhận trực tiếp tại quầy của cơ quan giải quyết")),
         Box::new(|kiosk| tap(kiosk.window(), "Tiếp tục: đồng ý xử lý dữ liệu")),
     ];
     for leave_after in 0..=steps.len() {

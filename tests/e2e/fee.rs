@@ -67,11 +67,11 @@ fn send_signature_dossier(kiosk: &Running) {
         }
         tap(app, "Tiếp tục");
     }
-    if count(app, "Nhận tại bộ phận một cửa của cơ quan giải quyết") == 1 {
-        tap(app, "Nhận tại bộ phận một cửa của cơ quan giải quyết");
+    if count(app, "Nhận trực tiếp tại quầy của cơ quan giải quyết") == 1 {
+        tap(app, "Nhận trực tiếp tại quầy của cơ quan giải quyết");
     }
     tap(app, "Tiếp tục: đồng ý xử lý dữ liệu");
-    tap(app, "Tôi đồng ý: gửi hồ sơ");
+    tap(app, "Tôi đồng ý – Gửi hồ sơ");
     kiosk.settle("the dossier sent and its receipt printed", || print_finished(k.get_dossier_sent().print));
 }
 
@@ -82,7 +82,7 @@ fn check(kiosk: &Running, code: &str) {
     if k.get_screen() != ui::Screen::Track {
         tap(app, "Tra cứu tình trạng hồ sơ");
     }
-    tap(app, if count(app, "Tra cứu mã khác") == 1 { "Tra cứu mã khác" } else { "Xoá hết" });
+    tap(app, if count(app, "Tra cứu mã khác") == 1 { "Tra cứu mã khác" } else { "Xóa hết" });
     type_text(app, code);
     tap(app, "Tra cứu");
     kiosk.settle("the portal's answer", || k.get_track_step() != ui::TrackStep::Checking);
@@ -134,7 +134,7 @@ fn a_fee_shown_as_vietqr_then_underpaid_then_paid() {
     sim.pay(&code, 3_000);
     check(&kiosk, &code);
     assert_eq!(k.get_track_fee().state, FeeState::Paid);
-    assert_eq!(count(app, "Đã nộp đủ: 10.000 đồng. Cảm ơn ông/bà."), 1);
+    assert_eq!(count(app, "Đã nộp đủ: 10.000 đồng. Cảm ơn Ông/Bà."), 1);
     assert!(transfers(&qr_codes_on_screen(app)).is_empty(), "nothing left to pay");
 
     // Paid twice over: the screen says so and where to get it back.
@@ -144,7 +144,7 @@ fn a_fee_shown_as_vietqr_then_underpaid_then_paid() {
     assert_eq!(
         count(
             app,
-            "Ông/bà đã nộp thừa 10.000 đồng (số phải nộp: 10.000 đồng). Mời mang mã hồ sơ đến bộ phận một cửa để hỏi cách nhận lại."
+            "Ông/Bà đã nộp thừa 10.000 đồng (số phải nộp: 10.000 đồng). Mời Ông/Bà mang mã hồ sơ đến quầy tiếp nhận để hỏi cách nhận lại."
         ),
         1
     );
@@ -167,7 +167,7 @@ fn offline_the_receipt_says_where_to_pay_and_the_code_comes_with_the_status() {
     let receipt = kiosk.printer().jobs().last().expect("a receipt").clone();
     assert!(transfers(&qr_codes(&receipt)).is_empty(), "no payment code without the portal's account");
     let slip = slip_text(&receipt);
-    assert!(slip.contains("Nếu thủ tục có thu phí, lệ phí: nộp tại bộ phận"), "{slip}");
+    assert!(slip.contains("Nếu thủ tục có thu phí, lệ phí: nộp tại quầy"), "{slip}");
     assert!(transfers(&qr_codes_on_screen(app)).is_empty());
     snapshot(app, "fee-offline-vi-1920x1080");
     tap(app, "Xong");

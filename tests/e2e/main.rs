@@ -10,6 +10,7 @@ mod counter_api;
 mod dossier;
 mod fee;
 mod held;
+mod hours;
 mod layering;
 mod outbox;
 mod read_aloud;

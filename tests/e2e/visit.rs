@@ -43,14 +43,14 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     snapshot(app, "visit-intro-vi-1080x1920");
     tap(app, "Bắt đầu");
     assert_eq!(count(app, "Ai cần được hỗ trợ tại nhà?"), 1);
-    assert_eq!(count(app, "Câu hỏi 1 trên 7"), 1, "progress");
+    assert_eq!(count(app, "Câu 1/7"), 1, "progress");
     tap(app, "Người khác (tôi đề nghị giúp)");
     assert!(count(app, "Họ tên người cần hỗ trợ là gì?") >= 1, "the question, and the answer box named by it");
-    assert_eq!(count(app, "Câu hỏi 2 trên 8"), 1, "asking for someone else adds a question");
+    assert_eq!(count(app, "Câu 2/8"), 1, "asking for someone else adds a question");
 
     // Continue with nothing typed: told what to do, not moved on.
     tap(app, "Tiếp tục");
-    assert_eq!(k.get_visit_problem_text(), "Hãy nhập họ và tên.");
+    assert_eq!(k.get_visit_problem_text(), "Xin nhập họ và tên.");
     // Telex on the letter keys; capitals come by themselves.
     type_keys(app, "nguyeenx thij hoaf");
     assert_eq!(answer_text(app), "Nguyễn Thị Hòa");
@@ -66,11 +66,11 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
 
     // The requester's name with the direct keys: ư ơ and the huyền key, no Telex.
     assert!(
-        count(app, "Họ tên của ông/bà (người đề nghị) là gì?") >= 1,
+        count(app, "Họ tên của Ông/Bà (người đề nghị) là gì?") >= 1,
         "the question, and the answer box named by it"
     );
     type_keys(app, "tr`");
-    assert_eq!(k.get_visit_problem_text(), "Hãy bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.");
+    assert_eq!(k.get_visit_problem_text(), "Xin bấm chữ cái trước, rồi mới bấm dấu. Ví dụ: a rồi sắc thành á.");
     type_keys(app, "ương` văn minh");
     assert_eq!(answer_text(app), "Trường Văn Minh");
     assert_eq!(k.get_visit_problem_text(), "", "the hint goes once typing goes on");
@@ -81,7 +81,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     tap(app, "Tiếp tục");
     assert!(k.get_visit_problem_text().contains("0381234567"), "{}", k.get_visit_problem_text());
     snapshot(app, "visit-phone-problem-vi-1080x1920");
-    tap(app, "Xoá hết");
+    tap(app, "Xóa hết");
     type_text(app, "0912345678");
     tap(app, "Tiếp tục");
 
@@ -110,7 +110,7 @@ fn a_home_visit_request_typed_with_telex_reaches_the_portal_with_exactly_the_ans
     snapshot(app, "visit-check-vi-1080x1920");
     tap(app, "Sửa: Số điện thoại");
     assert_eq!(answer_text(app), "0912345678", "the answer is there to change");
-    tap(app, "Xoá");
+    tap(app, "Xóa");
     type_text(app, "9");
     tap(app, "Tiếp tục");
     assert_eq!(count(app, "Kiểm tra lại câu trả lời"), 1, "back to the check page");

@@ -41,6 +41,17 @@ pub fn run(name: &str, args: &[&str]) -> Output {
 }
 
 /// A fresh directory for one test's files, under the target directory.
+/// The example configuration without its opening hours (numbers at any hour), written beside the scratch
+/// directories: for the benchmarks, which take numbers whatever the hour they run at.
+pub fn example_config_always_open() -> PathBuf {
+    let text = std::fs::read_to_string(example_config()).expect("example config");
+    let start = text.find("\n[hours]").expect("the example has opening hours");
+    let end = text[start + 1..].find("\n[").map_or(text.len(), |at| start + 1 + at);
+    let path = std::env::temp_dir().join(format!("kiosk-always-open-{}.toml", std::process::id()));
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).expect("config written");
+    path
+}
+
 pub fn scratch_dir(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiosk-e2e-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,6 +1,7 @@
 //! The procedure catalogue: what residents can look up, as data (assets/catalogue/procedures.toml, schema in
-//! assets/catalogue/README.md), checked whole before use. Every fact keeps its source, its confidence and the
-//! date it was checked; the screens show them. Search is in [`crate::search`].
+//! assets/catalogue/README.md), checked whole before use. Every fact keeps its sources: for each, a confidence, a
+//! citation residents may see (laws and decisions by number, the national procedure code) and a research note they
+//! never see. Search is in [`crate::search`].
 //! Must not do: read files (the shell passes the text), or invent a missing fact.
 
 use serde::{Deserialize, Serialize};
@@ -9,11 +10,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
-    /// Seen on an official portal or in the statute's own words.
+    /// Verified: read in the law's own text or in the national database of procedures (the procedure's record).
     Primary,
-    /// A press, law-firm or third-party copy of official text: re-check before relying on it.
+    /// Found in a copy of official text (another province's or a pre-reform portal page, the press, a law firm, a
+    /// third-party repository): plausible, shown to residents as not verified.
     Secondary,
-    /// A guess or not found: the screen says "not verified".
+    /// A guess or not found: the catalogue says "not verified, ask at the counter".
     Unverified,
 }
 
@@ -24,11 +26,25 @@ pub struct Source {
     /// Which facts: code, fee, time, bring, steps, legal_basis, eligibility, handled_by.
     pub facts: Vec<String>,
     pub confidence: Confidence,
-    /// The source as the research names it (a URL, or a site and page).
-    #[serde(rename = "where")]
-    pub location: String,
+    /// Shown to residents: the laws, decrees, circulars, resolutions and decisions that state these facts, by
+    /// number (and date where known), e.g. "Thông tư 226/2016/TT-BTC".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<String>,
+    /// Shown to residents: the facts are as the procedure's record in the national database of administrative
+    /// procedures states them (printed as that database and the procedure's code).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub national_database: bool,
+    /// For maintainers only, never shown: where the research found it and what is still to check.
+    pub note: String,
     /// When it was checked, YYYY-MM-DD.
     pub checked_at: String,
+}
+
+impl Source {
+    /// Whether the source names something a resident can look up (a document, or the national database).
+    pub fn cited(&self) -> bool {
+        self.national_database || !self.basis.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,8 +74,10 @@ pub struct Procedure {
     pub kiosk_submission: bool,
     /// The ward's mobile support team can come to the resident's home for it.
     pub home_visit: bool,
-    /// Everyday words residents use for it.
+    /// Everyday words residents use for it, in Vietnamese.
     pub keywords: Vec<String>,
+    /// The same in English ("birth certificate", "certified copy"): what an English speaker would type.
+    pub keywords_en: Vec<String>,
     pub bring_vi: Vec<String>,
     pub bring_en: Vec<String>,
     pub steps_vi: Vec<String>,
@@ -106,6 +124,65 @@ pub struct Catalogue {
 
 const FACTS: &[&str] = &["code", "fee", "time", "bring", "steps", "legal_basis", "eligibility", "handled_by"];
 
+/// The facts every procedure shows residents, each of which needs a source.
+pub const SHOWN_FACTS: &[&str] = &["code", "fee", "time", "bring"];
+
+/// How a citation of a document begins (folded: lower case, no marks): the kinds of legal document.
+const DOCUMENT_KINDS: &[&str] = &[
+    "luat ",
+    "bo luat ",
+    "phap lenh ",
+    "nghi dinh ",
+    "nghi quyet ",
+    "thong tu ",
+    "quyet dinh ",
+    "cong van ",
+    "ke hoach ",
+    "chi thi ",
+];
+
+/// Signs that a citation is a research note rather than a document (folded): the project's files, confidence
+/// marks, guesses, repositories, web sites.
+const NOTE_SIGNS: &[&str] = &[
+    ".md",
+    "[g]",
+    "[s]",
+    "[p]",
+    "[t]",
+    "phong doan",
+    "kho ma",
+    "domain",
+    "chua mo duoc",
+    "ma nguon",
+    "repo",
+    "github",
+    "http",
+    "www",
+    ".vn",
+    ".com",
+    ".net",
+    ".org",
+    "tai lieu tham khao",
+    "guess",
+    "todo",
+];
+
+/// Why a resident-facing citation is not one (None when it is a document by kind and number).
+pub fn citation_problem(citation: &str) -> Option<&'static str> {
+    let folded = crate::search::fold(citation);
+    let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.is_empty() {
+        return Some("is empty");
+    }
+    if NOTE_SIGNS.iter().any(|sign| folded.contains(sign)) {
+        return Some("reads as a research note, not a law or decision");
+    }
+    if !DOCUMENT_KINDS.iter().any(|kind| folded.starts_with(kind)) || !citation.chars().any(|c| c.is_ascii_digit()) {
+        return Some("does not name a law, decree, circular, resolution or decision by number");
+    }
+    None
+}
+
 /// Reads and checks a catalogue; every problem is listed (with the procedure's id) rather than the first.
 pub fn parse(text: &str) -> Result<Catalogue, Vec<String>> {
     let deserializer = toml::Deserializer::parse(text).map_err(|e| vec![e.to_string()])?;
@@ -125,6 +202,12 @@ pub fn check(catalogue: &Catalogue) -> Vec<String> {
     if catalogue.schema != 1 {
         problems.push(format!("schema {} is not 1", catalogue.schema));
     }
+    for field in &catalogue.fields {
+        if !catalogue.procedures.iter().any(|p| p.field == field.id) {
+            problems
+                .push(format!("field {}: no procedure in it (add its procedures with sources, or drop it)", field.id));
+        }
+    }
     let mut ids = std::collections::HashSet::new();
     for p in &catalogue.procedures {
         let mut problem = |what: String| problems.push(format!("procedure {}: {what}", p.id));
@@ -142,7 +225,10 @@ pub fn check(catalogue: &Catalogue) -> Vec<String> {
         if texts.iter().any(|t| t.trim().is_empty()) {
             problem("a name, summary, fee or time is empty".into());
         }
-        let lists = [&p.keywords, &p.bring_vi, &p.bring_en, &p.steps_vi, &p.steps_en, &p.legal_basis];
+        if p.keywords.is_empty() || p.keywords_en.is_empty() {
+            problem("no everyday words (keywords, keywords_en) to find it by".into());
+        }
+        let lists = [&p.keywords, &p.keywords_en, &p.bring_vi, &p.bring_en, &p.steps_vi, &p.steps_en, &p.legal_basis];
         let every = texts.iter().map(|t| t.as_str()).chain(lists.iter().flat_map(|l| l.iter().map(String::as_str)));
         if every.clone().any(|t| !crate::text::is_nfc(t)) {
             problem("a text is not in Unicode NFC".into());
@@ -150,7 +236,7 @@ pub fn check(catalogue: &Catalogue) -> Vec<String> {
         if p.bring_vi.len() != p.bring_en.len() || p.steps_vi.len() != p.steps_en.len() {
             problem("the Vietnamese and English lists differ in length".into());
         }
-        for fact in ["code", "fee", "time"] {
+        for fact in SHOWN_FACTS {
             if p.sources_of(fact).next().is_none() {
                 problem(format!("no source for its {fact}"));
             }
@@ -158,6 +244,26 @@ pub fn check(catalogue: &Catalogue) -> Vec<String> {
         for source in &p.sources {
             if let Some(unknown) = source.facts.iter().find(|f| !FACTS.contains(&f.as_str())) {
                 problem(format!("a source names an unknown fact {unknown}"));
+            }
+            if !source.cited() {
+                problem(format!(
+                    "a source of its {} cites nothing a resident can look up (basis, national_database)",
+                    source.facts.join(", ")
+                ));
+            }
+            if source.national_database && p.code.is_empty() {
+                problem("a source cites the national database but the procedure has no code".into());
+            }
+            for citation in &source.basis {
+                if let Some(why) = citation_problem(citation) {
+                    problem(format!("the citation {citation:?} {why}"));
+                }
+                if !crate::text::is_nfc(citation) {
+                    problem("a text is not in Unicode NFC".into());
+                }
+            }
+            if source.note.trim().is_empty() {
+                problem("a source has no research note (say where it was found)".into());
             }
             if !valid_date(&source.checked_at) {
                 problem(format!("checked_at {} is not YYYY-MM-DD", source.checked_at));
@@ -205,6 +311,7 @@ service = "CT"
 kiosk_submission = true
 home_visit = true
 keywords = ["ủy quyền"]
+keywords_en = ["certify signature"]
 bring_vi = ["Căn cước"]
 bring_en = ["ID card"]
 steps_vi = ["Ký trước cán bộ"]
@@ -217,12 +324,15 @@ legal_basis = ["Nghị định 23/2015/NĐ-CP"]
 [[procedure.source]]
 facts = ["fee", "time"]
 confidence = "primary"
-where = "huyendienbien.gov.vn"
+basis = ["Thông tư 226/2016/TT-BTC", "Nghị định 23/2015/NĐ-CP"]
+national_database = true
+note = "Read in the national database record and the circular's fee table"
 checked_at = "2026-11-22"
 [[procedure.source]]
-facts = ["code"]
+facts = ["code", "bring"]
 confidence = "secondary"
-where = "public mirrors"
+national_database = true
+note = "public mirrors of the national database; not opened on dichvucong.gov.vn"
 checked_at = "2026-11-22"
 "#;
 
@@ -237,12 +347,76 @@ checked_at = "2026-11-22"
 
     #[test]
     fn every_problem_is_listed() {
-        let broken = ONE.replace("\"2.000884\"", "\"2000884\"").replace("facts = [\"code\"]", "facts = [\"colour\"]");
+        let broken = ONE
+            .replace("\"2.000884\"", "\"2000884\"")
+            .replace("facts = [\"code\", \"bring\"]", "facts = [\"colour\", \"bring\"]");
         let problems = parse(&broken).expect_err("broken");
         assert!(problems.iter().any(|p| p.contains("not N.NNNNNN")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("no source for its code")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("unknown fact colour")), "{problems:?}");
+        let empty_field = ONE.replace(
+            "schema = 1\n",
+            "schema = 1\n[[field]]\nid = \"dat-dai\"\nname_vi = \"Đất đai\"\nname_en = \"Land\"\n",
+        );
+        assert!(parse(&empty_field)
+            .expect_err("empty field")
+            .iter()
+            .any(|p| p.contains("field dat-dai: no procedure")));
         let unknown_key = ONE.replace("home_visit = true", "home_visit = true\ncolour = 1");
         assert!(parse(&unknown_key).expect_err("unknown key")[0].contains("colour"));
+    }
+
+    #[test]
+    fn code_fee_time_and_papers_each_need_a_source() {
+        let no_bring = ONE.replace("facts = [\"code\", \"bring\"]", "facts = [\"code\"]");
+        let problems = parse(&no_bring).expect_err("papers without a source");
+        assert!(problems.iter().any(|p| p.contains("no source for its bring")), "{problems:?}");
+        let no_fee = ONE.replace("facts = [\"fee\", \"time\"]", "facts = [\"time\"]");
+        assert!(parse(&no_fee).expect_err("fee").iter().any(|p| p.contains("no source for its fee")));
+    }
+
+    #[test]
+    fn a_resident_sees_only_laws_decisions_and_the_national_database_never_a_research_note() {
+        // The research note is the maintainers' and is never checked for shape.
+        let catalogue = parse(ONE).expect("valid");
+        assert!(catalogue.procedures[0].sources.iter().all(Source::cited));
+        // A source that cites nothing a resident can look up.
+        let uncited = ONE.replacen("national_database = true\nnote = \"public", "note = \"public", 1);
+        let problems = parse(&uncited).expect_err("no citation");
+        assert!(problems.iter().any(|p| p.contains("cites nothing")), "{problems:?}");
+        // Research notes, sites and guesses put where residents would read them.
+        for note in [
+            "domain.md mục 1.1",
+            "phỏng đoán [G]",
+            "chưa mở được dichvucong.gov.vn",
+            "kho mã nguồn công khai",
+            "huyendienbien.gov.vn",
+            "Nghị định 07/2025 (xtlaw.com.vn)",
+            "Nghị định",
+            "the circular on fees",
+            "",
+        ] {
+            let bad = ONE.replace("\"Nghị định 23/2015/NĐ-CP\"]\nnational", &format!("{note:?}]\nnational"));
+            assert_ne!(bad, ONE);
+            let problems = parse(&bad).expect_err(note);
+            assert!(problems.iter().any(|p| p.contains("the citation")), "{note:?}: {problems:?}");
+        }
+        for good in [
+            "Luật Hộ tịch 2014",
+            "Quyết định 166/QĐ-BHXH ngày 31/01/2019 của Bảo hiểm xã hội Việt Nam",
+            "Nghị quyết 06/2020/NQ-HĐND của HĐND TP Hà Nội",
+            "Công văn 481/BTP-HTQTCT ngày 04/02/2025 của Bộ Tư pháp",
+        ] {
+            assert_eq!(citation_problem(good), None, "{good}");
+        }
+        // The national database needs the procedure's code to be cited.
+        let no_code = ONE.replace("code = \"2.000884\"", "code = \"\"");
+        assert!(parse(&no_code).expect_err("no code").iter().any(|p| p.contains("has no code")));
+    }
+
+    #[test]
+    fn every_procedure_has_english_everyday_words() {
+        let none = ONE.replace("keywords_en = [\"certify signature\"]", "keywords_en = []");
+        assert!(parse(&none).expect_err("no English words").iter().any(|p| p.contains("keywords_en")));
     }
 }

@@ -30,6 +30,26 @@ pub struct Config {
     pub queue: Queue,
     /// The counter staff's HTTP API; `None` when the section is absent (then no counter can call tickets).
     pub counter_api: Option<CounterApi>,
+    /// When queue numbers are given; `None` when the section is absent (then at any hour).
+    pub hours: Option<crate::hours::Hours>,
+    /// Phone lines residents can call for help (the help screen and the slips); empty when none is configured.
+    pub help: Vec<HelpLine>,
+}
+
+impl Config {
+    /// Whether a walk-in queue number can be given on local `day` at `minute` (always, without opening hours).
+    pub fn numbers(&self, day: crate::queue::Day, minute: crate::hours::Minute) -> crate::hours::Numbers {
+        self.hours.as_ref().map_or(crate::hours::Numbers::Given { until: 24 * 60 }, |h| h.numbers(day, minute))
+    }
+}
+
+/// A phone line residents can call: the city's support line or the ward's own number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpLine {
+    pub name_vi: String,
+    pub name_en: String,
+    /// As dialled: digits, with spaces or dots between groups allowed.
+    pub number: String,
 }
 
 /// Where the counter API listens and who may reach it.
@@ -544,7 +564,7 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, Error> {
     parse_problems(bytes).map_err(|problems| Error { file: file.to_owned(), problems })
 }
 
-const SECTIONS: [&str; 6] = ["kiosk", "portal", "ui", "devices", "queue", "counter_api"];
+const SECTIONS: [&str; 8] = ["kiosk", "portal", "ui", "devices", "queue", "counter_api", "hours", "help"];
 
 fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -578,10 +598,30 @@ fn parse_problems(bytes: &[u8]) -> Result<Config, Vec<Problem>> {
         Some(None)
     };
 
-    match (kiosk, portal, ui, devices, queue, counter_api) {
-        (Some(kiosk), Some(portal), Some(ui), Some(devices), Some(queue), Some(counter_api)) if problems.is_empty() => {
-            Ok(Config { kiosk, portal, ui, devices, queue, counter_api })
-        }
+    let hours = if table.contains_key("hours") {
+        section::<raw::Hours>(&mut table, "hours", &mut problems)
+            .and_then(|raw| check_hours(raw, &mut problems))
+            .map(Some)
+    } else {
+        Some(None)
+    };
+    let help = if table.contains_key("help") {
+        section::<raw::Help>(&mut table, "help", &mut problems).and_then(|raw| check_help(raw, &mut problems))
+    } else {
+        Some(Vec::new())
+    };
+
+    match (kiosk, portal, ui, devices, queue, counter_api, hours, help) {
+        (
+            Some(kiosk),
+            Some(portal),
+            Some(ui),
+            Some(devices),
+            Some(queue),
+            Some(counter_api),
+            Some(hours),
+            Some(help),
+        ) if problems.is_empty() => Ok(Config { kiosk, portal, ui, devices, queue, counter_api, hours, help }),
         _ => Err(problems),
     }
 }
@@ -627,6 +667,43 @@ fn describe_serde_error(message: &str) -> String {
 /// The file's shape, as serde reads it. Checks of values come after, in the `check_*` functions.
 mod raw {
     use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Hours {
+        #[serde(default)]
+        pub monday: Vec<String>,
+        #[serde(default)]
+        pub tuesday: Vec<String>,
+        #[serde(default)]
+        pub wednesday: Vec<String>,
+        #[serde(default)]
+        pub thursday: Vec<String>,
+        #[serde(default)]
+        pub friday: Vec<String>,
+        #[serde(default)]
+        pub saturday: Vec<String>,
+        #[serde(default)]
+        pub sunday: Vec<String>,
+        pub last_ticket_minutes: Option<i64>,
+        #[serde(default)]
+        pub closed: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Help {
+        #[serde(default)]
+        pub lines: Vec<HelpLine>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelpLine {
+        pub name_vi: String,
+        pub name_en: String,
+        pub number: String,
+    }
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -1328,6 +1405,83 @@ fn check_queue(raw: raw::Queue, problems: &mut Vec<Problem>) -> Option<Queue> {
         });
     }
     (problems.len() == before).then_some(Queue { services, pagers, priority, counters })
+}
+
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+fn check_hours(raw: raw::Hours, problems: &mut Vec<Problem>) -> Option<crate::hours::Hours> {
+    let before = problems.len();
+    let days = [raw.monday, raw.tuesday, raw.wednesday, raw.thursday, raw.friday, raw.saturday, raw.sunday];
+    let mut week: [Vec<crate::hours::Period>; 7] = Default::default();
+    for (idx, periods) in days.into_iter().enumerate() {
+        for (n, text) in periods.iter().enumerate() {
+            let key = format!("hours.{}[{n}]", WEEKDAYS[idx]);
+            match crate::hours::parse_period(text) {
+                Ok(period) if week[idx].last().is_some_and(|p| p.closes > period.opens) => problem(
+                    problems,
+                    &key,
+                    format!("`{text}` starts before the period before it ends; list a day's periods in time order"),
+                ),
+                Ok(period) => week[idx].push(period),
+                Err(message) => problem(problems, &key, message),
+            }
+        }
+    }
+    if week.iter().all(Vec::is_empty) {
+        problem(
+            problems,
+            "hours",
+            "no day has opening hours; give at least one, e.g. monday = [\"08:00-12:00\", \"13:00-17:00\"]",
+        );
+    }
+    let last_ticket_minutes = raw.last_ticket_minutes.unwrap_or(0);
+    if !(0..=120).contains(&last_ticket_minutes) {
+        problem(
+            problems,
+            "hours.last_ticket_minutes",
+            format!("{last_ticket_minutes} is out of range; allowed: 0 to 120"),
+        );
+    }
+    let mut closed = BTreeSet::new();
+    for (n, text) in raw.closed.iter().enumerate() {
+        match crate::hours::parse_date(text.trim()) {
+            Ok(day) => {
+                closed.insert(day);
+            }
+            Err(message) => problem(problems, &format!("hours.closed[{n}]"), message),
+        }
+    }
+    (problems.len() == before).then(|| crate::hours::Hours {
+        week,
+        last_ticket_minutes: last_ticket_minutes.clamp(0, 120) as u16,
+        closed,
+    })
+}
+
+fn check_help(raw: raw::Help, problems: &mut Vec<Problem>) -> Option<Vec<HelpLine>> {
+    let before = problems.len();
+    let mut lines = Vec::new();
+    for (n, line) in raw.lines.into_iter().enumerate() {
+        let key = format!("help.lines[{n}]");
+        let number = line.number.trim().to_owned();
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        if !number.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '.')
+            || !(3..=15).contains(&digits)
+            || !number.starts_with(|c: char| c.is_ascii_digit())
+        {
+            problem(
+                problems,
+                &format!("{key}.number"),
+                format!("`{number}` is not a phone number: 3 to 15 digits, spaces or dots between groups, e.g. 1022 or 024 3825 3536"),
+            );
+        }
+        lines.push(HelpLine {
+            name_vi: required_text(&line.name_vi, &format!("{key}.name_vi"), problems),
+            name_en: required_text(&line.name_en, &format!("{key}.name_en"), problems),
+            number,
+        });
+    }
+    (problems.len() == before).then_some(lines)
 }
 
 fn check_counter_api(raw: raw::CounterApi, queue: Option<&Queue>, problems: &mut Vec<Problem>) -> Option<CounterApi> {

@@ -81,6 +81,16 @@ pub struct Field {
     /// For a personal number: the choice question giving the sex (options "male"/"female").
     #[serde(default)]
     pub sex_field: Option<String>,
+    /// For a date: no day before today (the start of an authorisation signed at the office).
+    #[serde(default)]
+    pub not_before_today: bool,
+    /// For a date: the earlier date question it follows; the answer may not be before that date.
+    #[serde(default)]
+    pub after_field: Option<String>,
+    /// For a date with `after_field`: at most this many calendar months after that date (the 12-month limit of
+    /// a pension authorisation). The answer may be the corresponding day, not later.
+    #[serde(default)]
+    pub within_months: Option<u32>,
 }
 
 fn yes() -> bool {
@@ -181,6 +191,21 @@ fn check(form: &Form) -> Vec<String> {
                 }
             }
         }
+        if field.not_before_today && field.kind != Kind::Date {
+            problems.push(format!("{at}: `not_before_today` is for a date"));
+        }
+        if let Some(id) = &field.after_field {
+            let earlier = form.fields.iter().find(|f| &f.id == id && seen.contains(&f.id.as_str()));
+            if earlier.is_none_or(|f| f.kind != Kind::Date) || field.kind != Kind::Date {
+                problems.push(format!("{at}: `after_field` `{id}` must be an earlier date question, on a date"));
+            }
+        }
+        match (field.within_months, &field.after_field) {
+            (Some(months), Some(_)) if (1..=1200).contains(&months) => {}
+            (Some(_), Some(_)) => problems.push(format!("{at}: `within_months` is 1 to 1200")),
+            (Some(_), None) => problems.push(format!("{at}: `within_months` needs `after_field`")),
+            (None, _) => {}
+        }
         seen.push(&field.id);
     }
     let mut documents: Vec<&str> = Vec::new();
@@ -262,7 +287,7 @@ impl Form {
                 p
             }),
             Kind::BirthDate => validate::birth_date(typed, today).map(|d| d.to_string()),
-            Kind::Date => validate::parse_date(typed).map(|d| d.to_string()),
+            Kind::Date => self.date_in_range(field, typed, answers, today).map(|d| d.to_string()),
             Kind::Phone => validate::phone(typed).map(|p| p.digits().to_owned()),
             Kind::Number => {
                 let digits: String = typed.chars().filter(|c| *c != ' ').collect();
@@ -292,6 +317,40 @@ impl Form {
                 .map(|o| o.id.clone())
                 .ok_or(Problem { kind: ProblemKind::Empty, message: Message::ChooseOne }),
         }
+    }
+
+    /// A date answer within its field's limits: not before today (`not_before_today`), not before the date it
+    /// follows (`after_field`), at most `within_months` months after it.
+    fn date_in_range(&self, field: &Field, typed: &str, answers: &Answers, today: Date) -> Result<Date, Problem> {
+        let date = validate::parse_date(typed)?;
+        if field.not_before_today && date < today {
+            return Err(Problem { kind: ProblemKind::TooEarly, message: Message::DateInThePast });
+        }
+        let start =
+            field.after_field.as_ref().and_then(|id| answers.get(id)).and_then(|t| validate::parse_date(t).ok());
+        let Some(start) = start else { return Ok(date) };
+        if date < start {
+            let message = Message::DateBeforeStart { start: start.to_string() };
+            return Err(Problem { kind: ProblemKind::TooEarly, message });
+        }
+        if let Some(months) = field.within_months {
+            let latest = start.add_months(months);
+            if date > latest {
+                let message = Message::DateTooFarAfter { months, start: start.to_string(), latest: latest.to_string() };
+                return Err(Problem { kind: ProblemKind::TooLate, message });
+            }
+        }
+        Ok(date)
+    }
+
+    /// The later questions whose answers are checked against `id`'s (a date that follows it, a personal number
+    /// that agrees with a date of birth or a sex), in order.
+    pub fn dependents<'a>(&'a self, id: &str) -> Vec<&'a Field> {
+        let id = Some(id);
+        self.fields
+            .iter()
+            .filter(|f| [&f.after_field, &f.birth_date_field, &f.sex_field].iter().any(|r| r.as_deref() == id))
+            .collect()
     }
 
     /// The answer as the check page shows it (a choice's words, a phone grouped).
@@ -422,6 +481,75 @@ when = { field = "relation", equals = "other" }
         );
         assert_eq!(form.check_answer(field("born"), "", &answers, TODAY).map_err(|p| p.kind), Err(ProblemKind::Empty));
         assert_eq!(form.shown(field("sex"), "female", true), "Female");
+    }
+
+    const PERIOD: &str = r#"
+schema = 1
+procedure = "uy-quyen-nhan-luong-huu"
+official_form = "test"
+result_working_days = 0
+source = "test"
+
+[[field]]
+id = "from"
+kind = "date"
+not_before_today = true
+question_vi = "Từ ngày?"
+question_en = "From?"
+label_vi = "Từ ngày"
+label_en = "From"
+
+[[field]]
+id = "until"
+kind = "date"
+after_field = "from"
+within_months = 12
+question_vi = "Đến ngày?"
+question_en = "Until?"
+label_vi = "Đến ngày"
+label_en = "Until"
+"#;
+
+    /// A period with a start and an end at most 12 months later: the end is refused before the start or past the
+    /// limit, with the start and the latest allowed end in the message; the corresponding day itself is allowed.
+    #[test]
+    fn an_end_date_is_checked_against_its_start_and_the_limit_in_months() {
+        let form = parse(PERIOD).expect("valid");
+        let field = |id| form.field(id).expect("field");
+        let mut answers = Answers::new();
+        let problem = form.check_answer(field("from"), "28/11/2026", &answers, TODAY).expect_err("yesterday");
+        assert_eq!((problem.kind, problem.message), (ProblemKind::TooEarly, Message::DateInThePast));
+        assert_eq!(form.check_answer(field("from"), "29112026", &answers, TODAY), Ok("29/11/2026".into()), "today");
+        answers.insert("from".into(), "01/12/2026".into());
+        let before = form.check_answer(field("until"), "30/11/2026", &answers, TODAY).expect_err("before the start");
+        assert_eq!(before.message, Message::DateBeforeStart { start: "01/12/2026".into() });
+        assert_eq!(form.check_answer(field("until"), "01/12/2027", &answers, TODAY), Ok("01/12/2027".into()));
+        let late = form.check_answer(field("until"), "02/12/2027", &answers, TODAY).expect_err("a day too late");
+        assert_eq!(late.kind, ProblemKind::TooLate);
+        assert_eq!(
+            late.message,
+            Message::DateTooFarAfter { months: 12, start: "01/12/2026".into(), latest: "01/12/2027".into() }
+        );
+        // From 29 February, the limit ends on the last day of February a year later.
+        answers.insert("from".into(), "29/02/2028".into());
+        assert_eq!(form.check_answer(field("until"), "28/02/2029", &answers, TODAY), Ok("28/02/2029".into()));
+        let after = form.check_answer(field("until"), "01/03/2029", &answers, TODAY).map_err(|p| p.kind);
+        assert_eq!(after, Err(ProblemKind::TooLate));
+        assert_eq!(form.dependents("from").iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["until"]);
+        assert!(form.dependents("until").is_empty());
+    }
+
+    #[test]
+    fn date_limits_must_name_an_earlier_date() {
+        for (broken, says) in [
+            (PERIOD.replace("after_field = \"from\"", "after_field = \"nowhere\""), "`after_field`"),
+            (PERIOD.replace("after_field = \"from\"\n", ""), "`within_months` needs"),
+            (PERIOD.replace("within_months = 12", "within_months = 0"), "1 to 1200"),
+            (PERIOD.replace("kind = \"date\"\nnot_before_today", "kind = \"text\"\nnot_before_today"), "for a date"),
+        ] {
+            let problems = parse(&broken).expect_err("broken");
+            assert!(problems.iter().any(|p| p.contains(says)), "{says}: {problems:?}");
+        }
     }
 
     /// Every procedure the catalogue says can be submitted here has a valid form, and every form a procedure.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod dossier;
 pub mod fee;
 pub mod forms;
+pub mod hours;
 pub mod keyboard;
 pub mod outbox;
 pub mod portal;

@@ -6,7 +6,13 @@
 //! Ranking: an inverted index of folded words; each query word scores its best match in a procedure by where the
 //! word is (name 3, keywords 2, summary and field 1, who handles it 0.5) times its rarity (IDF); the sum is scaled
 //! by the share of meaningful query words matched, squared, and a procedure whose name or keyword holds the whole
-//! query as a phrase gets a bonus. A national code typed whole finds its procedure first.
+//! query as a phrase gets a bonus. A national code typed whole finds its procedure first. English searches the
+//! English name and each procedure's English everyday words (`keywords_en`) the same way.
+//!
+//! Variants: a procedure whose name carries a qualifier (mobile "lưu động", "lại" again, "liên thông" in one go,
+//! with recognition of a parent, a translator's, foreign, extending, removing, replacing, ending) is a special case
+//! of a plainer one; unless the query asks for that qualifier it ranks below the plain procedure ("birth
+//! certificate" finds "Registering a birth", "mobile birth registration" the mobile one).
 //! Must not do: I/O; allocate per procedure per keystroke beyond one score array.
 
 use unicode_normalization::UnicodeNormalization as _;
@@ -37,6 +43,11 @@ pub fn fold(text: &str) -> String {
     folded
 }
 
+/// Folded, with single spaces between words.
+fn normalised(text: &str) -> String {
+    fold(text).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded.split([' ', '.']).filter(|w| !w.is_empty())
 }
@@ -45,7 +56,58 @@ fn words(folded: &str) -> impl Iterator<Item = &str> {
 const FILLER: &[&str] = &[
     "lam", "thu", "tuc", "cho", "toi", "minh", "can", "muon", "o", "dau", "the", "nao", "de", "va", "cua", "ve", "gi",
     "xin", "hoi", "a", "oi", "nhu", "bao", "nhieu", "tien", "mat", "phai", "co", "khong", "duoc", "nguoi", "con",
+    // English
+    "the", "an", "for", "my", "of", "to", "i", "how", "get", "need", "want", "where", "is", "please", "me", "and",
 ];
+
+/// Qualifiers that make a procedure a special case of a plainer one: the words that mark one in a name (folded,
+/// Vietnamese and English), and the words or phrases in a query that ask for it.
+const QUALIFIERS: &[(&[&str], &[&str])] = &[
+    // mobile registration, away from the office (at the home)
+    (&["luu dong", "mobile"], &["luu dong", "mobile", "tai nha", "den nha", "at home", "home", "away"]),
+    // registering again ("đăng ký lại")
+    (&["dang ki lai", "again"], &["lai", "again", "re"]),
+    // several procedures in one go ("liên thông")
+    (
+        &["lien thong", "in one go"],
+        &[
+            "lien thong",
+            "one go",
+            "together",
+            "combined",
+            "bhyt",
+            "bao hiem y te",
+            "health insurance",
+            "tu tuat",
+            "benefits",
+        ],
+    ),
+    // a birth registered together with recognising a parent
+    (
+        &["ket hop nhan cha", "together with recognising"],
+        &["nhan cha", "nhan me", "nhan con", "father", "mother", "recognise", "recognize", "recognition", "paternity"],
+    ),
+    // a translator's signature
+    (&["nguoi dich", "translator"], &["dich", "ban dich", "translator", "translation", "translated", "translate"]),
+    // with a foreign element
+    (&["nuoc ngoai", "foreign"], &["nuoc ngoai", "foreign", "foreigner", "abroad"]),
+    // extending
+    (&["gia han", "extending"], &["gia han", "het han", "keo dai", "extend", "extending", "extension", "renew"]),
+    // removing a registration
+    (&["xoa dang ki", "removing"], &["xoa", "huy", "cat", "remove", "removing", "cancel", "deregister", "delete"]),
+    // replacing a certificate
+    (&["doi cap lai", "replacing"], &["doi", "cap lai", "mat", "replace", "replacing", "lost", "renew"]),
+    // ending
+    (&["cham dut", "ending"], &["cham dut", "thoi", "ket thuc", "end", "ending", "stop"]),
+];
+
+/// How much a variant's score keeps when the query does not ask for its qualifier.
+const UNASKED_QUALIFIER: f32 = 0.35;
+
+/// Whether `phrase` (folded words) is in `text` (folded words, each side padded with a space) as whole words.
+fn has_phrase(padded: &str, phrase: &str) -> bool {
+    padded.contains(&format!(" {phrase} "))
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Posting {
@@ -55,9 +117,12 @@ struct Posting {
 
 #[derive(Debug)]
 struct Doc {
-    name: String,
+    /// The Vietnamese and the English name, folded.
+    names: [String; 2],
     keywords: Vec<String>,
     code: String,
+    /// The [`QUALIFIERS`] its name carries, by position.
+    qualifiers: Vec<usize>,
 }
 
 /// The search index over a catalogue (build once; it borrows nothing).
@@ -93,7 +158,7 @@ impl Index {
             add(&p.name_vi, 3.0);
             add(&p.name_en, 3.0);
             add(&p.code, 3.0);
-            for keyword in &p.keywords {
+            for keyword in p.keywords.iter().chain(&p.keywords_en) {
                 add(keyword, 2.0);
             }
             add(&p.summary_vi, 1.0);
@@ -103,10 +168,17 @@ impl Index {
                 add(&field.name_en, 1.0);
             }
             add(&p.handled_by_vi, 0.5);
+            let names = format!(" {} {} ", normalised(&p.name_vi), normalised(&p.name_en));
             docs.push(Doc {
-                name: fold(&p.name_vi).split_whitespace().collect::<Vec<_>>().join(" "),
-                keywords: p.keywords.iter().map(|k| fold(k).split_whitespace().collect::<Vec<_>>().join(" ")).collect(),
+                names: [normalised(&p.name_vi), normalised(&p.name_en)],
+                keywords: p.keywords.iter().chain(&p.keywords_en).map(|k| normalised(k)).collect(),
                 code: p.code.clone(),
+                qualifiers: QUALIFIERS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (marks, _))| marks.iter().any(|m| has_phrase(&names, m)))
+                    .map(|(n, _)| n)
+                    .collect(),
             });
         }
         let total = docs.len().max(1) as f32;
@@ -174,6 +246,8 @@ impl Index {
             }
         }
         let phrase = query_words.join(" ");
+        let padded = format!(" {phrase} ");
+        let asked: Vec<bool> = QUALIFIERS.iter().map(|(_, asks)| asks.iter().any(|a| has_phrase(&padded, a))).collect();
         let meaningful = meaningful.max(1) as f32;
         let mut hits: Vec<Hit> = scores
             .iter()
@@ -183,7 +257,7 @@ impl Index {
                 let coverage = (f32::from(matched[n]) / meaningful).min(1.0);
                 let doc = &self.docs[n];
                 let mut score = s * coverage * coverage;
-                if doc.name.contains(&phrase) {
+                if doc.names.iter().any(|name| name.contains(&phrase)) {
                     score *= 1.5;
                 }
                 if doc.keywords.contains(&phrase) {
@@ -192,18 +266,27 @@ impl Index {
                     score *= 1.3;
                 }
                 // The more of the name the query covers, the closer the match ("khai tu" is "Đăng ký khai tử"
-                // more than a long joint procedure that mentions it).
-                let name_words: Vec<&str> = doc.name.split(' ').collect();
-                let covered = name_words
-                    .iter()
-                    .filter(|w| {
-                        query_words
-                            .iter()
-                            .enumerate()
-                            .any(|(i, q)| w == &q || (i == last && typing && w.starts_with(q)))
-                    })
-                    .count();
-                score *= 1.0 + 0.6 * covered as f32 / name_words.len().max(1) as f32;
+                // more than a long joint procedure that mentions it); the better of the two names counts.
+                let share = |name: &String| {
+                    let name_words: Vec<&str> = name.split(' ').collect();
+                    let covered = name_words
+                        .iter()
+                        .filter(|w| {
+                            query_words
+                                .iter()
+                                .enumerate()
+                                .any(|(i, q)| w == &q || (i == last && typing && w.starts_with(q)))
+                        })
+                        .count();
+                    covered as f32 / name_words.len().max(1) as f32
+                };
+                score *= 1.0 + 0.6 * share(&doc.names[0]).max(share(&doc.names[1]));
+                // A variant the query does not ask for ranks below its plain procedure.
+                for q in &doc.qualifiers {
+                    if !asked[*q] {
+                        score *= UNASKED_QUALIFIER;
+                    }
+                }
                 if !doc.code.is_empty() && folded.trim() == doc.code {
                     score += 1_000.0;
                 }
@@ -283,6 +366,74 @@ mod tests {
         }
         assert!(QUALITY.len() >= 30);
         assert!(wrong.is_empty(), "{} of {} queries miss:\n{}", wrong.len(), QUALITY.len(), wrong.join("\n"));
+    }
+
+    /// English queries as a new user types them, and the procedure each must find first: the plain procedure,
+    /// unless the query asks for a variant's qualifier (mobile, again, in one go, extending, removing…).
+    const ENGLISH: &[(&str, &str)] = &[
+        ("birth certificate", "dang-ky-khai-sinh"),
+        ("register a birth", "dang-ky-khai-sinh"),
+        ("birth registration", "dang-ky-khai-sinh"),
+        ("new baby", "dang-ky-khai-sinh"),
+        ("marriage", "dang-ky-ket-hon"),
+        ("register a marriage", "dang-ky-ket-hon"),
+        ("get married", "dang-ky-ket-hon"),
+        ("death", "dang-ky-khai-tu"),
+        ("register a death", "dang-ky-khai-tu"),
+        ("certify signature", "chung-thuc-chu-ky"),
+        ("certify my signature", "chung-thuc-chu-ky"),
+        ("copy certified", "chung-thuc-ban-sao"),
+        ("certified copy", "chung-thuc-ban-sao"),
+        ("temporary residence", "dang-ky-tam-tru"),
+        ("permanent residence", "dang-ky-thuong-tru"),
+        ("pension", "uy-quyen-nhan-luong-huu"),
+        ("disability allowance", "tro-cap-xa-hoi-hang-thang"),
+        ("disability certificate", "xac-dinh-muc-do-khuyet-tat"),
+        ("guardian", "dang-ky-giam-ho"),
+        ("single status", "xac-nhan-tinh-trang-hon-nhan"),
+        ("poor household", "cong-nhan-ho-ngheo"),
+        // The variant, when the query asks for it.
+        ("mobile birth registration", "dang-ky-khai-sinh-luu-dong"),
+        ("register a birth at home", "dang-ky-khai-sinh-luu-dong"),
+        ("mobile marriage registration", "dang-ky-ket-hon-luu-dong"),
+        ("register a death again", "dang-ky-lai-khai-tu"),
+        ("extend temporary residence", "gia-han-tam-tru"),
+        ("remove permanent residence", "xoa-dang-ky-thuong-tru"),
+        ("end guardianship", "cham-dut-giam-ho"),
+        ("translator signature", "chung-thuc-chu-ky-nguoi-dich"),
+        ("social pension", "tro-cap-huu-tri-xa-hoi"),
+        // Vietnamese variants the same way.
+        ("khai sinh luu dong", "dang-ky-khai-sinh-luu-dong"),
+        ("dang ky lai khai sinh", "dang-ky-lai-khai-sinh"),
+        ("ket hon", "dang-ky-ket-hon"),
+        ("dang ky khai tu", "dang-ky-khai-tu"),
+    ];
+
+    #[test]
+    fn english_finds_the_plain_procedure_first_and_a_variant_only_when_asked() {
+        let catalogue = crate::catalogue::parse(include_str!("../../../assets/catalogue/procedures.toml"))
+            .expect("the shipped catalogue is valid");
+        let index = Index::build(&catalogue);
+        let mut wrong = Vec::new();
+        for (query, expected) in ENGLISH {
+            let top: Vec<&str> =
+                index.search(query, 3).iter().map(|h| catalogue.procedures[h.procedure].id.as_str()).collect();
+            if top.first() != Some(expected) {
+                wrong.push(format!("{query:?}: expected {expected} first, found {top:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{} of {} queries miss:\n{}", wrong.len(), ENGLISH.len(), wrong.join("\n"));
+        // Every procedure a resident can search has an English name and English everyday words that find it.
+        for p in &catalogue.procedures {
+            assert!(!p.name_en.trim().is_empty() && !p.keywords_en.is_empty(), "{}", p.id);
+            let found: Vec<usize> = index.search(&p.keywords_en[0], 10).iter().map(|h| h.procedure).collect();
+            assert!(
+                found.iter().any(|n| catalogue.procedures[*n].id == p.id),
+                "{}: its English words {:?} do not find it",
+                p.id,
+                p.keywords_en[0]
+            );
+        }
     }
 
     #[test]

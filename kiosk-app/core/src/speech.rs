@@ -18,9 +18,30 @@ pub fn prepare(text: &str, language: Language) -> String {
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     for (i, word) in words.iter().enumerate() {
         let next = words.get(i + 1).map(|w| strip(w).1);
-        out.push(word_aloud(word, next, language));
+        let previous = i.checked_sub(1).map(|p| strip(words[p]).1);
+        match count_of(previous, word, language) {
+            Some(spoken) => out.push(spoken),
+            None => out.push(word_aloud(word, next, language)),
+        }
     }
     out.join(" ")
+}
+
+/// "Câu 2/8", "Bước 10/12", "Step 3/19": a count after the word that names what is counted, read "hai trên
+/// tám" / "3 of 19" rather than as a date ("Bước 10/12" is not the tenth of December).
+fn count_of(previous: Option<&str>, word: &str, language: Language) -> Option<String> {
+    const COUNTED: [&str; 10] = ["câu", "bước", "trang", "phần", "tờ", "question", "step", "page", "part", "sheet"];
+    let previous = previous?.to_lowercase();
+    if !COUNTED.contains(&previous.as_str()) {
+        return None;
+    }
+    let (lead, core, trail) = strip(word);
+    let (n, of) = core.split_once('/')?;
+    let (n, of): (u64, u64) = (n.parse().ok()?, of.parse().ok()?);
+    Some(match language {
+        Language::Vietnamese => format!("{lead}{} trên {}{trail}", number_vi(n), number_vi(of)),
+        Language::English => format!("{lead}{n} of {of}{trail}"),
+    })
 }
 
 /// Splits leading and trailing punctuation off a word: (leading, core, trailing).
@@ -483,6 +504,14 @@ mod tests {
         ] {
             assert_eq!(vi(written), spoken, "{written}");
         }
+    }
+
+    #[test]
+    fn counts_are_read_as_counts_not_dates() {
+        assert_eq!(prepare("Câu 2/8", Language::Vietnamese), "Câu hai trên tám");
+        assert_eq!(prepare("Bước 10/12.", Language::Vietnamese), "Bước mười trên mười hai.");
+        assert_eq!(prepare("Step 3/19", Language::English), "Step 3 of 19");
+        assert_eq!(prepare("Hẹn 10/12", Language::Vietnamese), "Hẹn ngày mười tháng mười hai", "a date stays a date");
     }
 
     #[test]

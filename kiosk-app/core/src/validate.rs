@@ -110,6 +110,13 @@ pub enum Message {
     DigitsOnly { max: usize },
     /// "Please choose one answer."
     ChooseOne,
+    /// "This date has already passed. Please type today's date or a later one."
+    DateInThePast,
+    /// "This date is before the start date, {0}. Please type {0} or a later date."
+    DateBeforeStart { start: String },
+    /// "That is more than {0} months after the start date ({1}). The limit is {0} months: please type {2} or an
+    /// earlier date."
+    DateTooFarAfter { months: u32, start: String, latest: String },
 }
 
 impl Message {
@@ -120,6 +127,10 @@ impl Message {
             Message::NameTooLong { max } => vec![max.to_string()],
             Message::NoSuchDay { day, month, year } => vec![day.to_string(), month.to_string(), year.to_string()],
             Message::DigitsOnly { max } => vec![max.to_string()],
+            Message::DateBeforeStart { start } => vec![start.clone()],
+            Message::DateTooFarAfter { months, start, latest } => {
+                vec![months.to_string(), start.clone(), latest.clone()]
+            }
             _ => Vec::new(),
         }
     }
@@ -142,6 +153,10 @@ pub enum ProblemKind {
     CenturyMismatch,
     YearMismatch,
     SexMismatch,
+    /// A date before the earliest one allowed (today, or the start date it follows).
+    TooEarly,
+    /// A date after the latest one allowed (a limit in months from the start date).
+    TooLate,
 }
 
 /// A phone number a person can be called on.
@@ -286,6 +301,18 @@ pub struct Date {
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+}
+
+impl Date {
+    /// The same day `months` calendar months later; when that month is shorter, its last day (29/02/2028 plus
+    /// 12 months is 28/02/2029). A limit "at most N months from" a date ends on this day (Bộ luật Dân sự 2015,
+    /// Điều 147–148: the first day is not counted, and a period in months ends on the corresponding day of the
+    /// last month, or on that month's last day when it has no such day).
+    pub fn add_months(self, months: u32) -> Date {
+        let index = u32::from(self.year) * 12 + u32::from(self.month) - 1 + months;
+        let (year, month) = ((index / 12) as u16, (index % 12 + 1) as u8);
+        Date { year, month, day: self.day.min(days_in_month(year, month)) }
     }
 }
 
@@ -512,6 +539,18 @@ mod tests {
         ] {
             assert_eq!(birth_date(typed, TODAY).map_err(|p| p.kind), Err(kind), "{typed}");
         }
+    }
+
+    #[test]
+    fn months_are_added_on_the_calendar() {
+        let d = |day, month, year| Date { year, month, day };
+        assert_eq!(d(7, 12, 2026).add_months(12), d(7, 12, 2027));
+        assert_eq!(d(15, 3, 2026).add_months(10), d(15, 1, 2027), "across the new year");
+        assert_eq!(d(31, 1, 2027).add_months(1), d(28, 2, 2027), "no 31 February: the month's last day");
+        assert_eq!(d(29, 2, 2028).add_months(12), d(28, 2, 2029));
+        assert_eq!(d(31, 12, 2026).add_months(0), d(31, 12, 2026));
+        let late = Message::DateTooFarAfter { months: 12, start: "07/12/2026".into(), latest: "07/12/2027".into() };
+        assert_eq!(late.args(), ["12", "07/12/2026", "07/12/2027"]);
     }
 
     #[test]

@@ -42,7 +42,11 @@ impl Wards {
     pub fn hanoi() -> &'static Wards {
         static WARDS: OnceLock<Wards> = OnceLock::new();
         WARDS.get_or_init(|| {
-            toml::from_str(include_str!("../../../assets/wards/hanoi.toml")).expect("the shipped ward list parses")
+            let mut wards: Wards =
+                toml::from_str(include_str!("../../../assets/wards/hanoi.toml")).expect("the shipped ward list parses");
+            // In Vietnamese dictionary order (Đ after D), the order residents look for a name in.
+            wards.ward.sort_by(|a, b| crate::text::vietnamese_order(&a.name, &b.name));
+            wards
         })
     }
 
@@ -100,6 +104,20 @@ mod tests {
             assert_eq!(wards.by_code(code).map(|w| w.name.as_str()), Some(name));
         }
         assert!(wards.ward.iter().all(|w| crate::text::is_nfc(&w.full_name) && w.full_name.ends_with(&w.name)));
+    }
+
+    #[test]
+    fn the_list_is_in_vietnamese_order() {
+        let names: Vec<&str> = Wards::hanoi().ward.iter().map(|w| w.name.as_str()).collect();
+        let position = |name: &str| names.iter().position(|n| *n == name).expect(name);
+        // Đ after every D, before E; tones after the base letters.
+        let last_d = names.iter().rposition(|n| n.starts_with('D')).expect("a D");
+        let first_dd = names.iter().position(|n| n.starts_with('Đ')).expect("a Đ");
+        assert!(last_d < first_dd, "{names:?}");
+        assert!(names.iter().skip(first_dd).all(|n| !n.starts_with('D')), "{names:?}");
+        assert!(position("Hà Đông") < position("Hai Bà Trưng"), "{names:?}");
+        assert!(names.windows(2).all(|w| crate::text::vietnamese_order(w[0], w[1]).is_le()));
+        assert_eq!(Wards::hanoi().search("").len(), 126);
     }
 
     #[test]

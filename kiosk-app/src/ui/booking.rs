@@ -92,17 +92,21 @@ pub(super) fn set_fields(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
             id: f.id.clone(),
             name_vi: f.name_vi.clone(),
             name_en: f.name_en.clone(),
-            needs: catalogue
-                .procedures
-                .iter()
-                .filter(|p| p.field == f.id)
-                .map(|p| Need::Procedure {
-                    id: p.id.clone(),
-                    code: p.code.clone(),
-                    name_vi: p.name_vi.clone(),
-                    name_en: p.name_en.clone(),
-                })
-                .collect(),
+            needs: {
+                let mut procedures: Vec<&kiosk_core::catalogue::Procedure> =
+                    catalogue.procedures.iter().filter(|p| p.field == f.id).collect();
+                // In Vietnamese dictionary order (Đ after D), as residents read the list.
+                procedures.sort_by(|a, b| kiosk_core::text::vietnamese_order(&a.name_vi, &b.name_vi));
+                procedures
+            }
+            .into_iter()
+            .map(|p| Need::Procedure {
+                id: p.id.clone(),
+                code: p.code.clone(),
+                name_vi: p.name_vi.clone(),
+                name_en: p.name_en.clone(),
+            })
+            .collect(),
         })
         .filter(|f| !f.needs.is_empty())
         .collect();
@@ -398,7 +402,7 @@ pub fn walk(ui: &AppWindow, save: &mut dyn FnMut(&str) -> anyhow::Result<()>) ->
         Some(SlotOffer {
             place_vi: "Điểm phục vụ hành chính công (ví dụ)".into(),
             place_en: "Public service point (example)".into(),
-            address: "Nhà văn hoá tổ dân phố (ví dụ)".into(),
+            address: "Nhà văn hóa tổ dân phố (ví dụ)".into(),
             slots: vec![
                 slot("a", "2026-12-07", "17:30", "18:30", 0),
                 slot("b", "2026-12-07", "18:30", "19:30", 2),

@@ -468,6 +468,9 @@ fn message_kind(message: &Message) -> Problem {
         M::AnswerNeeded => P::AnswerNeeded,
         M::DigitsOnly { .. } => P::DigitsOnly,
         M::ChooseOne => P::ChooseOne,
+        M::DateInThePast => P::DateInThePast,
+        M::DateBeforeStart { .. } => P::DateBeforeStart,
+        M::DateTooFarAfter { .. } => P::DateTooFarAfter,
     }
 }
 
@@ -623,10 +626,23 @@ pub fn walk(
     kiosk.invoke_dossier_continue();
     save("dossier-number-problem")?;
     kiosk.invoke_dossier_key("clear".into());
-    for answer in ["001090123456", "0862000111", "phongf 302 soos 15 ngox 80 chuaf lang", "ngoo thij mai", "31122027"] {
+    for answer in ["001090123456", "0862000111"] {
         typing(answer);
         kiosk.invoke_dossier_continue();
     }
+    kiosk.invoke_dossier_choose("new".into());
+    for answer in ["phongf 302 soos 15 ngox 80 chuaf lang", "31122027"] {
+        typing(answer);
+        kiosk.invoke_dossier_continue();
+    }
+    kiosk.invoke_dossier_choose("no".into());
+    // The owner, whose number the resident does not know (left empty), signed the rental agreement.
+    for answer in ["ngoo thij mai", ""] {
+        typing(answer);
+        kiosk.invoke_dossier_continue();
+    }
+    kiosk.invoke_dossier_choose("agreement".into());
+    kiosk.invoke_dossier_choose("no".into());
     for card in [false, true, true] {
         if card && kiosk.get_dossier_scanned() >= kiosk.get_dossier_min_pages() {
             kiosk.invoke_dossier_continue();

@@ -80,7 +80,11 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))
         .map_err(|e| anyhow::anyhow!("setting the headless platform: {e}"))?;
-    let app = ui::build(config).context("building the kiosk UI")?;
+    // The screens as they are while the service point is open, whatever the hour this runs at; the closed
+    // queue screen is drawn on its own below, at a fixed evening.
+    let mut open = config.clone();
+    let hours = open.hours.take();
+    let app = ui::build(&open).context("building the kiosk UI")?;
     app.show().context("showing the kiosk UI")?;
 
     let mut devices = Devices::open(&config.devices);
@@ -227,6 +231,15 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             ui::show_now_serving(&app, &called);
             save("home-now-serving")?;
             ui::show_now_serving(&app, &[]);
+            // Outside opening hours: 22:35 on a Monday evening.
+            if let Some(hours) = &hours {
+                ui::hours::show_sample_evening(&app, hours);
+                save("home-closed")?;
+                ui::open(&app, ui::Screen::Queue);
+                save("queue-closed")?;
+                ui::hours::forget(&app);
+                ui::go_home(&app);
+            }
         }
     }
     app.hide().context("hiding the kiosk UI")?;
@@ -337,7 +350,7 @@ fn sample_booking() -> crate::booking::Slip {
         },
         place_vi: "Điểm phục vụ mẫu".into(),
         place_en: "Sample service point".into(),
-        address: "Nhà văn hoá mẫu".into(),
+        address: "Nhà văn hóa mẫu".into(),
         need_vi: "Đăng ký tạm trú".into(),
         need_en: "Registering a temporary address".into(),
         bring_vi: vec!["Căn cước".into()],

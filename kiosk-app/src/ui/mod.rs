@@ -34,6 +34,7 @@ pub mod booking;
 pub mod dossier;
 pub mod fee;
 pub mod headless;
+pub mod hours;
 pub mod layout_check;
 pub mod measure;
 pub mod read_aloud;
@@ -259,6 +260,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     kiosk.set_services(model(services));
     apply_report(&ui, &Report::CHECKING);
     set_clock(&ui, chrono::Local::now().naive_local());
+    hours::install(&ui, config);
 
     let weak = ui.as_weak();
     kiosk.on_select_language(move |code| {
@@ -459,9 +461,17 @@ fn show_results(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
         let matches: Vec<usize> = if !state.query.trim().is_empty() {
             lookup.index.search(&state.query, 60).into_iter().map(|hit| hit.procedure).collect()
         } else if !state.field.is_empty() {
-            (0..lookup.catalogue.procedures.len())
-                .filter(|&n| lookup.catalogue.procedures[n].field == state.field)
-                .collect()
+            // A field's procedures in alphabetical order of the language on screen (Vietnamese order: Đ after D).
+            let procedures = &lookup.catalogue.procedures;
+            let mut listed: Vec<usize> =
+                (0..procedures.len()).filter(|&n| procedures[n].field == state.field).collect();
+            match current_language(ui) {
+                Some(Language::English) => listed.sort_by_cached_key(|&n| procedures[n].name_en.to_lowercase()),
+                _ => listed.sort_by(|&a, &b| {
+                    kiosk_core::text::vietnamese_order(&procedures[a].name_vi, &procedures[b].name_vi)
+                }),
+            }
+            listed
         } else {
             Vec::new()
         };
@@ -552,7 +562,8 @@ pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Look
     });
 }
 
-/// A procedure's page: its facts in both languages, with whether each was checked against its source.
+/// A procedure's page: its facts in both languages, with whether each was verified (read in the law's text or the
+/// national procedure database), and the laws and national record cited for them (never the research notes).
 fn procedure_view(p: &kiosk_core::catalogue::Procedure) -> ProcedureView {
     ProcedureView {
         id: p.id.as_str().into(),
@@ -566,6 +577,7 @@ fn procedure_view(p: &kiosk_core::catalogue::Procedure) -> ProcedureView {
         handled_by_en: p.handled_by_en.as_str().into(),
         bring_vi: strings(&p.bring_vi),
         bring_en: strings(&p.bring_en),
+        bring_checked: crate::lookup::checked(p, "bring"),
         steps_vi: strings(&p.steps_vi),
         steps_en: strings(&p.steps_en),
         fee_vi: p.fee_vi.as_str().into(),
@@ -575,7 +587,8 @@ fn procedure_view(p: &kiosk_core::catalogue::Procedure) -> ProcedureView {
         time_en: p.time_en.as_str().into(),
         time_checked: crate::lookup::checked(p, "time"),
         legal_basis: p.legal_basis.join("; ").into(),
-        sources: crate::lookup::sources_line(p).into(),
+        sources: crate::lookup::sources_line(p, kiosk_core::config::Language::Vietnamese).into(),
+        sources_en: crate::lookup::sources_line(p, kiosk_core::config::Language::English).into(),
         service: p.service.as_str().into(),
         kiosk_submission: p.kiosk_submission,
         home_visit: p.home_visit,
@@ -844,7 +857,7 @@ fn named<'a, T>(
     items.map(|(id, vi, en)| row(id.as_str().into(), vi.as_str().into(), en.as_str().into())).collect()
 }
 
-fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+pub(crate) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
     ModelRc::from(Rc::new(VecModel::from(rows)))
 }
 
@@ -979,6 +992,8 @@ pub fn start_clock(ui: &AppWindow) -> Clock {
     timer.start(slint::TimerMode::Repeated, std::time::Duration::from_secs(1), move || {
         if let Some(ui) = weak.upgrade() {
             set_clock(&ui, chrono::Local::now().naive_local());
+            let (day, minute) = crate::clock::local_minute();
+            hours::show(&ui, day, minute);
         }
     });
     timer
@@ -1075,6 +1090,12 @@ pub fn show_ticket(ui: &AppWindow, issued: &crate::tickets::Issued) {
     });
     kiosk.set_ticket_step(TicketStep::Issued);
     kiosk.set_ticket_print(PrintState::Printing);
+}
+
+/// A number was asked for just as the service point closed: the queue screen says when numbers are given again.
+pub fn show_numbers_closed(ui: &AppWindow, day: kiosk_core::queue::Day, minute: kiosk_core::hours::Minute) {
+    hours::show(ui, day, minute);
+    ui.global::<Kiosk>().set_ticket_step(TicketStep::ChooseService);
 }
 
 /// The ticket could not be issued: the resident is sent to a person.

@@ -49,7 +49,8 @@ fn missing_section_is_named() {
     let problems = problems_of(&text);
     assert!(
         problems.contains(
-            &"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue, counter_api".to_owned()
+            &"key `ux`: unknown section; the sections are: kiosk, portal, ui, devices, queue, counter_api, hours, help"
+                .to_owned()
         ),
         "{problems:#?}"
     );
@@ -418,4 +419,44 @@ fn networks_contain_their_addresses() {
     assert!(!Network::parse("fd00::/8").expect("v6").contains("10.0.0.1".parse().expect("ip")));
     assert_eq!(lan.to_string(), "192.168.10.0/24");
     assert!(Network::parse("192.168.10.0").is_err());
+}
+
+#[test]
+fn opening_hours_and_help_lines_are_read_and_checked() {
+    let config = parse(Path::new("k.toml"), EXAMPLE.as_bytes()).expect("the example is valid");
+    let hours = config.hours.as_ref().expect("the example has opening hours");
+    assert_eq!(hours.week[0].len(), 2);
+    assert!(hours.week[6].is_empty(), "closed on Sunday");
+    assert_eq!(hours.last_ticket_minutes, 30);
+    assert!(hours.closed.contains(&crate::hours::parse_date("2027-01-01").expect("date")));
+    assert_eq!(config.help[0].number, "1022");
+
+    let bad = example_with(
+        "monday = [\"08:00-12:00\", \"13:00-17:00\"]",
+        "monday = [\"13:00-17:00\", \"08:00-12:00\", \"8h-9h\"]",
+    )
+    .replace("last_ticket_minutes = 30", "last_ticket_minutes = 500")
+    .replace("closed = [\"2027-01-01\"", "closed = [\"2027-02-30\"")
+    .replace("number = \"1022\"", "number = \"call us\"");
+    let problems = problems_of(&bad);
+    for key in
+        ["hours.monday[1]", "hours.monday[2]", "hours.last_ticket_minutes", "hours.closed[0]", "help.lines[0].number"]
+    {
+        assert!(problems.iter().any(|p| p.starts_with(&format!("key `{key}`"))), "{key}: {problems:#?}");
+    }
+    // Without the sections: numbers at any hour, no help lines.
+    let start = EXAMPLE.find("\n[hours]").expect("hours");
+    let without = parse(Path::new("k.toml"), &EXAMPLE.as_bytes()[..start]).expect("valid without them");
+    assert_eq!((without.hours, without.help.len()), (None, 0));
+    assert_eq!(
+        without_numbers(&config),
+        crate::hours::Numbers::NotNow {
+            next: Some(crate::hours::Opening { day: crate::hours::parse_date("2026-12-08").expect("d"), at: 8 * 60 })
+        }
+    );
+}
+
+/// The example's answer on Monday 2026-12-07 at 22:35.
+fn without_numbers(config: &Config) -> crate::hours::Numbers {
+    config.numbers(crate::hours::parse_date("2026-12-07").expect("date"), 22 * 60 + 35)
 }

@@ -117,6 +117,9 @@ pub struct Wizard<S> {
     cursor: Cursor<Page>,
     typing: Option<Typing>,
     problem: Option<Problem>,
+    /// Answers dropped because an earlier answer they are checked against changed (an end date past the new
+    /// start's limit): the page opens again with the old answer and what is wrong with it now.
+    stale: BTreeMap<String, (String, Message)>,
     scanning: bool,
     row_group: usize,
 }
@@ -134,6 +137,7 @@ impl<S> Wizard<S> {
             cursor: Cursor::default(),
             typing: None,
             problem: None,
+            stale: BTreeMap::new(),
             scanning: false,
             row_group: 0,
         }
@@ -369,8 +373,10 @@ impl<S> Wizard<S> {
                 let answer = self.form.check_answer(field, &typed, &self.answers, today);
                 match answer.map_err(|p| Problem::Answer(p.message))? {
                     answer if answer.is_empty() => self.answers.remove(&id),
-                    answer => self.answers.insert(id, answer),
+                    answer => self.answers.insert(id.clone(), answer),
                 };
+                self.stale.remove(&id);
+                self.recheck_dependents(&id, today);
                 Ok(())
             }
             Some(Page::Paper(_)) => {
@@ -392,6 +398,21 @@ impl<S> Wizard<S> {
         }
     }
 
+    /// Answers checked against `id`'s (an end date against its start) that no longer pass are taken out, so the
+    /// wizard asks them again; their page shows the old answer and why.
+    fn recheck_dependents(&mut self, id: &str, today: Date) {
+        let dependents: Vec<String> = self.form.dependents(id).iter().map(|f| f.id.clone()).collect();
+        for dependent in dependents {
+            let (Some(field), Some(old)) = (self.form.field(&dependent), self.answers.get(&dependent)) else {
+                continue;
+            };
+            if let Err(problem) = self.form.check_answer(field, old, &self.answers, today) {
+                let old = self.answers.remove(&dependent).unwrap_or_default();
+                self.stale.insert(dependent, (old, problem.message));
+            }
+        }
+    }
+
     /// After a page is done: answers a changed choice no longer asks for are dropped, then the next page.
     fn advance(&mut self) {
         self.form.keep_asked(&mut self.answers);
@@ -403,10 +424,16 @@ impl<S> Wizard<S> {
     /// Prepares the page the cursor is on: its typing starts from the answer given before; no problem yet.
     fn open(&mut self) {
         self.problem = None;
+        if let Some(Page::Question(id)) = self.cursor.page() {
+            if let (None, Some((_, message))) = (self.answers.get(id), self.stale.get(id)) {
+                self.problem = Some(Problem::Answer(message.clone()));
+            }
+        }
         self.typing = match self.cursor.page() {
             Some(Page::Question(id)) => self.form.field(id).and_then(|field| {
                 let entry = entry(field)?;
-                let answer = self.answers.get(id).map(String::as_str).unwrap_or("");
+                let stale = self.stale.get(id).map(|(old, _)| old.as_str());
+                let answer = self.answers.get(id).map(String::as_str).or(stale).unwrap_or("");
                 Some(Typing::new(self.style, entry, answer))
             }),
             Some(Page::DeliveryAddress) => Some(Typing::new(
@@ -507,6 +534,29 @@ mod tests {
         }
     }
 
+    /// A temporary-residence dossier (a new household, alone, an adult, the owner's signed agreement) answered up
+    /// to its first paper, the rental agreement.
+    fn to_the_rental_agreement(w: &mut Wizard<Scan>, address: &str) {
+        w.forward(TODAY);
+        for keys in ["hoangf vawn nam", "02091990"] {
+            answer(w, keys);
+        }
+        w.choose("male");
+        answer(w, "001090123456");
+        answer(w, "0862000111");
+        assert_eq!(question(w), "household");
+        w.choose("new");
+        answer(w, address);
+        answer(w, "31122027");
+        w.choose("no");
+        answer(w, "ngoo thij mai");
+        answer(w, "");
+        w.choose("agreement");
+        assert_eq!(question(w), "minor");
+        w.choose("no");
+        assert_eq!(w.view().step, Step::Paper);
+    }
+
     #[test]
     fn a_whole_pension_authorisation_is_walked_checked_and_finished() {
         let mut w = wizard("uy-quyen-nhan-luong-huu");
@@ -518,7 +568,7 @@ mod tests {
         typing(&mut w, "nguyeenx thij hoaf");
         assert_eq!(w.view().text, "Nguyễn Thị Hòa", "capitals by themselves");
         w.forward(TODAY);
-        assert_eq!(w.view().progress, Progress { at: 2, of: 19 }, "14 questions, 2 papers, delivery, check, consent");
+        assert_eq!(w.view().progress, Progress { at: 2, of: 21 }, "16 questions, 2 papers, delivery, check, consent");
         assert_eq!(w.view().keys, Keys::NumberPad);
         typing(&mut w, "0503");
         assert_eq!(w.view().text, "05/03", "a date shown with its slashes as it grows");
@@ -544,7 +594,22 @@ mod tests {
         answer(&mut w, "001075012345");
         answer(&mut w, "0987654321");
         answer(&mut w, "soos 7 phoos huees");
-        answer(&mut w, "30112027");
+        assert_eq!(question(&w), "authority");
+        w.choose("collect");
+        // The authority starts today at the earliest.
+        typing(&mut w, "26112026");
+        w.forward(TODAY);
+        assert_eq!(w.view().problem, Some(&Problem::Answer(Message::DateInThePast)));
+        w.press(Key::Clear);
+        answer(&mut w, "27112026");
+        // More than 12 months after the start: refused, saying the limit and the latest end date.
+        typing(&mut w, "28112027");
+        w.forward(TODAY);
+        let too_long = Message::DateTooFarAfter { months: 12, start: "27/11/2026".into(), latest: "27/11/2027".into() };
+        assert_eq!(w.view().problem, Some(&Problem::Answer(too_long)));
+        assert_eq!(question(&w), "valid_until", "not moved on");
+        w.press(Key::Clear);
+        answer(&mut w, "27112027");
 
         assert_eq!(w.view().step, Step::Paper);
         assert_eq!(w.view().paper.map(|p| (p.id.as_str(), p.card)), Some(("principal_card", true)));
@@ -562,7 +627,7 @@ mod tests {
         let view = w.view();
         assert_eq!(view.step, Step::Check);
         let rows = view.rows.expect("rows");
-        assert_eq!((rows.groups, rows.first.len(), rows.second.len()), (3, 3, 3), "17 rows, 6 at a time");
+        assert_eq!((rows.groups, rows.first.len(), rows.second.len()), (4, 3, 3), "19 rows, 6 at a time");
         assert_eq!(
             rows.first[1].answer,
             RowAnswer::Answer {
@@ -573,10 +638,39 @@ mod tests {
         );
         w.turn_rows(5);
         let rows = w.view().rows.expect("rows");
-        assert_eq!(rows.group, 2, "the last group");
-        assert_eq!(rows.second.last().map(|r| &r.answer), Some(&RowAnswer::Delivery(Delivery::AtTheCounter)));
+        assert_eq!(rows.group, 3, "the last group");
+        assert_eq!(rows.first.last().map(|r| &r.answer), Some(&RowAnswer::Delivery(Delivery::AtTheCounter)));
         assert!(w.finish("vi", TODAY).is_none(), "not before consent");
         assert_eq!(w.view().step, Step::Check, "nothing missing: the check page stays");
+
+        // The start moved after the end from the check page: the end date is asked again, shown with why.
+        let start = w
+            .rows()
+            .iter()
+            .find(|r| matches!(r.answer, RowAnswer::Answer { field, .. } if field.id == "valid_from"))
+            .map(|r| r.page)
+            .expect("a start row");
+        w.change(start);
+        w.press(Key::Clear);
+        typing(&mut w, "01122027");
+        w.forward(TODAY);
+        assert_eq!(question(&w), "valid_until", "the end no longer fits: asked again");
+        assert_eq!(w.view().text, "27/11/2027", "the old answer is there to change");
+        let before = Message::DateBeforeStart { start: "01/12/2027".into() };
+        assert_eq!(w.view().problem, Some(&Problem::Answer(before)));
+        w.press(Key::Clear);
+        answer(&mut w, "30112028");
+        assert_eq!(w.view().step, Step::Check, "straight back");
+        w.change(start);
+        w.press(Key::Clear);
+        typing(&mut w, "27112026");
+        w.forward(TODAY);
+        assert_eq!(question(&w), "valid_until", "now more than 12 months after the start: asked again");
+        let too_long = Message::DateTooFarAfter { months: 12, start: "27/11/2026".into(), latest: "27/11/2027".into() };
+        assert_eq!(w.view().problem, Some(&Problem::Answer(too_long)));
+        w.press(Key::Clear);
+        answer(&mut w, "27112027");
+        assert_eq!(w.view().step, Step::Check);
         w.forward(TODAY);
         assert_eq!(w.view().step, Step::Consent);
         assert_eq!(w.forward(TODAY), Then::Send);
@@ -617,15 +711,7 @@ mod tests {
     #[test]
     fn changing_from_the_check_page_comes_straight_back_and_back_returns_too() {
         let mut w = wizard("dang-ky-tam-tru");
-        w.forward(TODAY);
-        for keys in ["hoangf vawn nam", "02091990"] {
-            answer(&mut w, keys);
-        }
-        w.choose("male");
-        for keys in ["001090123456", "0862000111", "phongf 302 soos 15 ngox 80 chuaf lang", "ngoo thij mai", "31122027"]
-        {
-            answer(&mut w, keys);
-        }
+        to_the_rental_agreement(&mut w, "phongf 302 soos 15 ngox 80 chuaf lang");
         scan(&mut w, 2);
         // "Scan the last page again": the last page replaced, not added.
         w.drop_last_page();
@@ -669,14 +755,7 @@ mod tests {
     #[test]
     fn nothing_moves_while_scanning_and_a_failed_scan_says_what_to_do() {
         let mut w = wizard("dang-ky-tam-tru");
-        w.forward(TODAY);
-        for keys in ["hoangf vawn nam", "02091990"] {
-            answer(&mut w, keys);
-        }
-        w.choose("male");
-        for keys in ["001090123456", "0862000111", "phongf 302", "ngoo thij mai", "31122027"] {
-            answer(&mut w, keys);
-        }
+        to_the_rental_agreement(&mut w, "phongf 302");
         assert_eq!(w.scan(), Some(false), "a page, not a card");
         assert!(w.view().scanning);
         assert_eq!(w.scan(), None, "one scan at a time");
