@@ -667,3 +667,39 @@ fn a_restarted_device_thread_is_shown_to_staff() {
         "the strip says so"
     );
 }
+
+/// Every procedure's guidance slip, in both languages, encoded for the example's printer and read back from the
+/// bytes: it cites its sources (laws, decisions, the national database), never the project's research notes;
+/// the ward's social-protection counter is never called social insurance; a fact not verified says so.
+#[test]
+fn every_guidance_slip_cites_the_law_and_never_the_research_notes() {
+    use kiosk_core::config::Language;
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config");
+    let profile = kiosk_config_profile();
+    let lookup = kiosk_app::lookup::Lookup::bundled();
+    let mut slips = 0;
+    for procedure in &lookup.catalogue.procedures {
+        for language in [Language::Vietnamese, Language::English] {
+            let document = kiosk_app::lookup::guidance_document(&config, procedure, language);
+            let job = kiosk_drivers::printer::encode::encode(&document, &profile, kiosk_app::printing::typeface());
+            let text = slip_text(&job.bytes);
+            let flat = text.replace('\n', " ");
+            let id = &procedure.id;
+            for note in [".md", "[G]", "phỏng đoán", "kho mã", "chưa mở được", "domain", "gov.vn", "http", "mục 1."]
+            {
+                assert!(!flat.contains(note), "{id} ({language:?}) prints the research note {note:?}:\n{text}");
+            }
+            let sources = if language == Language::Vietnamese { "Nguồn:" } else { "Sources:" };
+            let cited = flat.split(sources).nth(1).map(str::trim).unwrap_or_default();
+            assert!(cited.len() > 10, "{id} ({language:?}) cites no source:\n{text}");
+            assert!(!flat.contains("Quầy Bảo hiểm xã hội"), "{id}: the counter is Bảo trợ xã hội:\n{text}");
+            let unverified = if language == Language::Vietnamese { "chưa xác minh" } else { "not verified" };
+            if !kiosk_app::lookup::checked(procedure, "fee") {
+                assert!(flat.contains(unverified), "{id} ({language:?}): an unverified fee says so:\n{text}");
+            }
+            slips += 1;
+        }
+    }
+    assert_eq!(slips, lookup.catalogue.procedures.len() * 2);
+    assert!(slips >= 80, "the whole catalogue: {slips}");
+}
