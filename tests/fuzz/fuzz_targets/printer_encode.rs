@@ -145,7 +145,12 @@ fn bound(document: &Document, profile: &Profile, strategy: Strategy) -> usize {
                 Block::Rule => row(paper) * 12,
                 Block::Qr { data, .. } if profile.native_qr => (data.len() + 40).max(text(nfc_chars(data), 1)),
                 Block::Qr { data, .. } => (row(paper.max(2960)) * 2960).max(text(nfc_chars(data), 1)),
-                Block::Image(bitmap) => row(paper.max(bitmap.width as usize)) * bitmap.height as usize,
+                // GS v 0 goes in bands of at most RASTER_BAND_ROWS rows, each with its own 8-byte command.
+                Block::Image(bitmap) => {
+                    let height = bitmap.height as usize;
+                    row(paper.max(bitmap.width as usize)) * height
+                        + 8 * height.div_ceil(kiosk_drivers::printer::raster::RASTER_BAND_ROWS as usize)
+                }
                 Block::Feed(_) | Block::Cut => 4,
             }
         })
