@@ -153,14 +153,7 @@ pub enum Weekday {
 /// The weekday of a YYYY-MM-DD date (None when it is not one).
 pub fn weekday(date: &str) -> Option<Weekday> {
     let (y, m, d) = ymd(date)?;
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil); that day was a Thursday.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::time::days_from_civil(y, m, d);
     const FROM_THURSDAY: [Weekday; 7] = [
         Weekday::Thursday,
         Weekday::Friday,

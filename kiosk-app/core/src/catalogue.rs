@@ -183,6 +183,23 @@ pub fn citation_problem(citation: &str) -> Option<&'static str> {
     None
 }
 
+/// Sorts a list of procedures (or of things that each name one) as a resident reads it: in dictionary order of
+/// the names in `language` (Vietnamese order for Vietnamese: Đ after D, the base letter before its tones).
+pub fn sort_for_reading<'a, T>(
+    items: &mut [T],
+    language: crate::config::Language,
+    procedure: impl Fn(&T) -> &'a Procedure,
+) {
+    let name = |item: &T| -> &'a str {
+        let p = procedure(item);
+        match language {
+            crate::config::Language::Vietnamese => p.name_vi.as_str(),
+            crate::config::Language::English => p.name_en.as_str(),
+        }
+    };
+    items.sort_by(|a, b| crate::text::vietnamese_order(name(a), name(b)));
+}
+
 /// Reads and checks a catalogue; every problem is listed (with the procedure's id) rather than the first.
 pub fn parse(text: &str) -> Result<Catalogue, Vec<String>> {
     let deserializer = toml::Deserializer::parse(text).map_err(|e| vec![e.to_string()])?;
@@ -289,6 +306,19 @@ fn valid_date(date: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_are_sorted_in_the_language_read() {
+        let one = parse(ONE).expect("valid").procedures.remove(0);
+        let named = |vi: &str, en: &str| Procedure { name_vi: vi.into(), name_en: en.into(), ..one.clone() };
+        let list =
+            [named("Đăng ký kết hôn", "Marriage"), named("Cấp bản sao", "Copies"), named("Dân số", "Population")];
+        let mut order: Vec<&Procedure> = list.iter().collect();
+        sort_for_reading(&mut order, crate::config::Language::Vietnamese, |p| p);
+        assert_eq!(order.iter().map(|p| p.name_en.as_str()).collect::<Vec<_>>(), ["Copies", "Population", "Marriage"]);
+        sort_for_reading(&mut order, crate::config::Language::English, |p| p);
+        assert_eq!(order.iter().map(|p| p.name_en.as_str()).collect::<Vec<_>>(), ["Copies", "Marriage", "Population"]);
+    }
 
     const ONE: &str = r#"
 schema = 1

@@ -39,7 +39,7 @@ pub struct Config {
 impl Config {
     /// Whether a walk-in queue number can be given on local `day` at `minute` (always, without opening hours).
     pub fn numbers(&self, day: crate::queue::Day, minute: crate::hours::Minute) -> crate::hours::Numbers {
-        self.hours.as_ref().map_or(crate::hours::Numbers::Given { until: 24 * 60 }, |h| h.numbers(day, minute))
+        crate::hours::numbers_by(self.hours.as_ref(), day, minute)
     }
 }
 

@@ -73,34 +73,19 @@ pub fn first_missing(form: &Form, answers: &Answers, choices: &Choices) -> Page 
     }
 }
 
-/// Days since 1970-01-01 (proleptic Gregorian), for weekday arithmetic.
+/// Days since 1970-01-01, for weekday arithmetic.
 fn days(date: Date) -> i64 {
-    let (y, m, d) = (i64::from(date.year), i64::from(date.month), i64::from(date.day));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    crate::time::days_from_civil(i64::from(date.year), i64::from(date.month), i64::from(date.day))
 }
 
-fn from_days(z: i64) -> Date {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    Date { year, month, day }
+fn from_days(days: i64) -> Date {
+    let (year, month, day) = crate::time::civil_from_days(days);
+    Date { year: year as u16, month: month as u8, day: day as u8 }
 }
 
 /// 0 = Monday ... 6 = Sunday.
 pub fn weekday(date: Date) -> u8 {
-    ((days(date) + 3).rem_euclid(7)) as u8
+    crate::time::weekday_of_days(days(date))
 }
 
 /// The expected result date: `working_days` working days after `today` (Saturdays and Sundays skipped; public

@@ -74,22 +74,20 @@ impl Hours {
     }
 }
 
-/// The weekday of a day number, Monday 0 to Sunday 6 (1970-01-01, day 0, was a Thursday).
-pub fn weekday(day: Day) -> usize {
-    (i64::from(day) + 3).rem_euclid(7) as usize
+/// Whether a walk-in number can be given at (`day`, `minute`) under `hours` (None: no hours set, numbers at any
+/// hour).
+pub fn numbers_by(hours: Option<&Hours>, day: Day, minute: Minute) -> Numbers {
+    hours.map_or(Numbers::Given { until: 24 * 60 }, |h| h.numbers(day, minute))
 }
 
-/// The calendar date of a day number: (year, month, day) (Howard Hinnant's civil_from_days).
+/// The weekday of a day number, Monday 0 to Sunday 6.
+pub fn weekday(day: Day) -> usize {
+    usize::from(crate::time::weekday_of_days(i64::from(day)))
+}
+
+/// The calendar date of a day number: (year, month, day).
 pub fn date_of(day: Day) -> (i64, u32, u32) {
-    let z = i64::from(day) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    crate::time::civil_from_days(i64::from(day))
 }
 
 /// The day number of a calendar date written `YYYY-MM-DD`, or what is wrong with it.
@@ -101,11 +99,7 @@ pub fn parse_date(text: &str) -> Result<Day, String> {
     }
     let number = |range: std::ops::Range<usize>| text[range].parse::<i64>().map_err(|_| bad());
     let (y, m, d) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let y_shifted = if m <= 2 { y - 1 } else { y };
-    let era = y_shifted.div_euclid(400);
-    let yoe = y_shifted - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let days = crate::time::days_from_civil(y, m, d);
     // Round trip: 2027-02-30 and month 13 are refused rather than moved to another day.
     let day = Day::try_from(days).map_err(|_| bad())?;
     if !(1..=12).contains(&m) || date_of(day) != (y, m as u32, d as u32) {

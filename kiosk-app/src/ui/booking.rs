@@ -82,8 +82,8 @@ pub(super) fn install(ui: &AppWindow) {
     );
 }
 
-/// The catalogue's fields and their procedures, for the "what for" page.
-pub(super) fn set_fields(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
+/// The catalogue's fields and their procedures in reading order of `language`, for the "what for" page.
+pub(super) fn set_fields(ui: &AppWindow, lookup: &crate::lookup::Lookup, language: Language) {
     let catalogue = &lookup.catalogue;
     let fields: Vec<Field> = catalogue
         .fields
@@ -95,8 +95,7 @@ pub(super) fn set_fields(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
             needs: {
                 let mut procedures: Vec<&kiosk_core::catalogue::Procedure> =
                     catalogue.procedures.iter().filter(|p| p.field == f.id).collect();
-                // In Vietnamese dictionary order (Đ after D), as residents read the list.
-                procedures.sort_by(|a, b| kiosk_core::text::vietnamese_order(&a.name_vi, &b.name_vi));
+                kiosk_core::catalogue::sort_for_reading(&mut procedures, language, |p| p);
                 procedures
             }
             .into_iter()

@@ -35,7 +35,7 @@ pub fn install(ui: &AppWindow, config: &Config) {
 
 /// Whether a walk-in queue number can be given at (`day`, `minute`) by the hours installed.
 fn numbers(day: Day, minute: Minute) -> Numbers {
-    HOURS.with(|hours| hours.borrow().as_ref().map_or(Numbers::Given { until: 24 * 60 }, |h| h.numbers(day, minute)))
+    HOURS.with(|hours| kiosk_core::hours::numbers_by(hours.borrow().as_ref(), day, minute))
 }
 
 /// For the walkthrough: the screens as they are under `hours` at 22:35 on Monday 7 December 2026.

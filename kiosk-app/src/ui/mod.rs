@@ -461,16 +461,12 @@ fn show_results(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
         let matches: Vec<usize> = if !state.query.trim().is_empty() {
             lookup.index.search(&state.query, 60).into_iter().map(|hit| hit.procedure).collect()
         } else if !state.field.is_empty() {
-            // A field's procedures in alphabetical order of the language on screen (Vietnamese order: Đ after D).
+            // A field's procedures in dictionary order of the language on screen (Vietnamese: Đ after D).
             let procedures = &lookup.catalogue.procedures;
             let mut listed: Vec<usize> =
                 (0..procedures.len()).filter(|&n| procedures[n].field == state.field).collect();
-            match current_language(ui) {
-                Some(Language::English) => listed.sort_by_cached_key(|&n| procedures[n].name_en.to_lowercase()),
-                _ => listed.sort_by(|&a, &b| {
-                    kiosk_core::text::vietnamese_order(&procedures[a].name_vi, &procedures[b].name_vi)
-                }),
-            }
+            let language = current_language(ui).unwrap_or(Language::Vietnamese);
+            kiosk_core::catalogue::sort_for_reading(&mut listed, language, |&n| &procedures[n]);
             listed
         } else {
             Vec::new()
@@ -500,6 +496,19 @@ fn strings(items: &[String]) -> ModelRc<slint::SharedString> {
     model(items.iter().map(|s| s.as_str().into()).collect())
 }
 
+thread_local! {
+    /// The catalogue behind the lists a resident scrolls, sorted again when the language changes.
+    static LISTS: std::cell::RefCell<Option<std::sync::Arc<crate::lookup::Lookup>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The home-visit and booking lists of procedures, in dictionary order of `language`.
+fn sort_lists(ui: &AppWindow, language: Language) {
+    if let Some(lookup) = LISTS.with(|lists| lists.borrow().clone()) {
+        visit::set_needs(ui, &lookup, language);
+        booking::set_fields(ui, &lookup, language);
+    }
+}
+
 /// Fills the lookup screen's fields and answers its keys, field choices and procedure taps.
 pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Lookup>) {
     let kiosk = ui.global::<Kiosk>();
@@ -508,8 +517,8 @@ pub fn install_lookup(ui: &AppWindow, lookup: std::sync::Arc<crate::lookup::Look
             FieldChoice { id, name_vi, name_en }
         });
     kiosk.set_fields(model(fields));
-    visit::set_needs(ui, &lookup);
-    booking::set_fields(ui, &lookup);
+    LISTS.with(|lists| *lists.borrow_mut() = Some(lookup.clone()));
+    sort_lists(ui, current_language(ui).unwrap_or(Language::Vietnamese));
     dossier::set_procedures(ui, &lookup);
     let (weak, keys) = (ui.as_weak(), lookup.clone());
     kiosk.on_lookup_key(move |key| {
@@ -870,6 +879,7 @@ pub fn select_language(ui: &AppWindow, language: Language) {
         return;
     }
     ui.global::<Kiosk>().set_language(language.code().into());
+    sort_lists(ui, language);
     tracing::info!(language = language.code(), "language selected");
 }
 

@@ -95,12 +95,12 @@ pub(super) fn install(ui: &AppWindow, kiosk_ward: &str) {
     );
 }
 
-/// The catalogue's procedures the mobile team does at home, for the "what needs doing" page.
-pub(super) fn set_needs(ui: &AppWindow, lookup: &crate::lookup::Lookup) {
+/// The catalogue's procedures the mobile team does at home, in reading order of `language`, for the "what needs
+/// doing" page.
+pub(super) fn set_needs(ui: &AppWindow, lookup: &crate::lookup::Lookup, language: Language) {
     let mut procedures: Vec<&kiosk_core::catalogue::Procedure> =
         lookup.catalogue.procedures.iter().filter(|p| p.home_visit).collect();
-    // In Vietnamese dictionary order (Đ after D), as residents read the list.
-    procedures.sort_by(|a, b| kiosk_core::text::vietnamese_order(&a.name_vi, &b.name_vi));
+    kiosk_core::catalogue::sort_for_reading(&mut procedures, language, |p| p);
     let needs: Vec<Need> = procedures
         .into_iter()
         .map(|p| Need::Procedure {
