@@ -601,7 +601,7 @@ impl Wiring {
                 "home-visit",
                 &ui::visit::SENT,
                 move |outbox, now| crate::visit::save(outbox, &request, now),
-                move |reference, code, _fee| {
+                move |_id, reference, code, _fee| {
                     confirmation.reference = reference.clone();
                     confirmation.code = code;
                     let document = crate::visit::confirmation_document(&config, &confirmation, language);
@@ -616,10 +616,18 @@ impl Wiring {
         ui::dossier::on_dossier_scan(window, move |card, request| {
             monitor.scan(card, request);
         });
+        let monitor = self.monitor.clone();
+        ui::dossier::on_dossier_print_intake(window, move |reference, document| {
+            monitor.print(Slip::of_submission(SlipKind::Intake, reference, document));
+        });
         let wiring = self.clone();
         ui::dossier::on_dossier_send(window, move |finished, language: Language| {
             let config = wiring.config.clone();
             let ui::dossier::Finished { form, pages, mut receipt } = finished;
+            // The paper for the counter is made from the answers, so they are kept (in memory only) until the
+            // portal has answered: dropped then if it did, or held by the screen until the resident leaves.
+            let intake_form = serde_json::to_value(&form).ok();
+            let screen = wiring.screen.clone();
             wiring.submit(
                 "dossier",
                 &ui::dossier::SENT,
@@ -630,7 +638,14 @@ impl Wiring {
                     zeroize::Zeroize::zeroize(&mut pages);
                     saved
                 },
-                move |reference, code, fee| {
+                move |id, reference, code, fee| {
+                    if let (None, Some(form)) = (&code, intake_form) {
+                        let intake =
+                            kiosk_core::intake::Intake { kiosk: config.kiosk.id.clone(), id: id.to_owned(), form };
+                        let document = crate::dossier::intake_document(&config, &intake, &reference, language);
+                        let shown = reference.clone();
+                        screen.post(move |window| ui::dossier::offer_intake(window, &shown, document));
+                    }
                     receipt.reference = reference.clone();
                     receipt.code = code;
                     receipt.fee = fee;
@@ -657,7 +672,7 @@ impl Wiring {
         what: &'static str,
         screen: &'static ui::sent::Flow,
         save: impl FnOnce(&Outbox, i64) -> Result<String, EnqueueError> + Send + 'static,
-        slip: impl FnOnce(String, Option<String>, Option<Fee>) -> Slip + Send + 'static,
+        slip: impl FnOnce(&str, String, Option<String>, Option<Fee>) -> Slip + Send + 'static,
     ) {
         let wait = if self.reachable.load(Ordering::Relaxed) { resident::DELIVERY_WAIT } else { Duration::ZERO };
         let wiring = self.clone();
@@ -686,7 +701,7 @@ impl Wiring {
                 Some(code) => screen.delivered(window, &shown, &code, owed.as_ref()),
                 None => screen.undelivered(window, &shown),
             });
-            wiring.monitor.print(slip(reference, code, fee));
+            wiring.monitor.print(slip(&id, reference, code, fee));
         });
     }
 }

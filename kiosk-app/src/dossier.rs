@@ -1,7 +1,8 @@
 //! A dossier finished at the kiosk: the forms built in, saving it (form and scanned pages) in the outbox, and the
 //! receipt printed for the resident.
-//! Must not do: name Slint types, log answers, or print more personal data than the receipt needs (it names the
-//! procedure, the code, the fee and the dates, never the answers).
+//! Must not do: name Slint types, log answers, or print more personal data than each paper needs: the receipt
+//! names the procedure, the code, the fee and the dates, never the answers; only the paper for the counter, which
+//! the resident asks for, prints the answers.
 
 use kiosk_core::config::{Config, Language};
 use kiosk_core::dossier::{Delivery, DossierForm};
@@ -99,6 +100,64 @@ pub fn receipt_document(config: &Config, r: &Receipt, language: Language) -> Doc
         )),
     };
     crate::printing::help_lines(doc.rule(), config, language)
+        .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
+        .cut()
+}
+
+/// The paper a resident takes to the one-stop counter while the city's system does not answer (seed 004: the
+/// counter then takes dossiers in by hand): the answers in Vietnamese under the form's labels, for the officer;
+/// the papers scanned, to bring in the original; and the code(s) the staff console reads back
+/// (`kiosk_core::intake`), which also name the kiosk and the dossier it keeps, so the counter can stop it being
+/// sent a second time. The words to the resident are in `language`.
+pub fn intake_document(
+    config: &Config,
+    intake: &kiosk_core::intake::Intake,
+    reference: &str,
+    language: Language,
+) -> Document {
+    let officer = Language::Vietnamese;
+    let reading = crate::held::reading(&intake.form, crate::held::forms(), crate::held::catalogue(), officer);
+    let mut doc = Document::new()
+        .text(words::tr(language, "PAPER FOR THE COUNTER"), crate::printing::TITLE)
+        .line(words::tr(
+            language,
+            "The city's system did not answer. To have the dossier taken in today, bring this paper and your original papers to the one-stop counter: the staff can take it in by hand.",
+        ))
+        .line(words::trf(language, "Kiosk reference: {} (kiosk {})", &[&reference, &config.kiosk.id]))
+        .rule();
+    if let Some(procedure) = &reading.procedure {
+        doc = doc.text(procedure.clone(), crate::printing::HEADING);
+    }
+    doc = doc.text(words::tr(officer, "What the resident wrote"), crate::printing::HEADING);
+    for (label, value) in &reading.rows {
+        doc = doc.line(format!("{label}: {value}"));
+    }
+    if !reading.papers.is_empty() {
+        doc =
+            doc.text(words::tr(officer, "Papers scanned at the kiosk (bring the originals)"), crate::printing::HEADING);
+        for (name, pages) in &reading.papers {
+            doc = doc.line(words::trf(officer, "- {}: {} pages", &[name, &pages.len()]));
+        }
+    }
+    let codes = kiosk_core::intake::encode(intake);
+    doc = doc.rule().line(words::tr(
+        language,
+        "For the counter: scan the code below in the staff console (Held dossiers, Read a counter paper).",
+    ));
+    let count = codes.len();
+    for (n, code) in codes.into_iter().enumerate() {
+        if count > 1 {
+            doc = doc.line(words::trf(language, "Code {} of {}", &[&(n + 1), &count]));
+        }
+        doc = doc.qr(code, 3);
+    }
+    doc = doc
+        .line(words::tr(
+            language,
+            "This paper holds your personal details: keep it safe and do not leave it at the kiosk. If the counter does not take the dossier in, the kiosk still sends it by itself when the system answers again.",
+        ))
+        .rule();
+    crate::printing::help_lines(doc, config, language)
         .text(format!("{} · {}", config.kiosk.service_point, config.kiosk.id), crate::printing::CENTRED)
         .cut()
 }

@@ -96,6 +96,21 @@ impl Held {
     }
 }
 
+/// The bundled catalogue, read once for the counter's pages and papers (not per page, nor per row of a list).
+pub fn catalogue() -> &'static kiosk_core::catalogue::Catalogue {
+    static CATALOGUE: std::sync::OnceLock<kiosk_core::catalogue::Catalogue> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        kiosk_core::catalogue::parse(crate::lookup::BUNDLED)
+            .unwrap_or_else(|problems| panic!("the bundled catalogue is checked by the tests: {problems:?}"))
+    })
+}
+
+/// The bundled forms, read once.
+pub fn forms() -> &'static [kiosk_core::forms::Form] {
+    static FORMS: std::sync::OnceLock<Vec<kiosk_core::forms::Form>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(crate::dossier::forms)
+}
+
 /// A held form as the counter reads it: what it is for, each answer under its label, and the papers with their
 /// pages (indices into the submission's pages).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -215,6 +215,33 @@ fn a_counter_works_its_tickets_in_the_browser_and_the_board_shows_and_says_each_
         wait_for_text(c, "h1", "Day report", WAIT).await.expect("English");
         accessible(c, "day report in English").await;
 
+        // A resident's paper for the counter, its code typed by the counter's scanner (a keyboard: the code,
+        // then Enter, which in the box starts a new line), read back to the answers.
+        let intake = kiosk_core::intake::Intake {
+            kiosk: "HN-LONGBIEN-0007".into(),
+            id: "0193a1b2-3c4d-7e8f-9a0b-1c2d3e4f5a6b".into(),
+            form: serde_json::json!({
+                "kind": "dossier", "procedure_id": "dang-ky-tam-tru", "procedure_code": "1.004194",
+                "answers": { "name": "Hoàng Văn Nam", "phone": "0862000111", "sex": "male" },
+                "delivery": "at_the_counter", "delivery_address": null, "papers": [["id_card", 2]],
+                "consent_version": "1", "language": "vi",
+            }),
+        };
+        click(c, "nav a[href='/staff/held']").await;
+        click(c, "#read-paper").await;
+        accessible(c, "read a counter paper").await;
+        let scanner = c.find(Locator::Css("#scanned")).await.expect("the box");
+        for code in kiosk_core::intake::encode(&intake) {
+            scanner.send_keys(&format!("{code}\n")).await.expect("scanned");
+        }
+        click(c, "#scanned ~ button").await;
+        let answers = text_of(c, "#paper-answers").await;
+        assert!(answers.contains("Hoàng Văn Nam") && answers.contains("0862000111") && answers.contains("Male"), "{answers}");
+        let kept = text_of(c, "#paper-where").await;
+        assert!(kept.contains("Kiosk HN-LONGBIEN-0007 keeps this dossier"), "{kept}");
+        accessible(c, "a counter paper read").await;
+        screenshot(c, &shots().join("counter-paper-read.png")).await.expect("screenshot");
+
         click(c, "nav a[href='/staff/counter']").await;
         // The kiosk goes away: the board says so.
         c.switch_to_window(board.clone()).await.expect("switch");

@@ -519,3 +519,76 @@ fn a_scan_that_answers_after_start_over_never_lands_in_the_next_resident_s_dossi
     scan(&kiosk, 1);
     assert_eq!(k.get_dossier_scanned(), 1);
 }
+
+/// The city's system does not answer: the dossier is kept, and the saved page offers a paper for the counter.
+/// Printed, it carries the answers in Vietnamese for the officer, the papers scanned, and codes that read back
+/// (through the paper, as a counter's scanner would) to the answers, the kiosk, and the dossier waiting in the
+/// outbox. Leaving drops the paper with the answers.
+#[test]
+fn with_the_portal_away_a_paper_for_the_counter_gives_back_the_answers() {
+    let kiosk = start_kiosk("dossier-counter-paper", 1080, 1920, crate::screens::NO_PORTAL);
+    let app = kiosk.window();
+    let k = app.global::<ui::Kiosk>();
+    to_the_rental_agreement(app);
+    scan(&kiosk, 1);
+    tap(app, "Continue");
+    scan(&kiosk, 2);
+    tap(app, "Continue");
+    tap(app, "At the office's one-stop counter");
+    tap(app, "Continue to consent");
+    tap(app, "I agree: send my dossier");
+    kiosk.settle("the dossier kept and its receipt printed", || print_finished(k.get_dossier_sent().print));
+    assert_eq!(count(app, "Your dossier is saved"), 1);
+    assert!(k.get_dossier_sent().code.is_empty(), "no code: the portal is away");
+    kiosk.settle("the paper offered", || k.get_dossier_intake_offered());
+    let reference = k.get_dossier_sent().reference.to_string();
+    let receipts = kiosk.printer().jobs().len();
+    snapshot(app, "dossier-saved-counter-paper-en-1080x1920");
+
+    tap(app, "Print a paper for the counter");
+    kiosk.settle("the paper printed", || print_finished(k.get_dossier_intake_print()));
+    assert_eq!(k.get_dossier_intake_print(), ui::PrintState::Printed);
+    assert_eq!(
+        count(app, "Take the paper for the counter from the printer. It holds your personal details: keep it safe."),
+        1
+    );
+    let jobs = kiosk.printer().jobs();
+    assert_eq!(jobs.len(), receipts + 1);
+    let paper = jobs.last().expect("the paper");
+    let text = slip_text(paper);
+    for expected in [
+        "PAPER FOR THE COUNTER",
+        reference.as_str(),
+        "Thông tin người dân đã khai",
+        "Hoàng Văn Nam",
+        "0862000111",
+        "Giấy tờ đã quét tại ki-ốt (mang theo bản chính)",
+        "- Thẻ căn cước: 2 trang",
+        "(Held dossiers, Read a",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    let codes = qr_codes(paper);
+    assert!(!codes.is_empty() && codes.iter().all(|c| c.starts_with("HCC1:")), "{codes:?}");
+    let intake = kiosk_core::intake::decode(&codes.join("\n")).expect("the codes read back whole");
+    let config = kiosk_app::load_config(&kiosk_tests::example_config()).expect("example config is valid");
+    assert_eq!(intake.kiosk, config.kiosk.id);
+    assert_eq!(kiosk_app::outbox::resident::short_reference(&intake.id), reference);
+    let answers = &intake.form["answers"];
+    assert_eq!((answers["name"].as_str(), answers["phone"].as_str()), (Some("Hoàng Văn Nam"), Some("0862000111")));
+    assert_eq!(intake.form["papers"], serde_json::json!([["lawful_residence", 1], ["id_card", 2]]));
+    assert_eq!(
+        (intake.form["procedure_code"].as_str(), intake.form["delivery"].as_str()),
+        (Some("1.004194"), Some("at_the_counter"))
+    );
+    let state = kiosk.app.outbox.state(&intake.id).expect("outbox");
+    assert_eq!(state, Some(kiosk_core::outbox::State::Queued), "the dossier the paper names waits in the outbox");
+
+    // Printed again on request; then the resident leaves and the paper (with the answers) goes with them.
+    tap(app, "Print it again");
+    kiosk.settle("printed again", || print_finished(k.get_dossier_intake_print()));
+    assert_eq!(kiosk.printer().jobs().len(), receipts + 2);
+    tap(app, "Done");
+    assert!(!k.get_dossier_intake_offered() && ui::dossier::is_empty(app));
+    assert_eq!(count(app, "Print a paper for the counter"), 0);
+}

@@ -106,8 +106,42 @@ fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_ge
     let (_, _, visit_page) = counter.get(&format!("/staff/held/{visit_id}"));
     assert!(visit_page.contains("TRẦN THỊ BÌNH") && visit_page.contains("Buổi sáng"), "{visit_page}");
 
-    // Taking it in: a forged form and bad register numbers change nothing.
+    // The resident's paper for the counter (what the kiosk prints when the portal is away): its codes, typed by
+    // the counter's scanner, give back the answers and lead to the dossier this kiosk holds.
     let csrf = value_of(&opened, "csrf");
+    let paper = |kiosk: &str, id: &str| {
+        let intake = kiosk_core::intake::Intake { kiosk: kiosk.into(), id: id.into(), form: dossier.clone() };
+        kiosk_core::intake::encode(&intake).join("\r\n")
+    };
+    let (status, read) =
+        counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", &paper("HN-TEST-0001", &held))]);
+    assert_eq!(status.as_u16(), 200);
+    assert!(read.contains("NGUYỄN VĂN AN") && read.contains(&form.fields[0].label_vi), "{read}");
+    assert!(read.contains(&choice.options[0].vi) && read.contains(&format!("{}: 2 trang", document.name_vi)), "{read}");
+    assert!(
+        read.contains(&format!("href=\"/staff/held/{held}\"")) && read.contains("Ki-ốt này đang giữ hồ sơ"),
+        "{read}"
+    );
+    assert_eq!(read.matches("HCC1:").count(), 1, "the box is empty again (only its hint names the prefix)");
+    // A paper from another kiosk: where the dossier is kept, and what to write so it is not handled twice.
+    let elsewhere = paper("HN-LONGBIEN-0007", "0193a1b2-3c4d-7e8f-9a0b-1c2d3e4f5a6b");
+    let (_, read) = counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", &elsewhere)]);
+    assert!(read.contains("Ki-ốt HN-LONGBIEN-0007 đang giữ hồ sơ này") && read.contains("NGUYỄN VĂN AN"), "{read}");
+    // A damaged code is said to be damaged, and what was scanned stays in the box to look at.
+    let damaged = elsewhere.replacen(":1/1:", ":1/1:A", 1);
+    let (status, read) = counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", &damaged)]);
+    assert_eq!(status.as_u16(), 200);
+    assert!(read.contains("Có mã đọc không trọn vẹn") && read.contains(&damaged) && !read.contains("NGUYỄN"), "{read}");
+    let (_, read) = counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", "https://dichvucong.gov.vn")]);
+    assert!(read.contains("Đây không phải mã trên bản khai"), "{read}");
+    // Not signed in, or a forged form: nothing is read.
+    let (status, read) = stranger.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", &elsewhere)]);
+    assert_eq!(status.as_u16(), 303);
+    assert!(!read.contains("NGUYỄN"));
+    let (status, _) = counter.post_page("/staff/intake", &[("csrf", "forged"), ("scanned", &elsewhere)]);
+    assert_eq!(status.as_u16(), 303);
+
+    // Taking it in: a forged form and bad register numbers change nothing.
     let take = format!("/staff/held/{held}/taken");
     counter.post(&take, &[("csrf", "forged"), ("register_number", "125/2026")]);
     assert!(counter.message("/staff/counter").starts_with("Trang đã hết hạn"));
@@ -128,6 +162,11 @@ fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_ge
     assert!(counter.message("/staff/held").contains("đã được tiếp nhận trực tiếp"));
     counter.post(&take, &[("csrf", &csrf), ("register_number", "126/2026")]);
     assert!(counter.message("/staff/held").contains("đã được tiếp nhận trực tiếp"), "not taken twice");
+    let (_, read) = counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", &paper("HN-TEST-0001", &held))]);
+    assert!(
+        read.contains("đã được tiếp nhận trực tiếp") && !read.contains("Ki-ốt này đang giữ"),
+        "the paper says so too"
+    );
 
     // Who opened and took what, without what it said.
     let db = rusqlite::Connection::open(state.join("staff.sqlite")).expect("staff database");
@@ -151,6 +190,10 @@ fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_ge
             format!("nv01 held-taken-by-hand {reference} register 125/2026"),
         ]
     );
+    let papers_read: i64 = db
+        .query_row("SELECT count(*) FROM audit WHERE action = 'counter-paper-read'", [], |row| row.get(0))
+        .expect("count");
+    assert_eq!(papers_read, 3, "each paper read whole is in the audit log (a damaged one shows nothing)");
 
     // A resident checking the reference meanwhile is told the counter has it.
     let cache = tracking::Cache::open(&dir.join("statuses.sqlite")).expect("cache");

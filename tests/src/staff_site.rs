@@ -186,6 +186,21 @@ impl Agent {
         (response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(), set)
     }
 
+    /// A POST answered with a page rather than a redirect (one that shows what was sent, which must never go in a
+    /// URL or be kept for a redirect): its status and body.
+    pub fn post_page(&mut self, path: &str, form: &[(&str, &str)]) -> (reqwest::StatusCode, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .expect("POST");
+        self.keep(&response);
+        let status = response.status();
+        (status, response.text().expect("body"))
+    }
+
     /// The message the next page shows (and clears).
     pub fn message(&mut self, path: &str) -> String {
         let (_, _, page) = self.get(path);

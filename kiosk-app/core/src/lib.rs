@@ -11,6 +11,7 @@ pub mod dossier;
 pub mod fee;
 pub mod forms;
 pub mod hours;
+pub mod intake;
 pub mod keyboard;
 pub mod outbox;
 pub mod portal;

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::{back, frame, page_response, signed, signed_form, signed_page, Tokened};
 use crate::counter_api::CounterApi;
-use crate::held::{self, Held};
+use crate::held::{self, catalogue, forms, Held};
 use crate::outbox::resident::short_reference;
 use crate::outbox::store::{Held as HeldRow, Taken};
 use crate::words;
@@ -92,6 +92,7 @@ pub(super) async fn list_page(State(api): State<Arc<CounterApi>>, headers: Heade
         section.card aria-labelledby="held-title" {
             h2 #held-title { (words::tr(language, "Not yet with the city's system")) }
             p { (words::tr(language, "The kiosk keeps these and sends each by itself as soon as the city's system answers; nothing needs doing for that. When the system stays down and the resident is at the counter, open the dossier, take the papers in by hand as when the system is down, and write the counter's register number: the kiosk then never sends it and tells the city's system.")) }
+            p { a #read-paper href="/staff/intake" { (words::tr(language, "Read a counter paper")) } ": " (words::tr(language, "a resident brings a paper printed by a kiosk, possibly another one; its codes give back the answers.")) }
             @if rows.is_empty() {
                 p #held-none { (words::tr(language, "Nothing is waiting: everything reached the city's system.")) }
             } @else {
@@ -210,20 +211,6 @@ fn take_form(id: &str, csrf: &str, language: Language) -> Markup {
     }
 }
 
-/// The bundled catalogue and forms, read once for the console (not per page, nor per row of the list).
-fn catalogue() -> &'static kiosk_core::catalogue::Catalogue {
-    static CATALOGUE: std::sync::OnceLock<kiosk_core::catalogue::Catalogue> = std::sync::OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        kiosk_core::catalogue::parse(crate::lookup::BUNDLED)
-            .unwrap_or_else(|problems| panic!("the bundled catalogue is checked by the tests: {problems:?}"))
-    })
-}
-
-fn forms() -> &'static [kiosk_core::forms::Form] {
-    static FORMS: std::sync::OnceLock<Vec<kiosk_core::forms::Form>> = std::sync::OnceLock::new();
-    FORMS.get_or_init(crate::dossier::forms)
-}
-
 /// Why a dossier is not held any more, for staff.
 fn gone_text(held: &Held, id: &str, language: Language) -> String {
     let reference = short_reference(id);
@@ -330,4 +317,143 @@ fn register_problem(error: kiosk_core::outbox::RegisterNumberError, language: La
             words::tr(language, "A register number has only letters, digits, spaces and / - . _")
         }
     }
+}
+
+// ---- the paper for the counter ----
+
+/// The form the counter's scanner types a paper's codes into (a keyboard-wedge scanner ends each code with
+/// Enter, which in a text area starts the next line).
+fn read_form(csrf: &str, language: Language, scanned: &str, focus: bool) -> Markup {
+    html! {
+        section.card aria-labelledby="read-title" {
+            h2 #read-title { (words::tr(language, "Read a counter paper")) }
+            p { (words::tr(language, "When the city's system is down, a kiosk prints the resident a paper for the counter with their answers and one or more codes. Click in the box, then scan every code on the paper with the counter's scanner, in any order.")) }
+            form method="post" action="/staff/intake" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="scanned" { (words::tr(language, "Scanned codes")) }
+                textarea #scanned name="scanned" rows="4" required autofocus[focus] autocomplete="off" spellcheck="false"
+                    aria-describedby="scanned-help" { (scanned) }
+                p #scanned-help.hint { (words::tr(language, "Each code starts with HCC1: and goes on its own line.")) }
+                button.primary type="submit" { (words::tr(language, "Read the paper")) }
+            }
+        }
+    }
+}
+
+pub(super) async fn intake_page(State(api): State<Arc<CounterApi>>, headers: HeaderMap) -> Response {
+    let (language, session, message) = match signed_page(&api, &headers) {
+        Ok(page) => page,
+        Err(redirect) => return *redirect,
+    };
+    let had = message.is_some();
+    let body = read_form(&session.csrf, language, "", true);
+    page_response(frame(language, &words::tr(language, "Read a counter paper"), Some(&session), message, body), had)
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReadForm {
+    csrf: String,
+    #[serde(default)]
+    scanned: String,
+}
+
+impl Tokened for ReadForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+fn intake_problem(problem: &kiosk_core::intake::Problem, language: Language) -> String {
+    use kiosk_core::intake::Problem;
+    match problem {
+        Problem::Empty => words::tr(language, "Nothing was scanned. Click in the box and scan the codes on the paper."),
+        Problem::NotOurs => words::tr(
+            language,
+            "This is not a code from a kiosk's paper for the counter (those start with HCC1:). Scan the codes under \"For the counter\" on the paper.",
+        ),
+        Problem::Mixed => words::tr(
+            language,
+            "Codes from two different papers were scanned. Clear the box and scan the codes of one paper only.",
+        ),
+        Problem::Missing { have, of } => words::trf(
+            language,
+            "{} of the paper's {} codes are here: scan the others too (any order).",
+            &[have, of],
+        ),
+        Problem::Damaged => words::tr(
+            language,
+            "A code did not read whole (a crease, a smudge or a missed character). Clear the box and scan again, slowly; if it keeps failing, take the dossier in from the printed answers.",
+        ),
+    }
+}
+
+pub(super) async fn read_intake(
+    State(api): State<Arc<CounterApi>>,
+    headers: HeaderMap,
+    form: Result<Form<ReadForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let (language, session, form) = match signed_form(&api, &headers, form) {
+        Ok(signed) => signed,
+        Err(redirect) => return *redirect,
+    };
+    let title = words::tr(language, "Read a counter paper");
+    let intake = match kiosk_core::intake::decode(&form.scanned) {
+        Ok(intake) => intake,
+        Err(problem) => {
+            // What was scanned stays in the box (it is the resident's data: never logged, never in a URL).
+            let body = read_form(&session.csrf, language, &form.scanned, true);
+            let flash = Some((false, intake_problem(&problem, language)));
+            return page_response(frame(language, &title, Some(&session), flash, body), false);
+        }
+    };
+    let reference = short_reference(&intake.id);
+    api.audit(&session, "counter-paper-read", &format!("{} {reference}", intake.kiosk));
+    let reading = held::reading(&intake.form, forms(), catalogue(), language);
+    let here = held_of(&api).map(|held| (held.state(&intake.id), held));
+    let body = html! {
+        section.card aria-labelledby="paper-title" {
+            h2 #paper-title { (words::trf(language, "Reference {}", &[&reference])) }
+            dl.facts {
+                dt { (words::tr(language, "Kept by kiosk")) } dd { (intake.kiosk) }
+                @if let Some(procedure) = &reading.procedure {
+                    dt { (words::tr(language, "Procedure")) } dd { (procedure) }
+                }
+            }
+            p #paper-where {
+                @match &here {
+                    Some((Ok(Some(OutboxState::Queued | OutboxState::Quarantined)), _)) => {
+                        (words::tr(language, "This kiosk holds the dossier: open it to see the scanned pages, and record it there when you take it in by hand, so the kiosk never sends it."))
+                        " "
+                        a #paper-open href={ "/staff/held/" (intake.id) } { (words::trf(language, "Open {}", &[&reference])) }
+                    }
+                    Some((Ok(Some(_)), held)) => { (gone_text(held, &intake.id, language)) }
+                    _ => {
+                        (words::trf(language, "Kiosk {} keeps this dossier and sends it by itself when the city's system answers. If you take it in by hand, write the kiosk reference {} in the register's notes, so the copy that arrives later is known as the same dossier.", &[&intake.kiosk, &reference]))
+                    }
+                }
+            }
+        }
+        section.card aria-labelledby="answers-title" {
+            h2 #answers-title { (words::tr(language, "What the resident wrote")) }
+            dl.answers #paper-answers {
+                @for (label, value) in &reading.rows {
+                    dt { (label) } dd { (value) }
+                }
+            }
+        }
+        @if !reading.papers.is_empty() {
+            section.card aria-labelledby="papers-title" {
+                h2 #papers-title { (words::tr(language, "Scanned papers")) }
+                p { (words::tr(language, "The codes do not hold the pages: check the resident's original papers.")) }
+                ul #paper-papers {
+                    @for (name, pages) in &reading.papers {
+                        li { (words::trf(language, "{}: {} pages", &[name, &pages.len()])) }
+                    }
+                }
+            }
+        }
+        // The next paper's box, not focused: the page opens on what was read.
+        (read_form(&session.csrf, language, "", false))
+    };
+    page_response(frame(language, &title, Some(&session), None, body), false)
 }

@@ -61,6 +61,7 @@ pub fn routes() -> Router<Arc<CounterApi>> {
         .route("/staff/held/{id}", get(held::open_page))
         .route("/staff/held/{id}/pages/{index}", get(held::page_image))
         .route("/staff/held/{id}/taken", post(held::taken))
+        .route("/staff/intake", get(held::intake_page).post(held::read_intake))
 }
 
 /// The few files the pages load, shipped in the repository (assets/web, and the kiosk's own font).

@@ -17,6 +17,8 @@ pub enum SlipKind {
     Guidance,
     /// A dossier's receipt.
     Receipt,
+    /// A dossier's paper for the counter, while the city's system does not answer (the answers and a QR).
+    Intake,
     /// A home-visit request's confirmation.
     Visit,
     /// A booked time's slip.

@@ -18,13 +18,14 @@ use kiosk_core::keyboard::Key;
 use kiosk_core::validate::Message;
 use kiosk_core::wizard::dossier::{self as wizard, Row, RowAnswer, Step, View, Wizard};
 use kiosk_core::wizard::{Keys, ScanFailure, Then};
+use kiosk_drivers::printer::document::Document;
 use kiosk_drivers::scanner::pipeline;
 use slint::{ComponentHandle, Model, ModelRc};
 
 use super::sent::Flow;
 use super::{
     current_language, model, AnswerKeys, AppWindow, DossierChoice, DossierDelivery, DossierRow, DossierRowKind,
-    DossierStep, Kiosk, Problem, ProblemShown, ProcedureRow,
+    DossierStep, Kiosk, PrintState, Problem, ProblemShown, ProcedureRow,
 };
 
 /// Thumbnails fit in this many pixels: the size a page is shown at (`Previews` in dossier.slint).
@@ -124,6 +125,9 @@ struct State {
     wizard: Option<Wizard<Scan>>,
     /// The scan request the screen waits for (None: none). Answers to any other are dropped.
     awaiting_scan: Option<u64>,
+    /// The paper for the counter offered on the saved page, with the reference it is for: it holds the answers,
+    /// so it goes when the resident leaves.
+    intake: Option<(String, Document)>,
 }
 
 /// Scan requests are numbered across the kiosk's life, so no two dossiers ever share one.
@@ -185,6 +189,7 @@ pub fn reset(ui: &AppWindow) {
         let mut state = held.borrow_mut();
         state.wizard = None;
         state.awaiting_scan = None;
+        state.intake = None;
     }
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_dossier_step(DossierStep::Choose);
@@ -214,6 +219,8 @@ pub fn reset(ui: &AppWindow) {
     kiosk.set_dossier_rows_second(model(Vec::new()));
     kiosk.set_dossier_scanned(0);
     kiosk.set_dossier_scanning(false);
+    kiosk.set_dossier_intake_offered(false);
+    kiosk.set_dossier_intake_print(PrintState::Idle);
     SENT.clear(ui);
 }
 
@@ -582,8 +589,9 @@ pub const SENT: Flow = Flow {
     charges_fees: true,
 };
 
-/// The answers, pages and thumbnails are dropped from the screen: from here on they exist only sealed in the
-/// outbox.
+/// The answers, pages and thumbnails are dropped from the screen: from here on they exist sealed in the outbox
+/// and, when the portal does not answer in time, in the paper for the counter the saved page offers until the
+/// resident leaves ([`offer_intake`]).
 fn show_saved(ui: &AppWindow) {
     held(ui).borrow_mut().wizard = None;
     let kiosk = ui.global::<Kiosk>();
@@ -592,6 +600,42 @@ fn show_saved(ui: &AppWindow) {
     kiosk.set_dossier_text("".into());
     kiosk.set_dossier_previews(model(Vec::new()));
     kiosk.set_dossier_step(DossierStep::Saved);
+}
+
+/// Offers the paper for the counter (the portal did not answer in time), while the saved page still shows
+/// `reference`: the resident may have left already, and then the paper is dropped unprinted.
+pub fn offer_intake(ui: &AppWindow, reference: &str, document: Document) {
+    let kiosk = ui.global::<Kiosk>();
+    if kiosk.get_dossier_step() != DossierStep::Saved || kiosk.get_dossier_sent().reference != reference {
+        return;
+    }
+    held(ui).borrow_mut().intake = Some((reference.to_owned(), document));
+    kiosk.set_dossier_intake_print(PrintState::Idle);
+    kiosk.set_dossier_intake_offered(true);
+}
+
+/// What "Print a paper for the counter" does: `print` gets the paper (with its reference) to print on the device
+/// thread, which answers through [`show_intake_printed`]. A tap while it prints is ignored.
+pub fn on_dossier_print_intake(ui: &AppWindow, print: impl Fn(String, Document) + 'static) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_dossier_print_intake(move || {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        if kiosk.get_dossier_intake_print() == PrintState::Printing {
+            return;
+        }
+        let Some((reference, document)) = held(&ui).borrow_mut().intake.clone() else { return };
+        kiosk.set_dossier_intake_print(PrintState::Printing);
+        print(reference, document);
+    });
+}
+
+/// The paper for the counter came out (`done`) or the printer failed, for the resident still on `reference`.
+pub fn show_intake_printed(ui: &AppWindow, reference: &str, done: bool) {
+    let offered = held(ui).borrow_mut().intake.as_ref().is_some_and(|(shown, _)| shown == reference);
+    if offered {
+        ui.global::<Kiosk>().set_dossier_intake_print(if done { PrintState::Printed } else { PrintState::Failed });
+    }
 }
 
 /// True when the window holds no dossier (for tests of the wipe).
@@ -665,6 +709,13 @@ pub fn walk(
     // Saving needs the outbox: the picture shows the saved page with a sample reference and code.
     kiosk.set_dossier_result_date(kiosk_core::dossier::result_date(crate::clock::today(), 3).to_string().into());
     SENT.saved(ui, "3FA2-91C0");
+    // The city's system away: kept, and the paper for the counter offered (its print is the walkthrough's
+    // slip-counter-paper).
+    SENT.undelivered(ui, "3FA2-91C0");
+    SENT.printed(ui, "3FA2-91C0", true);
+    kiosk.set_dossier_intake_offered(true);
+    save("dossier-saved-away")?;
+    kiosk.set_dossier_intake_offered(false);
     SENT.delivered(ui, "3FA2-91C0", "SIM-261129-000002", Some(&super::headless::sample_fee()));
     SENT.printed(ui, "3FA2-91C0", true);
     save("dossier-saved")?;

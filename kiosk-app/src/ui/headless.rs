@@ -390,11 +390,29 @@ fn sample_slips(
         delivery: kiosk_core::dossier::Delivery::AtTheCounter,
         fee: Some(sample_fee()),
     };
+    // The walkthrough's temporary-residence dossier (ui::dossier::walk), as the paper for the counter holds it.
+    let intake = kiosk_core::intake::Intake {
+        kiosk: config.kiosk.id.clone(),
+        id: "0193a1b2-3c4d-7e8f-9a0b-3fa291c00001".into(),
+        form: serde_json::json!({
+            "kind": "dossier", "procedure_id": "dang-ky-tam-tru", "procedure_code": "1.004194",
+            "answers": {
+                "name": "Hoàng Văn Nam", "birth_date": "02/09/1990", "sex": "male", "personal_number": "001090123456",
+                "phone": "0862000111", "household": "new", "address": "Phòng 302 số 15 ngõ 80 Chùa Láng",
+                "until": "31/12/2027", "members": "no", "owner_name": "Ngô Thị Mai", "owner_consent": "agreement",
+                "minor": "no",
+            },
+            "delivery": "at_the_counter", "delivery_address": null,
+            "papers": [["lawful_residence", 1], ["id_card", 2]],
+            "consent_version": kiosk_core::dossier::CONSENT_VERSION, "language": language.code(),
+        }),
+    };
     Ok(vec![
         ("ticket", crate::tickets::ticket_document(config, issued, language)),
         ("guidance", crate::lookup::guidance_document(config, procedure, language)),
         ("visit", crate::visit::confirmation_document(config, &visit, language)),
         ("receipt", crate::dossier::receipt_document(config, &receipt, language)),
+        ("counter-paper", crate::dossier::intake_document(config, &intake, "3FA2-91C0", language)),
         ("booking", crate::booking::slip_document(config, &sample_booking(), language)),
     ])
 }

@@ -221,6 +221,7 @@ pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
                 SlipKind::Ticket => show_ticket_printed(ui, &printed),
                 SlipKind::Guidance => show_guidance_printed(ui, &printed),
                 SlipKind::Receipt => dossier::SENT.printed(ui, &reference, printed.outcome.is_ok()),
+                SlipKind::Intake => dossier::show_intake_printed(ui, &reference, printed.outcome.is_ok()),
                 SlipKind::Visit => visit::SENT.printed(ui, &reference, printed.outcome.is_ok()),
                 SlipKind::Booking => booking::SENT.printed(ui, &reference, printed.outcome.is_ok()),
             }
