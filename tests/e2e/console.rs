@@ -389,6 +389,7 @@ fn held_dossiers_are_listed_opened_and_taken_in_by_hand_in_the_browser() {
                 Kind::BirthDate => "12/03/1950".to_owned(),
                 Kind::Date => "31/12/2027".to_owned(),
                 Kind::Phone => "0912345678".to_owned(),
+                Kind::Email => "nguyenvanan@gmail.com".to_owned(),
                 Kind::PersonalNumber => "001050012345".to_owned(),
                 Kind::Number => "0123456789".to_owned(),
                 Kind::Text => "Con trai".to_owned(),

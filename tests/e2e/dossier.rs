@@ -89,6 +89,18 @@ fn to_the_rental_agreement(app: &AppWindow) {
     tap(app, "Male");
     number(app, "001090123456");
     number(app, "0862000111");
+    // Item 6, the e-mail address: on the e-mail keyboard letters are typed as they are (no Telex: "ss" stays
+    // "ss"), and the shape is checked before going on.
+    assert_eq!(count(app, "@gmail.com"), 1, "the e-mail keyboard");
+    type_text(app, "nam.hvss");
+    continue_(app);
+    assert_eq!(
+        problem(app),
+        "An e-mail address looks like name@gmail.com: one @, a name before it, and after it a domain with a dot."
+    );
+    tap(app, "@gmail.com");
+    assert_eq!(text(app), "nam.hvss@gmail.com");
+    continue_(app);
     tap(app, "A new household: I am its head");
     letters(app, "phongf 302 soos 15 ngox 80 chuaf lang");
     number(app, "31122027");
@@ -562,6 +574,7 @@ fn with_the_portal_away_a_paper_for_the_counter_gives_back_the_answers() {
         "Thông tin người dân đã khai",
         "Hoàng Văn Nam",
         "0862000111",
+        "Email: nam.hvss@gmail.com",
         "Giấy tờ đã quét tại ki-ốt (mang theo bản chính)",
         "- Thẻ căn cước: 2 trang",
         "(Held dossiers, Read a",
@@ -576,6 +589,7 @@ fn with_the_portal_away_a_paper_for_the_counter_gives_back_the_answers() {
     assert_eq!(kiosk_app::outbox::resident::short_reference(&intake.id), reference);
     let answers = &intake.form["answers"];
     assert_eq!((answers["name"].as_str(), answers["phone"].as_str()), (Some("Hoàng Văn Nam"), Some("0862000111")));
+    assert_eq!(answers["email"].as_str(), Some("nam.hvss@gmail.com"));
     assert_eq!(intake.form["papers"], serde_json::json!([["lawful_residence", 1], ["id_card", 2]]));
     assert_eq!(
         (intake.form["procedure_code"].as_str(), intake.form["delivery"].as_str()),

@@ -27,6 +27,9 @@ fn kiosk_core_stays_pure() {
         "sha2",
         "bamboo-core",
         "crc",
+        "serde_json",
+        "data-encoding",
+        "miniz_oxide",
     ];
     for dependency in dependencies("kiosk-app/core/Cargo.toml") {
         assert!(

@@ -28,6 +28,8 @@ pub enum Kind {
     PersonalNumber,
     /// Digits only (e.g. a social-insurance book number).
     Number,
+    /// An e-mail address, typed on the e-mail keyboard (no Telex; `@` and `.`).
+    Email,
     /// One of the `option`s.
     Choice,
 }
@@ -289,6 +291,7 @@ impl Form {
             Kind::BirthDate => validate::birth_date(typed, today).map(|d| d.to_string()),
             Kind::Date => self.date_in_range(field, typed, answers, today).map(|d| d.to_string()),
             Kind::Phone => validate::phone(typed).map(|p| p.digits().to_owned()),
+            Kind::Email => validate::email(typed),
             Kind::Number => {
                 let digits: String = typed.chars().filter(|c| *c != ' ').collect();
                 if digits.chars().all(|c| c.is_ascii_digit()) && digits.len() <= max {

@@ -118,6 +118,8 @@ pub struct Composer {
     style: ToneStyle,
     capitals: Capitals,
     max_chars: usize,
+    /// Keys typed as they are, without Telex (e-mail addresses): `ss` stays `ss`, tone keys do nothing.
+    plain: bool,
 }
 
 impl std::fmt::Debug for Composer {
@@ -139,7 +141,16 @@ fn engine(style: ToneStyle) -> Engine {
 
 impl Composer {
     pub fn new(style: ToneStyle, capitals: Capitals, max_chars: usize) -> Composer {
-        Composer { done: String::new(), engine: engine(style), style, capitals, max_chars }
+        Composer { done: String::new(), engine: engine(style), style, capitals, max_chars, plain: false }
+    }
+
+    /// A composer that types keys as they are, in lower case, without Telex and without spaces (an e-mail
+    /// address), holding `text` already.
+    pub fn plain(max_chars: usize, text: &str) -> Composer {
+        let mut composer = Composer::new(ToneStyle::Modern, Capitals::AsTyped, max_chars);
+        composer.plain = true;
+        composer.done = text.chars().filter(char::is_ascii_graphic).take(max_chars).collect();
+        composer
     }
 
     /// A composer holding `text` already (a "Change" link back to an answer): the last word can still take
@@ -169,6 +180,9 @@ impl Composer {
     }
 
     pub fn press(&mut self, key: Key) -> Pressed {
+        if self.plain {
+            return self.press_plain(key);
+        }
         match key {
             Key::Clear => {
                 if self.is_empty() {
@@ -189,6 +203,24 @@ impl Composer {
             Key::Char(c) if c.is_alphabetic() => self.letter(c),
             Key::Char(c) if c.is_control() || c.is_whitespace() => Pressed::Ignored,
             Key::Char(c) => self.commit_with(c),
+        }
+    }
+
+    fn press_plain(&mut self, key: Key) -> Pressed {
+        match key {
+            Key::Clear if !self.done.is_empty() => {
+                self.done.clear();
+                Pressed::Changed
+            }
+            Key::Delete if self.done.pop().is_some() => Pressed::Changed,
+            Key::Char(c) if c.is_ascii_graphic() => {
+                if self.done.chars().count() >= self.max_chars {
+                    return Pressed::Full;
+                }
+                self.done.push(c.to_ascii_lowercase());
+                Pressed::Changed
+            }
+            _ => Pressed::Ignored,
         }
     }
 
@@ -308,6 +340,23 @@ mod tests {
     }
 
     /// Telex as a resident types it on the kiosk's keys (each character one key; '<' is Delete).
+    #[test]
+    fn an_email_address_is_typed_as_it_is() {
+        let mut plain = Composer::plain(20, "");
+        for c in "NguyenVanAss@gmail.com".chars().take(20) {
+            plain.press(Key::Char(c));
+        }
+        assert_eq!(plain.text(), "nguyenvanass@gmail.c", "no Telex, lower case, at most 20");
+        assert_eq!(plain.press(Key::Char('o')), Pressed::Full);
+        assert_eq!(plain.press(Key::Tone(Tone::Acute)), Pressed::Ignored);
+        assert_eq!(plain.press(Key::Space), Pressed::Ignored);
+        assert_eq!(plain.press(Key::Delete), Pressed::Changed);
+        assert_eq!(plain.text(), "nguyenvanass@gmail.");
+        assert_eq!(Composer::plain(30, "a@b.vn").text(), "a@b.vn");
+        assert_eq!(plain.press(Key::Clear), Pressed::Changed);
+        assert!(plain.is_empty());
+    }
+
     #[test]
     fn telex_table() {
         let table = [

@@ -117,6 +117,8 @@ pub enum Message {
     /// "That is more than {0} months after the start date ({1}). The limit is {0} months: please type {2} or an
     /// earlier date."
     DateTooFarAfter { months: u32, start: String, latest: String },
+    /// "An e-mail address looks like name@gmail.com: one @, a name before it, and after it a domain with a dot."
+    EmailNotAddress,
 }
 
 impl Message {
@@ -157,6 +159,8 @@ pub enum ProblemKind {
     TooEarly,
     /// A date after the latest one allowed (a limit in months from the start date).
     TooLate,
+    /// Not shaped as an e-mail address.
+    NotAnAddress,
 }
 
 /// A phone number a person can be called on.
@@ -212,6 +216,36 @@ const CONVERTED: &[(&str, &str)] = &[
     ("0188", "058"),
     ("0199", "059"),
 ];
+
+/// Checks an e-mail address as typed on the e-mail keyboard (CT01 item 6): one `@`, a local part of letters,
+/// digits and `. _ - +`, a domain of labels (letters, digits, `-`) with at least one dot, 254 characters at
+/// most (RFC 5321). Kept in lower case. Not a full RFC 5322 parser: an address a counter would write by hand.
+pub fn email(typed: &str) -> Result<String, Problem> {
+    let address = typed.trim().to_ascii_lowercase();
+    let bad = || Problem::new(ProblemKind::NotAnAddress, Message::EmailNotAddress);
+    let (local, domain) = address.split_once('@').ok_or_else(bad)?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+    if local_ok && domain_ok && address.len() <= 254 {
+        Ok(address)
+    } else {
+        Err(bad())
+    }
+}
 
 /// Checks a phone number as typed (spaces, dots and dashes allowed; +84 accepted for 0).
 pub fn phone(typed: &str) -> Result<Phone, Problem> {
@@ -538,6 +572,30 @@ mod tests {
             ("1/1/1899", ProblemKind::TooOld),
         ] {
             assert_eq!(birth_date(typed, TODAY).map_err(|p| p.kind), Err(kind), "{typed}");
+        }
+    }
+
+    #[test]
+    fn email_addresses_are_shaped_as_a_counter_writes_them() {
+        for good in ["nguyenvana@gmail.com", "Hoa.Tran_85@yahoo.com.vn", "a+b@ubnd-hoankiem.hanoi.gov.vn"] {
+            assert!(email(good).is_ok(), "{good}");
+        }
+        assert_eq!(email(" Ten@Gmail.COM ").as_deref(), Ok("ten@gmail.com"));
+        for bad in [
+            "",
+            "gmail.com",
+            "a@b",
+            "a@@b.com",
+            "@gmail.com",
+            "a.@gmail.com",
+            "a..b@gmail.com",
+            "a@-x.com",
+            "a@x.c",
+            "a@x.c0m",
+            "nguyễn@gmail.com",
+            "a b@gmail.com",
+        ] {
+            assert_eq!(email(bad).map_err(|p| p.message), Err(Message::EmailNotAddress), "{bad:?}");
         }
     }
 

@@ -276,10 +276,17 @@ fn back(ui: &AppWindow, held: &Held<State>) {
 
 /// A key: only the answer box and the problem change, so only they are set.
 fn type_key(ui: &AppWindow, held: &Held<State>, name: &str) {
-    let Some(key) = Key::from_name(name) else { return };
+    // One key, or an ending the e-mail keyboard types at once ("@gmail.com", ".vn").
+    let keys: Vec<Key> = match Key::from_name(name) {
+        Some(key) => vec![key],
+        None if name.chars().all(|c| c.is_ascii_graphic()) => name.chars().map(Key::Char).collect(),
+        None => return,
+    };
     let mut state = held.borrow_mut();
     let Some(wizard) = state.wizard.as_mut() else { return };
-    wizard.press(key);
+    for key in keys {
+        wizard.press(key);
+    }
     let view = wizard.view();
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_dossier_text(view.text.as_str().into());
@@ -402,6 +409,7 @@ fn keys(keys: Keys) -> AnswerKeys {
     match keys {
         Keys::Letters => AnswerKeys::Letters,
         Keys::LettersAndDigits => AnswerKeys::LettersAndDigits,
+        Keys::Email => AnswerKeys::Email,
         Keys::NumberPad => AnswerKeys::NumberPad,
         Keys::Choice => AnswerKeys::Choice,
     }
@@ -478,6 +486,7 @@ fn message_kind(message: &Message) -> Problem {
         M::DateInThePast => P::DateInThePast,
         M::DateBeforeStart { .. } => P::DateBeforeStart,
         M::DateTooFarAfter { .. } => P::DateTooFarAfter,
+        M::EmailNotAddress => P::EmailNotAddress,
     }
 }
 
@@ -674,6 +683,11 @@ pub fn walk(
         typing(answer);
         kiosk.invoke_dossier_continue();
     }
+    // Item 6 on the e-mail keyboard, its ending from the "@gmail.com" key.
+    typing("nam.hv");
+    kiosk.invoke_dossier_key("@gmail.com".into());
+    save("dossier-email")?;
+    kiosk.invoke_dossier_continue();
     kiosk.invoke_dossier_choose("new".into());
     for answer in ["phongf 302 soos 15 ngox 80 chuaf lang", "31122027"] {
         typing(answer);

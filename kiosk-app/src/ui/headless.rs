@@ -398,7 +398,7 @@ fn sample_slips(
             "kind": "dossier", "procedure_id": "dang-ky-tam-tru", "procedure_code": "1.004194",
             "answers": {
                 "name": "Hoàng Văn Nam", "birth_date": "02/09/1990", "sex": "male", "personal_number": "001090123456",
-                "phone": "0862000111", "household": "new", "address": "Phòng 302 số 15 ngõ 80 Chùa Láng",
+                "phone": "0862000111", "email": "nam.hv@gmail.com", "household": "new", "address": "Phòng 302 số 15 ngõ 80 Chùa Láng",
                 "until": "31/12/2027", "members": "no", "owner_name": "Ngô Thị Mai", "owner_consent": "agreement",
                 "minor": "no",
             },

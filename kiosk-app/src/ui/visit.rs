@@ -175,6 +175,7 @@ fn show(ui: &AppWindow, wizard: &Wizard) {
     kiosk.set_visit_keys(match view.keys {
         Keys::Letters | Keys::Choice => AnswerKeys::Letters,
         Keys::LettersAndDigits => AnswerKeys::LettersAndDigits,
+        Keys::Email => AnswerKeys::Email,
         Keys::NumberPad => AnswerKeys::NumberPad,
     });
     kiosk.set_visit_problem(problem_shown(view.problem));

@@ -482,6 +482,7 @@ fn entry(field: &Field) -> Option<Entry> {
         Kind::Text => Entry::new(Keys::LettersAndDigits, Capitals::AsTyped, field.max.unwrap_or(100)),
         Kind::BirthDate | Kind::Date => Entry::DATE,
         Kind::Phone => Entry::new(Keys::NumberPad, Capitals::AsTyped, 13),
+        Kind::Email => Entry::new(Keys::Email, Capitals::AsTyped, 254),
         Kind::PersonalNumber => Entry::new(Keys::NumberPad, Capitals::AsTyped, 12),
         Kind::Number => Entry::new(Keys::NumberPad, Capitals::AsTyped, field.max.unwrap_or(100)),
         Kind::Choice => return None,

@@ -23,6 +23,8 @@ pub enum Keys {
     LettersAndDigits,
     /// The number pad (phones, dates, numbers).
     NumberPad,
+    /// Latin letters typed as they are (no Telex), digits, `@ . _ -` (e-mail addresses).
+    Email,
     /// No keyboard: the answer is one of the options, tapped.
     Choice,
 }
@@ -56,7 +58,12 @@ impl Typing {
     /// Typing starts from the answer given before (a date's slashes taken out), ready to change.
     pub fn new(style: ToneStyle, entry: Entry, answer: &str) -> Typing {
         let typed = if entry.date { answer.replace('/', "") } else { answer.to_owned() };
-        Typing { composer: Composer::with_text(style, entry.capitals, entry.max_chars, &typed), entry }
+        let composer = if entry.keys == Keys::Email {
+            Composer::plain(entry.max_chars, &typed)
+        } else {
+            Composer::with_text(style, entry.capitals, entry.max_chars, &typed)
+        };
+        Typing { composer, entry }
     }
 
     /// A key pressed: the number pad takes digits only. Returns what it did.
