@@ -575,7 +575,7 @@ fn with_the_portal_away_a_paper_for_the_counter_gives_back_the_answers() {
         "Hoàng Văn Nam",
         "0862000111",
         "Email: nam.hvss@gmail.com",
-        "Giấy tờ đã quét tại ki-ốt (mang theo bản chính)",
+        "Giấy tờ đã quét tại ki-ốt",
         "- Thẻ căn cước: 2 trang",
         "(Held dossiers, Read a",
     ] {

@@ -545,6 +545,10 @@ mod tests {
         w.choose("male");
         answer(w, "001090123456");
         answer(w, "0862000111");
+        // The e-mail address (optional) typed as it is: no Telex on the e-mail keyboard.
+        assert_eq!(question(w), "email");
+        assert_eq!(w.view().keys, Keys::Email);
+        answer(w, "hoang.nam.ss@gmail.com");
         assert_eq!(question(w), "household");
         w.choose("new");
         answer(w, address);
