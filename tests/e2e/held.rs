@@ -131,7 +131,10 @@ fn a_dossier_held_while_the_portal_is_away_is_taken_in_by_hand_and_the_portal_ge
     let damaged = elsewhere.replacen(":1/1:", ":1/1:A", 1);
     let (status, read) = counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", &damaged)]);
     assert_eq!(status.as_u16(), 200);
-    assert!(read.contains("Có mã chưa đọc được trọn vẹn") && read.contains(&damaged) && !read.contains("NGUYỄN"), "{read}");
+    assert!(
+        read.contains("Có mã chưa đọc được trọn vẹn") && read.contains(&damaged) && !read.contains("NGUYỄN"),
+        "{read}"
+    );
     let (_, read) = counter.post_page("/staff/intake", &[("csrf", &csrf), ("scanned", "https://dichvucong.gov.vn")]);
     assert!(read.contains("Đây không phải mã trên phiếu nộp hồ sơ"), "{read}");
     // Not signed in, or a forged form: nothing is read.
