@@ -327,6 +327,19 @@ pub fn cp1258_bytes(c: char) -> Option<Vec<u8>> {
     Some(vec![Table::Cp1258.byte_for(base)?, Table::Cp1258.byte_for(tone)?])
 }
 
+/// An ASCII look-alike for typographic punctuation no Vietnamese code page has (guillemets, curly quotes,
+/// dashes, the ellipsis), so a slip prints `"Lấy số"` rather than a blank where `«Lấy số»` was written.
+pub fn ascii_fallback(c: char) -> Option<&'static str> {
+    Some(match c {
+        '«' | '»' | '“' | '”' | '„' | '″' => "\"",
+        '‘' | '’' | '‚' | '′' => "'",
+        '–' | '—' | '‐' | '‑' | '−' => "-",
+        '…' => "...",
+        '\u{a0}' | '\u{202f}' => " ",
+        _ => return None,
+    })
+}
+
 /// Which TCVN-3 table prints `c` (lower-case letters and ASCII are in the lower table, capitals in the upper).
 pub fn tcvn3_table_for(c: char) -> Option<Table> {
     if Table::Tcvn3Lower.byte_for(c).is_some() {

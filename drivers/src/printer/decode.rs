@@ -282,7 +282,7 @@ pub fn paper(bytes: &[u8], profile: &Profile, face: &Typeface) -> Result<Vec<Pri
 fn recognisable() -> impl Iterator<Item = char> {
     let lower = "àảãáạăằẳẵắặâầẩẫấậèẻẽéẹêềểễếệìỉĩíịòỏõóọôồổỗốộơờởỡớợùủũúụưừửữứựỳỷỹýỵđ";
     let upper: String = lower.chars().flat_map(char::to_uppercase).collect();
-    lower.chars().chain(upper.chars().collect::<Vec<_>>()).chain("–—·•…“”‘’€₫°×÷".chars())
+    lower.chars().chain(upper.chars().collect::<Vec<_>>()).chain("–—·•…“”‘’«»„‚€₫°×÷".chars())
 }
 
 fn table_for_page(profile: &Profile, page: u8) -> Option<Table> {

@@ -260,6 +260,8 @@ impl<'a> Job<'a> {
         } else if let (Some(page), Some(bytes)) = (self.profile.cp1258_page, codepage::cp1258_bytes(c)) {
             self.select_page(page);
             self.out.extend(bytes);
+        } else if let Some(ascii) = codepage::ascii_fallback(c) {
+            self.out.extend(ascii.bytes());
         } else {
             self.substitute(c);
         }

@@ -172,6 +172,27 @@ fn characters_nothing_can_print_become_a_visible_question_mark() {
     assert_eq!(raster.substituted, ['😀', '✓']);
 }
 
+/// Guillemets, curly quotes, dashes and the ellipsis (the glossary names buttons «…» in running text, and slips
+/// repeat those words): downloaded and drawn like the letters, in Windows-1258 where the printer has it, and as
+/// ASCII look-alikes on a printer with TCVN-3 only (which has none of them), never as `?`.
+#[test]
+fn typographic_punctuation_prints_on_every_strategy() {
+    let face = typeface();
+    let written = "chọn «Lấy số» – “Tôi đã đặt lịch”…";
+    let document = Document::new().line(written);
+    let tcvn3_only = Profile { cp1258_page: None, ..profile("epson-tm-t88", Strategy::CodePage) };
+    for (profile, expected) in [
+        (profile("epson-tm-t88", Strategy::CodePage), written),
+        (profile("generic-80", Strategy::Downloaded), written),
+        (tcvn3_only, "chọn \"Lấy số\" - \"Tôi đã đặt lịch\"..."),
+    ] {
+        let encoded = encode(&document, &profile, &face);
+        assert!(encoded.substituted.is_empty(), "{:?}", encoded.substituted);
+        let paper = decode::paper(&encoded.bytes, &profile, &face).expect("decodes");
+        assert_eq!(paper[0], Printed::Text { text: expected.into(), style: super::document::Style::NORMAL });
+    }
+}
+
 /// Found by the printer_encode fuzz target (tests/fuzz/regressions/printer_encode): a letter written with a
 /// combining mark after it (here U+0340, which NFC makes a grave accent) was defined as the lone mark but printed
 /// composed, so the composed letter had no glyph and came out as `?`.

@@ -303,7 +303,14 @@ fn print_samples(
     let profile = devices.printer_profile().clone();
     let mut written = Vec::new();
     for (name, document) in sample_slips(config, issued)? {
-        let job = kiosk_drivers::printer::encode::encode(&document, &profile, face).bytes;
+        let encoded = kiosk_drivers::printer::encode::encode(&document, &profile, face);
+        // A character the configured printer cannot print comes out as `?`: the wording must change instead.
+        anyhow::ensure!(
+            encoded.substituted.is_empty(),
+            "the sample {name} slip has characters this printer cannot print: {:?}",
+            encoded.substituted
+        );
+        let job = encoded.bytes;
         let received = match (devices.print(&job), &devices.simulators.printer) {
             (Ok(_), Some(simulated)) => simulated.jobs().last().cloned().unwrap_or_default(),
             // A real printer printed it (or failed): draw what was sent.
