@@ -173,7 +173,8 @@ impl Agent {
         (status, headers, response.bytes().expect("body").to_vec())
     }
 
-    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (String, Vec<String>) {
+    /// A form POSTed with the agent's cookies; the cookies it sets kept.
+    fn send_form(&mut self, path: &str, form: &[(&str, &str)]) -> (reqwest::blocking::Response, Vec<String>) {
         let response = self
             .client
             .post(format!("{}{path}", self.base))
@@ -181,22 +182,20 @@ impl Agent {
             .form(form)
             .send()
             .expect("POST");
-        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER, "every form is answered by a redirect");
         let set = self.keep(&response);
+        (response, set)
+    }
+
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (String, Vec<String>) {
+        let (response, set) = self.send_form(path, form);
+        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER, "every form is answered by a redirect");
         (response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(), set)
     }
 
     /// A POST answered with a page rather than a redirect (one that shows what was sent, which must never go in a
     /// URL or be kept for a redirect): its status and body.
     pub fn post_page(&mut self, path: &str, form: &[(&str, &str)]) -> (reqwest::StatusCode, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .expect("POST");
-        self.keep(&response);
+        let (response, _) = self.send_form(path, form);
         let status = response.status();
         (status, response.text().expect("body"))
     }

@@ -162,14 +162,7 @@ pub(super) async fn open_page(
                 dt { (words::tr(language, "State")) } dd { (state_text(row, language)) }
             }
         }
-        section.card aria-labelledby="answers-title" {
-            h2 #answers-title { (words::tr(language, "What the resident wrote")) }
-            dl.answers #held-answers {
-                @for (label, value) in &reading.rows {
-                    dt { (label) } dd { (value) }
-                }
-            }
-        }
+        (answers_card(&reading, "held-answers", language))
         @if !reading.papers.is_empty() {
             section.card aria-labelledby="papers-title" {
                 h2 #papers-title { (words::tr(language, "Scanned papers")) }
@@ -192,6 +185,20 @@ pub(super) async fn open_page(
         frame(language, &words::trf(language, "Held dossier {}", &[&reference]), Some(&session), message, body),
         had,
     )
+}
+
+/// What the resident wrote, each answer under its label (`list_id`: the list's element id on this page).
+fn answers_card(reading: &held::Reading, list_id: &str, language: Language) -> Markup {
+    html! {
+        section.card aria-labelledby="answers-title" {
+            h2 #answers-title { (words::tr(language, "What the resident wrote")) }
+            dl.answers id=(list_id) {
+                @for (label, value) in &reading.rows {
+                    dt { (label) } dd { (value) }
+                }
+            }
+        }
+    }
 }
 
 fn take_form(id: &str, csrf: &str, language: Language) -> Markup {
@@ -433,14 +440,7 @@ pub(super) async fn read_intake(
                 }
             }
         }
-        section.card aria-labelledby="answers-title" {
-            h2 #answers-title { (words::tr(language, "What the resident wrote")) }
-            dl.answers #paper-answers {
-                @for (label, value) in &reading.rows {
-                    dt { (label) } dd { (value) }
-                }
-            }
-        }
+        (answers_card(&reading, "paper-answers", language))
         @if !reading.papers.is_empty() {
             section.card aria-labelledby="papers-title" {
                 h2 #papers-title { (words::tr(language, "Scanned papers")) }
