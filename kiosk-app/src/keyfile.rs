@@ -50,6 +50,31 @@ pub fn check_private(path: &Path, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Replaces `path` with `bytes` so that a power cut leaves the old file or the new one, never half of either:
+/// a temporary file beside it (mode `mode`), synced, renamed over, the directory synced. For files that are
+/// meant to change (the configuration, the enrolment record, the technician's PIN), unlike the keys above.
+pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.new"));
+    let written = (|| {
+        let mut file =
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&temporary)?;
+        // An old temporary file keeps its mode through `mode()`: set it again.
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
 fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -105,6 +130,18 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         let error = format!("{:#}", super::load_or_create(&path, "device key").expect_err("refused"));
         assert!(error.contains("chmod 600"), "{error}");
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_with_its_mode_and_no_temporary_file() {
+        let dir = scratch("replace");
+        let path = dir.join("kiosk.toml");
+        std::fs::write(dir.join(".kiosk.toml.new"), "half of an earlier try").expect("ok");
+        super::replace(&path, b"first", 0o644).expect("written");
+        super::replace(&path, b"second", 0o600).expect("replaced");
+        assert_eq!(std::fs::read_to_string(&path).expect("ok"), "second");
+        assert_eq!(std::fs::metadata(&path).expect("ok").permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_dir(&dir).expect("ok").count(), 1, "no temporary file is left");
     }
 
     #[test]

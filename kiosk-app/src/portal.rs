@@ -23,6 +23,8 @@ pub struct Reply {
     pub etag: Option<String>,
     /// The catalogue's signature (`X-Catalogue-Signature`), when the answer has one.
     pub signature: Option<String>,
+    /// The portal's clock (the HTTP `Date` header, RFC 7231), for the technician's clock-skew check.
+    pub date: Option<String>,
     pub body: Vec<u8>,
     /// What went wrong at the network level (for the technician; never holds personal data).
     pub error: Option<String>,
@@ -148,6 +150,7 @@ impl HttpPortal {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(reqwest::header::RETRY_AFTER);
         let etag = header(reqwest::header::ETAG);
+        let date = header(reqwest::header::DATE);
         let signature =
             response.headers().get(portal::HEADER_CATALOGUE_SIGNATURE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut response = response;
@@ -167,6 +170,7 @@ impl HttpPortal {
                         retry_after,
                         etag,
                         signature,
+                        date,
                         body,
                         error: None,
                     }
@@ -254,6 +258,7 @@ pub fn enrolment(kiosk_id: &str, key: &SigningKey) -> portal::Enrolment {
     portal::Enrolment {
         kiosk_id: kiosk_id.to_owned(),
         public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
+        enrolment_code: None,
     }
 }
 

@@ -9,7 +9,7 @@ use kiosk_app::outbox::forwarder::{os_random, Forwarder};
 use kiosk_app::outbox::store::{EnqueueError, NewSubmission, Outbox};
 use kiosk_app::portal::{device_key, HttpPortal, Portal as _};
 use kiosk_core::outbox::State;
-use kiosk_core::portal::{Enrolment, Kind};
+use kiosk_core::portal::Kind;
 use kiosk_tests::portal_sim::{self, Faults, Sim};
 
 /// The portal simulator's development public key (its secret is tests/portal-sim/dev-secret.key).
@@ -38,12 +38,9 @@ fn page(n: usize, index: usize, size: usize) -> Vec<u8> {
 
 /// Enrols the kiosk, retrying through injected faults.
 fn enrol(portal: &HttpPortal, key: &ed25519_dalek::SigningKey, runtime: &tokio::runtime::Runtime) {
-    let enrolment = Enrolment {
-        kiosk_id: "HN-TEST-0001".into(),
-        public_key: base64::engine::general_purpose::STANDARD.encode(key.verifying_key().to_bytes()),
-    };
+    let enrolment = kiosk_app::portal::enrolment("HN-TEST-0001", key);
     for _ in 0..100 {
-        if runtime.block_on(portal.enrol(&enrolment)).status == Some(201) {
+        if matches!(runtime.block_on(portal.enrol(&enrolment)).status, Some(200 | 201)) {
             return;
         }
     }
@@ -479,6 +476,10 @@ fn the_portal_contract_document_names_every_path_the_kiosk_and_the_simulator_use
     for path in paths {
         assert!(document.contains(&format!("\n  {path}:\n")), "{path} is documented");
     }
+    use kiosk_core::portal::{CODE_EXPIRED, CODE_OTHER_KIOSK, CODE_REQUIRED, CODE_UNKNOWN, CODE_USED};
+    for code in [CODE_REQUIRED, CODE_UNKNOWN, CODE_USED, CODE_EXPIRED, CODE_OTHER_KIOSK] {
+        assert!(document.contains(code), "the enrolment refusal {code} is documented");
+    }
     for status in ["\"201\"", "\"202\"", "\"409\"", "\"413\"", "\"429\"", "\"304\""] {
         assert!(document.contains(status), "{status} is documented");
     }
@@ -718,4 +719,55 @@ fn a_quarantined_submission_is_exported_still_sealed_for_the_portal_s_operators(
     };
     let refused = kiosk_app::outbox::commands::export(&config, &state, &other, &out).expect_err("not quarantined");
     assert!(format!("{refused:#}").contains("not a quarantined submission"));
+}
+
+/// A portal that enrols only with the operators' one-time code: a new kiosk's forwarder tells the technician
+/// once ("not enrolled"), its dossier waits, and once the technician enrols this same key with a code (what
+/// `kiosk-provision enrol --code` sends), the next try goes through and the dossier is delivered.
+#[test]
+fn a_kiosk_the_portal_does_not_know_waits_for_the_technician_s_code_then_sends() {
+    use kiosk_app::outbox::forwarder::{enrol_and_run, Conditions, Signal, NOT_ENROLLED};
+    let dir = kiosk_tests::scratch_dir("outbox-enrolment-code");
+    let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 3).expect("simulator");
+    sim.require_enrolment_codes(true);
+    let running = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
+    let state = dir.join("kiosk");
+    kiosk_app::ensure_private_dir(&state).expect("state dir");
+    let key = device_key(&state).expect("device key");
+    let portal = HttpPortal::new(&running.base_url(), "HN-TEST-0001", key.clone(), real_now).expect("client");
+    let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
+    let form = form(1, "001089012345", "Lê Văn G");
+    let id = outbox
+        .enqueue(NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &[] }, real_now())
+        .expect("saved");
+    let signal = Arc::new(Signal::default());
+    let forwarder = {
+        let (outbox, signal, portal) = (outbox.clone(), signal.clone(), portal.clone());
+        let enrolment = kiosk_app::portal::enrolment("HN-TEST-0001", &key);
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let conditions = Arc::new(std::sync::Mutex::new(Conditions::default()));
+            runtime.block_on(enrol_and_run(portal, enrolment, outbox, conditions, signal, |_| {}));
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while outbox.summary(real_now()).expect("summary").last_error.as_deref() != Some(NOT_ENROLLED) {
+        assert!(std::time::Instant::now() < deadline, "the technician is never told to enrol");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(outbox.state(&id).expect("state"), Some(State::Queued), "the dossier waits safely");
+
+    let mut enrolment = kiosk_app::portal::enrolment("HN-TEST-0001", &key);
+    enrolment.enrolment_code = Some(sim.issue_enrolment_code(Some("HN-TEST-0001"), 600));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    assert_eq!(runtime.block_on(portal.enrol(&enrolment)).status, Some(201), "the technician's enrolment");
+    signal.wake();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while outbox.state(&id).expect("state") != Some(State::Acknowledged) {
+        assert!(std::time::Instant::now() < deadline, "the dossier is not delivered after enrolment");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(outbox.summary(real_now()).expect("summary").last_error, None, "the notice goes once enrolled");
+    signal.stop();
+    forwarder.join().expect("forwarder");
 }

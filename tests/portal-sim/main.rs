@@ -3,6 +3,8 @@
 //! `curl -X POST http://127.0.0.1:8787/admin/faults -H 'content-type: application/json' -d '{"error_rate":0.3}'`.
 //! Make it go away entirely for a minute (connections refused, then it listens again) with
 //! `curl -X POST http://127.0.0.1:8787/admin/away -H 'content-type: application/json' -d '{"seconds":60}'`.
+//! Issue a one-time enrolment code (with `--enrolment-codes`, the only way a new kiosk enrols) with
+//! `curl -X POST http://127.0.0.1:8787/admin/enrolment-codes -H 'content-type: application/json' -d '{}'`.
 
 use std::path::PathBuf;
 
@@ -46,6 +48,11 @@ struct Args {
     /// Places in each slot offered for bookings (`GET /kiosk-api/v1/slots`).
     #[arg(long, default_value_t = portal_sim::SLOT_CAPACITY)]
     slot_capacity: u32,
+    /// A kiosk the portal does not know enrols only with a one-time code, as on the city's portal. Issue one with
+    /// `curl -X POST http://127.0.0.1:8787/admin/enrolment-codes -H 'content-type: application/json'
+    /// -d '{"kiosk_id":"HN-DEMO-0001"}'`, then `kiosk-provision enrol --code CODE`. Off: kiosks enrol by themselves.
+    #[arg(long)]
+    enrolment_codes: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -64,6 +71,7 @@ fn main() -> anyhow::Result<()> {
     let sim = Sim::open(&args.db, portal_sim::DEV_SECRET, faults, args.seed)?;
     sim.set_pay_after((args.pay_after > 0).then_some(args.pay_after));
     sim.set_slot_capacity(args.slot_capacity);
+    sim.require_enrolment_codes(args.enrolment_codes);
     let running = portal_sim::spawn(sim, args.listen)?;
     println!("portal simulator on {} (data in {})", running.base_url(), args.db.display());
     loop {

@@ -91,6 +91,9 @@ pub struct Sim {
     nonces: Mutex<std::collections::HashMap<(String, String), i64>>,
     /// How the catalogue is signed.
     catalogue_signing: Mutex<CatalogueSigning>,
+    /// Whether a kiosk the portal does not know needs a one-time enrolment code (a real portal's way); off, any
+    /// kiosk enrols by itself on first start (the demo).
+    codes_required: std::sync::atomic::AtomicBool,
 }
 
 /// A booking the simulator holds, for tests to compare with what was sent.
@@ -213,7 +216,9 @@ impl Sim {
                  booking_code TEXT NOT NULL UNIQUE, kiosk_id TEXT, procedure_code TEXT, state TEXT NOT NULL,
                  form BLOB, at INTEGER);
              CREATE TABLE IF NOT EXISTS hand_intakes (id TEXT PRIMARY KEY, kiosk_id TEXT, body TEXT NOT NULL,
-                 already_received TEXT, at INTEGER);",
+                 already_received TEXT, at INTEGER);
+             CREATE TABLE IF NOT EXISTS enrolment_codes (code TEXT PRIMARY KEY, kiosk_id TEXT,
+                 expires_at INTEGER NOT NULL, used_at INTEGER);",
         )?;
         Ok(Arc::new(Sim {
             db: Mutex::new(db),
@@ -228,6 +233,7 @@ impl Sim {
             enrolments: std::sync::atomic::AtomicU64::new(0),
             nonces: Mutex::new(std::collections::HashMap::new()),
             catalogue_signing: Mutex::new(CatalogueSigning::Dev),
+            codes_required: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -321,6 +327,43 @@ impl Sim {
     /// The portal's operators release a kiosk id: its next enrolment is accepted with whatever key it brings.
     pub fn release_kiosk(&self, kiosk_id: &str) {
         self.db().execute("DELETE FROM kiosks WHERE kiosk_id = ?1", [kiosk_id]).expect("release");
+    }
+
+    /// From now on a kiosk the portal does not know enrols only with a one-time code (or, off, by itself).
+    pub fn require_enrolment_codes(&self, required: bool) {
+        self.codes_required.store(required, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The portal's operators issue a one-time enrolment code, good for `valid_for` seconds, for kiosk id
+    /// `kiosk_id` (or for whichever kiosk uses it first). Codes look like "7KQ2-M9XD" (no 0/O, 1/I).
+    pub fn issue_enrolment_code(&self, kiosk_id: Option<&str>, valid_for: i64) -> String {
+        const LETTERS: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).expect("randomness for an enrolment code");
+        let mut code = String::new();
+        for (i, byte) in random.iter().enumerate() {
+            if i == 4 {
+                code.push('-');
+            }
+            code.push(char::from(LETTERS[usize::from(*byte) % LETTERS.len()]));
+        }
+        let expires_at = chrono::Utc::now().timestamp() + valid_for;
+        self.db()
+            .execute(
+                "INSERT INTO enrolment_codes (code, kiosk_id, expires_at) VALUES (?1, ?2, ?3)",
+                params![code, kiosk_id, expires_at],
+            )
+            .expect("issue an enrolment code");
+        code
+    }
+
+    /// The Ed25519 key (base64) the portal holds for `kiosk_id`.
+    pub fn enrolled_key(&self, kiosk_id: &str) -> Option<String> {
+        self.db()
+            .query_row("SELECT public_key FROM kiosks WHERE kiosk_id = ?1", [kiosk_id], |r| r.get(0))
+            .optional()
+            .ok()
+            .flatten()
     }
 
     /// How many enrolment requests reached the simulator.
@@ -525,6 +568,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/kiosk-api/v1/slots", get(slots))
         .route("/admin/faults", post(set_faults))
         .route("/admin/away", post(go_away))
+        .route("/admin/enrolment-codes", post(issue_code))
         .route("/admin/payments", post(pay))
         .route("/admin/bookings", post(change_booking))
         .with_state(sim)
@@ -650,16 +694,66 @@ async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, 
         .query_row("SELECT public_key FROM kiosks WHERE kiosk_id = ?1", [&enrolment.kiosk_id], |r| r.get(0))
         .optional()
         .unwrap_or_default();
-    match known {
-        Some(key) if key != enrolment.public_key => {
+    let receipt = |status: StatusCode| {
+        let key = base64::engine::general_purpose::STANDARD.decode(&enrolment.public_key).unwrap_or_default();
+        let receipt = portal::EnrolmentReceipt {
+            kiosk_id: enrolment.kiosk_id.clone(),
+            confirmation: portal::confirmation_code(&key),
+        };
+        (status, Json(receipt)).into_response()
+    };
+    // The same kiosk with the same key: already enrolled, whatever code came (a code is not spent on it).
+    if known.as_deref() == Some(enrolment.public_key.as_str()) {
+        return receipt(StatusCode::OK);
+    }
+    let now = chrono::Utc::now().timestamp();
+    match &enrolment.enrolment_code {
+        Some(code) => {
+            // Codes are compared as the operators print them: capitals, dashes where they are.
+            let code = code.trim().to_ascii_uppercase();
+            let row: Option<(Option<String>, i64, Option<i64>)> = db
+                .query_row(
+                    "SELECT kiosk_id, expires_at, used_at FROM enrolment_codes WHERE code = ?1",
+                    [&code],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .unwrap_or_default();
+            let refused = |what: &str, why: &str| error(StatusCode::FORBIDDEN, what, why);
+            match row {
+                None => refused(portal::CODE_UNKNOWN, "no such enrolment code"),
+                Some((_, _, Some(_))) => refused(portal::CODE_USED, "this enrolment code was already used"),
+                Some((_, expires_at, None)) if expires_at <= now => {
+                    refused(portal::CODE_EXPIRED, "this enrolment code has expired")
+                }
+                Some((Some(for_kiosk), _, None)) if for_kiosk != enrolment.kiosk_id => {
+                    refused(portal::CODE_OTHER_KIOSK, "this enrolment code was issued for another kiosk id")
+                }
+                Some(_) => {
+                    // One code, one enrolment: spent and the key stored together (a new key replaces the old).
+                    let _ = db.execute("UPDATE enrolment_codes SET used_at = ?1 WHERE code = ?2", params![now, code]);
+                    let _ = db.execute(
+                        "INSERT OR REPLACE INTO kiosks (kiosk_id, public_key) VALUES (?1, ?2)",
+                        params![enrolment.kiosk_id, enrolment.public_key],
+                    );
+                    receipt(StatusCode::CREATED)
+                }
+            }
+        }
+        None if known.is_some() => {
             error(StatusCode::CONFLICT, "other_key", "this kiosk id is enrolled with another key")
         }
-        _ => {
+        None if sim.codes_required.load(std::sync::atomic::Ordering::Relaxed) => error(
+            StatusCode::FORBIDDEN,
+            portal::CODE_REQUIRED,
+            "this portal enrols a kiosk only with a one-time code from its operators",
+        ),
+        None => {
             let _ = db.execute(
                 "INSERT OR IGNORE INTO kiosks (kiosk_id, public_key) VALUES (?1, ?2)",
                 params![enrolment.kiosk_id, enrolment.public_key],
             );
-            (StatusCode::CREATED, Json(json!({ "kiosk_id": enrolment.kiosk_id }))).into_response()
+            receipt(StatusCode::CREATED)
         }
     }
 }
@@ -1024,6 +1118,23 @@ struct Away {
 async fn go_away(State(sim): State<Arc<Sim>>, Json(away): Json<Away>) -> Response {
     sim.go_away(away.seconds);
     (StatusCode::ACCEPTED, Json(json!({ "away_for_seconds": away.seconds }))).into_response()
+}
+
+#[derive(Deserialize)]
+struct CodeRequest {
+    kiosk_id: Option<String>,
+    /// How long the code is good for (default one day).
+    valid_for_seconds: Option<i64>,
+}
+
+/// The portal's operators issue a one-time enrolment code (tests, and a technician trying the simulator by hand:
+/// `curl -d '{"kiosk_id":"HN-DEMO-0001"}' -H 'content-type: application/json' http://127.0.0.1:8787/admin/enrolment-codes`).
+async fn issue_code(State(sim): State<Arc<Sim>>, Json(request): Json<CodeRequest>) -> Response {
+    let valid_for = request.valid_for_seconds.unwrap_or(24 * 3600);
+    let code = sim.issue_enrolment_code(request.kiosk_id.as_deref(), valid_for);
+    let expires_at = chrono::Utc::now().timestamp() + valid_for;
+    (StatusCode::CREATED, Json(json!({ "code": code, "kiosk_id": request.kiosk_id, "expires_at": expires_at })))
+        .into_response()
 }
 
 #[derive(Deserialize)]

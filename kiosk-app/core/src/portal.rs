@@ -202,26 +202,86 @@ pub struct Enrolment {
     pub kiosk_id: String,
     /// The kiosk's Ed25519 public key, base64.
     pub public_key: String,
+    /// The one-time enrolment code the portal's operators issued for this kiosk (`kiosk-provision enrol --code`).
+    /// The kiosk's own start sends none: a portal that already knows this kiosk with this key accepts it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_code: Option<String>,
+}
+
+/// The portal's answer to an accepted enrolment (200 when it already knew this kiosk with this key, 201 new).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentReceipt {
+    pub kiosk_id: String,
+    /// [`confirmation_code`] of the key the portal now holds: the technician reads it to the portal's operator.
+    pub confirmation: String,
+}
+
+/// The short code both sides show for a device key, so a technician and the portal's operator can check over the
+/// phone that the portal holds the key this kiosk made: six digits of SHA-256 of the key's 32 bytes ("482-913").
+/// Not a secret (it is derived from the public key); a different key gives another code 999,999 times in a million.
+pub fn confirmation_code(public_key: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(public_key);
+    let number = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % 1_000_000;
+    format!("{:03}-{:03}", number / 1000, number % 1000)
+}
+
+/// The `error` codes of a refused enrolment (403), each with its own message for the technician.
+pub const CODE_REQUIRED: &str = "enrolment_code_required";
+pub const CODE_UNKNOWN: &str = "enrolment_code_unknown";
+pub const CODE_USED: &str = "enrolment_code_used";
+pub const CODE_EXPIRED: &str = "enrolment_code_expired";
+pub const CODE_OTHER_KIOSK: &str = "enrolment_code_other_kiosk";
+
+/// Why the portal refused an enrolment code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    /// The portal requires a code and none was sent (the kiosk is not enrolled yet).
+    Required,
+    /// No such code: mistyped, or from another portal.
+    Unknown,
+    /// The code was already used (codes are good once).
+    Used,
+    /// The code's time ran out.
+    Expired,
+    /// The code was issued for another kiosk id.
+    OtherKiosk,
 }
 
 /// What the portal's answer to an enrolment means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnrolmentVerdict {
-    /// The portal knows this kiosk with this key (first enrolment, or again).
+    /// The portal now knows this kiosk with this key (a new enrolment, or a new key with a code).
     Enrolled,
-    /// The portal knows this kiosk id with another key: a technician must re-enrol it (`kiosk-provision`).
+    /// The portal already knew this kiosk with this key: nothing changed.
+    AlreadyEnrolled,
+    /// The portal knows this kiosk id with another key: a technician must re-enrol it with a code.
     KeyMismatch,
+    /// The portal refused the enrolment code (or needs one).
+    Code(CodeProblem),
     /// No answer, or one that settles nothing yet: try again later.
     NotYet,
 }
 
-/// Judges the HTTP status of `POST /v1/enrol` (None: no answer came).
-pub fn enrolment_verdict(status: Option<u16>) -> EnrolmentVerdict {
-    match status {
-        Some(201 | 202) => EnrolmentVerdict::Enrolled,
-        Some(409) => EnrolmentVerdict::KeyMismatch,
+/// Judges the answer to `POST /v1/kiosks` from its HTTP status (None: no answer came) and its error code.
+pub fn enrolment_verdict(status: Option<u16>, error: Option<&str>) -> EnrolmentVerdict {
+    match (status, error) {
+        (Some(200), _) => EnrolmentVerdict::AlreadyEnrolled,
+        (Some(201 | 202), _) => EnrolmentVerdict::Enrolled,
+        (Some(409), _) => EnrolmentVerdict::KeyMismatch,
+        (Some(403), Some(CODE_REQUIRED)) => EnrolmentVerdict::Code(CodeProblem::Required),
+        (Some(403), Some(CODE_UNKNOWN)) => EnrolmentVerdict::Code(CodeProblem::Unknown),
+        (Some(403), Some(CODE_USED)) => EnrolmentVerdict::Code(CodeProblem::Used),
+        (Some(403), Some(CODE_EXPIRED)) => EnrolmentVerdict::Code(CodeProblem::Expired),
+        (Some(403), Some(CODE_OTHER_KIOSK)) => EnrolmentVerdict::Code(CodeProblem::OtherKiosk),
         _ => EnrolmentVerdict::NotYet,
     }
+}
+
+/// Whether `code` can be an enrolment code as typed by a technician: 6 to 32 letters, digits or dashes (a typo
+/// with other characters is refused before it reaches the portal). Case and dashes are the portal's to judge.
+pub fn valid_enrolment_code(code: &str) -> bool {
+    (6..=32).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// The body of `POST /v1/heartbeat`: the kiosk's condition, every few minutes, so the city sees a kiosk whose
@@ -305,6 +365,41 @@ mod tests {
         assert_ne!(text, signing_text("PUT", "/v1/submissions/abc", 1_763_863_200, &nonce.replace('0', "1"), b"{}"));
         assert!(valid_nonce(nonce));
         assert!(!valid_nonce("0123456789ABCDEF0123456789abcdef") && !valid_nonce("abc") && !valid_nonce(""));
+    }
+
+    #[test]
+    fn every_enrolment_answer_has_its_own_verdict() {
+        use CodeProblem::*;
+        assert_eq!(enrolment_verdict(Some(201), None), EnrolmentVerdict::Enrolled);
+        assert_eq!(enrolment_verdict(Some(200), None), EnrolmentVerdict::AlreadyEnrolled);
+        assert_eq!(enrolment_verdict(Some(409), Some("other_key")), EnrolmentVerdict::KeyMismatch);
+        for (code, problem) in [
+            (CODE_REQUIRED, Required),
+            (CODE_UNKNOWN, Unknown),
+            (CODE_USED, Used),
+            (CODE_EXPIRED, Expired),
+            (CODE_OTHER_KIOSK, OtherKiosk),
+        ] {
+            assert_eq!(enrolment_verdict(Some(403), Some(code)), EnrolmentVerdict::Code(problem));
+        }
+        // A 403 without one of our codes (a proxy's page) and no answer at all settle nothing.
+        assert_eq!(enrolment_verdict(Some(403), None), EnrolmentVerdict::NotYet);
+        assert_eq!(enrolment_verdict(Some(503), None), EnrolmentVerdict::NotYet);
+        assert_eq!(enrolment_verdict(None, None), EnrolmentVerdict::NotYet);
+    }
+
+    #[test]
+    fn the_confirmation_code_is_six_digits_of_the_key() {
+        let code = confirmation_code(&[7u8; 32]);
+        assert_eq!(code.len(), 7);
+        assert!(code.chars().enumerate().all(|(i, c)| if i == 3 { c == '-' } else { c.is_ascii_digit() }));
+        assert_eq!(code, confirmation_code(&[7u8; 32]), "the same key, the same code");
+        assert_ne!(code, confirmation_code(&[8u8; 32]));
+        // An enrolment without a code serialises as before (a portal that knows no codes reads it unchanged).
+        let plain = Enrolment { kiosk_id: "HN-1".into(), public_key: "k".into(), enrolment_code: None };
+        assert_eq!(serde_json::to_string(&plain).unwrap_or_default(), r#"{"kiosk_id":"HN-1","public_key":"k"}"#);
+        assert!(valid_enrolment_code("7KQ2-M9XD") && valid_enrolment_code("123456"));
+        assert!(!valid_enrolment_code("12345") && !valid_enrolment_code("7KQ2 M9XD") && !valid_enrolment_code("mã-số-1"));
     }
 
     #[test]

@@ -310,8 +310,8 @@ pub async fn enrol_and_run<P: Portal>(
     signal: Arc<Signal>,
     report: impl Fn(Summary),
 ) {
-    let refused = || {
-        if let Err(error) = outbox.note_error(KEY_MISMATCH) {
+    let refused = |why: &str| {
+        if let Err(error) = outbox.note_error(why) {
             tracing::warn!(error = %format!("{error:#}"), "the enrolment refusal could not be recorded");
         }
         if let Ok(summary) = outbox.summary(crate::clock::unix_now()) {
@@ -321,8 +321,10 @@ pub async fn enrol_and_run<P: Portal>(
     if !enrol_until_accepted(&portal, &enrolment, &signal, refused).await {
         return;
     }
-    if let Err(error) = outbox.clear_error(KEY_MISMATCH) {
-        tracing::warn!(error = %format!("{error:#}"), "the old enrolment refusal could not be cleared");
+    for why in [KEY_MISMATCH, NOT_ENROLLED] {
+        if let Err(error) = outbox.clear_error(why) {
+            tracing::warn!(error = %format!("{error:#}"), "the old enrolment refusal could not be cleared");
+        }
     }
     Forwarder::new(outbox, portal, crate::clock::unix_now, os_random)
         .with_conditions(conditions)
@@ -333,8 +335,15 @@ pub async fn enrol_and_run<P: Portal>(
 /// What the status strip and `kiosk outbox show` say while the portal refuses this kiosk's key (review M6).
 pub const KEY_MISMATCH: &str =
     "re-enrolment needed: the portal knows this kiosk id with another device key (device.key \
-     was replaced, e.g. after a crash or a new disk). Restore the original device.key from the backup, or have the \
-     portal's operators release this kiosk id; the kiosk then enrols by itself. Submissions wait safely meanwhile.";
+     was replaced, e.g. after a crash or a new disk). Restore the original device.key from the backup, or enrol \
+     this key with a one-time code from the portal's operators (`kiosk-provision enrol --code CODE`); the kiosk \
+     then goes on by itself. Submissions wait safely meanwhile.";
+
+/// What the status strip and `kiosk outbox show` say while the portal wants an enrolment code for this kiosk.
+pub const NOT_ENROLLED: &str =
+    "not enrolled: the portal needs this kiosk enrolled with a one-time code from its operators. Run \
+     `kiosk-provision enrol --code CODE` on this kiosk; it goes on by itself within a minute. Submissions wait \
+     safely meanwhile.";
 
 /// The longest pause between enrolment tries while the portal refuses this kiosk's key: a refusal needs a person,
 /// so the kiosk asks again every quarter of an hour rather than every minute.
@@ -349,15 +358,15 @@ pub async fn enrol_until_accepted(
     portal: &impl Portal,
     enrolment: &kiosk_core::portal::Enrolment,
     signal: &Signal,
-    refused: impl Fn(),
+    refused: impl Fn(&str),
 ) -> bool {
     use kiosk_core::portal::{enrolment_verdict, EnrolmentVerdict};
     let mut wait = 1;
     let mut mismatch = false;
     while !signal.is_stopped() {
         let reply = portal.enrol(enrolment).await;
-        let longest = match enrolment_verdict(reply.status) {
-            EnrolmentVerdict::Enrolled => {
+        let longest = match enrolment_verdict(reply.status, reply.error_code()) {
+            EnrolmentVerdict::Enrolled | EnrolmentVerdict::AlreadyEnrolled => {
                 if mismatch {
                     tracing::info!("the portal accepts this kiosk's key again");
                 }
@@ -366,10 +375,20 @@ pub async fn enrol_until_accepted(
             EnrolmentVerdict::KeyMismatch => {
                 if !mismatch {
                     tracing::error!(kiosk = %enrolment.kiosk_id, "{KEY_MISMATCH}");
-                    refused();
+                    refused(KEY_MISMATCH);
                 }
                 mismatch = true;
                 KEY_MISMATCH_MAX_WAIT
+            }
+            // The portal wants the technician's one-time code: `kiosk-provision enrol` sends it (with this same
+            // device key), and the next try here is accepted. Asked every minute, so the kiosk goes on soon after.
+            EnrolmentVerdict::Code(_) => {
+                if !mismatch {
+                    tracing::error!(kiosk = %enrolment.kiosk_id, "{NOT_ENROLLED}");
+                    refused(NOT_ENROLLED);
+                }
+                mismatch = true;
+                60
             }
             EnrolmentVerdict::NotYet => {
                 tracing::info!(status = ?reply.status, error = ?reply.error, "enrolment not done yet; retrying");
