@@ -105,6 +105,8 @@ struct Wiring {
     reachable: Arc<AtomicBool>,
     /// Reads aloud: the screen (the speaker button) and the counters' calls.
     speaker: crate::speech::Speaker,
+    /// The pager transmitter's line (the technician's test page; the counter API has its own handle).
+    pager: devices::PagerLine,
 }
 
 impl App {
@@ -153,7 +155,9 @@ impl App {
         let conditions = Arc::new(Mutex::new(Conditions::default()));
         let reachable = Arc::new(AtomicBool::new(false));
         let pager = devices.pager_line();
-        let monitor = start_monitor(devices, &config, options, &screen, conditions.clone(), reachable.clone())?;
+        let status = Arc::new(crate::status_file::StatusFile::new(state_dir, &config.kiosk.id));
+        let monitor =
+            start_monitor(devices, &config, options, &screen, conditions.clone(), reachable.clone(), status.clone())?;
         let wiring = Wiring {
             config: config.clone(),
             screen: screen.clone(),
@@ -164,10 +168,11 @@ impl App {
             forwarder: forwarder.clone(),
             reachable,
             speaker: speaker.clone(),
+            pager: pager.clone(),
         };
         let held = Arc::new(crate::held::Held::new(outbox.clone(), counter_key, forwarder.clone()));
         let counter_api = wiring.start_counter_api(&queue, pager, state_dir, held)?;
-        wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions);
+        wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions, status);
         wiring.watch_queue(&queue);
         wiring.wire_screens(&window, &queue, state_dir)?;
         let clock = ui::start_clock(&window);
@@ -218,6 +223,7 @@ fn start_monitor(
     screen: &ui::Handle,
     conditions: Arc<Mutex<Conditions>>,
     reachable: Arc<AtomicBool>,
+    status: Arc<crate::status_file::StatusFile>,
 ) -> anyhow::Result<devices::Monitor> {
     let settings = monitor::Settings {
         devices: config.devices.clone(),
@@ -229,6 +235,10 @@ fn start_monitor(
         if let devices::Event::Checked(report) = &event {
             *conditions.lock().unwrap_or_else(PoisonError::into_inner) = report.conditions();
             reachable.store(report.portal == devices::PortalReach::Reachable, Ordering::Relaxed);
+            status.devices(report);
+        }
+        if let devices::Event::Restarted { restarts, .. } = &event {
+            status.restarted(*restarts);
         }
         screen.post(move |window| ui::show_device_event(window, event))
     })
@@ -238,12 +248,18 @@ fn start_monitor(
 impl Wiring {
     /// The forwarder drives its future on a thread of the network runtime's blocking pool: its SQLite calls
     /// block that thread only.
-    fn start_forwarder(&self, enrolment: kiosk_core::portal::Enrolment, conditions: Arc<Mutex<Conditions>>) {
+    fn start_forwarder(
+        &self,
+        enrolment: kiosk_core::portal::Enrolment,
+        conditions: Arc<Mutex<Conditions>>,
+        status: Arc<crate::status_file::StatusFile>,
+    ) {
         let (portal, outbox, signal, screen) =
             (self.portal.clone(), self.outbox.clone(), self.forwarder.clone(), self.screen.clone());
         let network = self.network.clone();
         self.network.spawn_blocking(move || {
             network.block_on(forwarder::enrol_and_run(portal, enrolment, outbox, conditions, signal, move |summary| {
+                status.outbox(&summary);
                 screen.post(move |window| ui::show_outbox(window, &summary));
             }));
         });
@@ -322,13 +338,9 @@ impl Wiring {
         counter_api::spawn(Arc::new(counter_api), api.listen, &self.network).map(Some)
     }
 
-    /// Every resident screen's callbacks.
+    /// Every screen's callbacks: the residents' and the technician's.
     fn wire_screens(&self, window: &ui::AppWindow, queue: &Arc<QueueStore>, state_dir: &Path) -> anyhow::Result<()> {
-        let monitor = self.monitor.clone();
-        let printer = self.config.devices.printer.clone();
-        ui::on_print_test_page(window, move || {
-            monitor.print(Slip::test_page(&printer));
-        });
+        self.wire_technician(window, state_dir);
         self.wire_tickets(window, queue);
         let statuses = Arc::new(Mutex::new(
             tracking::Cache::open(&state_dir.join("dossier-statuses.sqlite")).context("opening the status cache")?,
@@ -340,6 +352,50 @@ impl Wiring {
         self.wire_bookings(window, state_dir, lookup);
         self.wire_dossiers(window);
         Ok(())
+    }
+
+    /// The technician's PIN pad and screen: the PIN checked on a worker thread (Argon2 takes tens of
+    /// milliseconds), the test print and test scan on the device thread, the test page on a worker (it waits for
+    /// the transmitter's answer).
+    fn wire_technician(&self, window: &ui::AppWindow, state_dir: &Path) {
+        let (door, check) = (self.clone(), self.clone());
+        let (door_dir, check_dir) = (state_dir.to_owned(), state_dir.to_owned());
+        ui::technician::on_pin_check(
+            window,
+            move || {
+                let (wiring, dir) = (door.clone(), door_dir.clone());
+                door.clone().worker("technician-pin", move || {
+                    let answer = crate::technician::door(&dir, clock::unix_now());
+                    wiring.screen.post(move |window| ui::technician::show_answer(window, answer));
+                });
+            },
+            move |pin| {
+                let (wiring, dir) = (check.clone(), check_dir.clone());
+                check.clone().worker("technician-pin", move || {
+                    let answer = crate::technician::check(&dir, &pin, clock::unix_now());
+                    drop(pin);
+                    wiring.screen.post(move |window| ui::technician::show_answer(window, answer));
+                });
+            },
+        );
+        let monitor = self.monitor.clone();
+        let printer = self.config.devices.printer.clone();
+        ui::on_print_test_page(window, move || {
+            monitor.print(Slip::test_page(&printer));
+        });
+        let monitor = self.monitor.clone();
+        ui::technician::on_test_scan(window, move || {
+            monitor.test_scan();
+        });
+        let (wiring, pager) = (self.clone(), self.pager.clone());
+        ui::technician::on_test_pager(window, move |number| {
+            let (screen, pager) = (wiring.screen.clone(), pager.clone());
+            wiring.clone().worker("technician-page", move || {
+                let (outcome, fault) = pager.page_with_cause(number, devices::PAGE_WAIT);
+                tracing::info!(pager = number, ?outcome, "the technician's test page");
+                screen.post(move |window| ui::technician::show_test_page(window, number, outcome, fault));
+            });
+        });
     }
 
     /// A booking shown on arrival: checked (portal, else the last status known; a kiosk reference in the outbox),

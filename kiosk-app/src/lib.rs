@@ -23,6 +23,8 @@ pub mod queue_store;
 pub mod speech;
 pub mod sqlite;
 pub mod staff_store;
+pub mod status_file;
+pub mod technician;
 pub mod tickets;
 pub mod tls;
 pub mod tracking;

@@ -79,7 +79,7 @@ fn letters(app: &AppWindow, keys: &str) {
 }
 
 /// A temporary-residence dossier in English, answered up to its first paper (the rental agreement).
-fn to_the_rental_agreement(app: &AppWindow) {
+pub(crate) fn to_the_rental_agreement(app: &AppWindow) {
     tap(app, "English");
     tap(app, "Submit a dossier");
     tap(app, "Registering a temporary address");
@@ -119,7 +119,7 @@ fn scan_with(kiosk: &Running, label: &str) {
     kiosk.settle("the scanned page", || !k.get_dossier_scanning());
 }
 
-fn scan(kiosk: &Running, times: usize) {
+pub(crate) fn scan(kiosk: &Running, times: usize) {
     let app = kiosk.window();
     let english = ui::current_language(app) == Some(kiosk_core::config::Language::English);
     for n in 0..times {

@@ -21,6 +21,7 @@ pub mod report;
 pub mod search;
 pub mod speech;
 pub mod staff;
+pub mod technician;
 pub mod text;
 pub mod time;
 pub mod validate;

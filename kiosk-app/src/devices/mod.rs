@@ -93,6 +93,12 @@ pub struct Report {
 }
 
 impl Health {
+    /// Whether the device cannot serve a resident now (out of paper, open, jammed, gone, broken, or not at this
+    /// kiosk): the screens say so before the resident starts. Checking, busy and paper running low still serve.
+    pub fn out_of_service(self) -> bool {
+        !matches!(self, Health::Checking | Health::Ready | Health::PaperLow | Health::Busy)
+    }
+
     /// A stable code for the portal's heartbeat and the logs.
     pub fn code(self) -> &'static str {
         match self {

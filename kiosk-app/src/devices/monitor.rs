@@ -1,6 +1,6 @@
 //! The device thread (`device-monitor`): checks the printer, the scanner, the pager transmitter and the portal's
 //! reachability every few seconds, prints slips and scans papers as asked, and reports each as an [`Event`].
-//! It is supervised: a panic is logged, reported (the status strip shows it to staff), and the thread goes on
+//! It is supervised: a panic is logged, reported (the technician screen shows it), and the thread goes on
 //! with the devices opened again.
 //! Must not do: name Slint types, or let a hung device stop the screen (everything here is off the UI thread).
 
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use kiosk_core::config;
 
-use super::scanner::Scanned;
+use super::scanner::{Scanned, TestScan};
 use super::slips::{Slip, SlipKind};
 use super::{portal_reachable, Devices, PortalReach, Printed, Report};
 
@@ -26,6 +26,8 @@ pub enum Request {
         card: bool,
         request: u64,
     },
+    /// The technician's test scan: one page from the glass, timed, with the driver's cause if it fails.
+    TestScan,
 }
 
 /// What the device thread tells the screen.
@@ -44,6 +46,8 @@ pub enum Event {
         request: u64,
         scanned: Scanned,
     },
+    /// The technician's test scan finished (or failed).
+    TestScanned(TestScan),
     /// The device thread panicked and was started again (`restarts` so far), with the panic's message.
     Restarted {
         restarts: u32,
@@ -66,6 +70,11 @@ impl Monitor {
     /// Asks for one paper to be scanned; the pages come back as [`Event::Scanned`] with `request`.
     pub fn scan(&self, card: bool, request: u64) -> bool {
         self.requests.send(Request::Scan { card, request }).is_ok()
+    }
+
+    /// Asks for the technician's test scan; it comes back as [`Event::TestScanned`].
+    pub fn test_scan(&self) -> bool {
+        self.requests.send(Request::TestScan).is_ok()
     }
 }
 
@@ -151,8 +160,9 @@ fn serve(
             Ok(Request::Scan { card, request }) => {
                 Event::Scanned { request, scanned: super::scanner::scan_paper(devices, card) }
             }
+            Ok(Request::TestScan) => Event::TestScanned(super::scanner::test_scan(devices)),
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            // Nobody can ask any more; keep checking for the status strip.
+            // Nobody can ask any more; keep checking for the technician screen and the heartbeat.
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 std::thread::sleep(settings.interval);
                 continue;

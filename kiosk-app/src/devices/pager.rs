@@ -35,17 +35,22 @@ pub fn pager_protocol(protocol: config::PagerProtocol) -> Protocol {
 }
 
 fn pager_health(check: Result<(), pager::Error>) -> Health {
-    use pager::ErrorKind as K;
     match check {
         Ok(()) => Health::Ready,
         Err(error) => {
             tracing::debug!(cause = %super::Fault::of(&error).cause, "the pager transmitter's check failed");
-            match error.kind() {
-                K::Disconnected => Health::Disconnected,
-                K::Timeout => Health::NotResponding,
-                K::Rejected | K::Io => Health::Fault,
-            }
+            error_health(error.kind())
         }
+    }
+}
+
+/// The condition a transmitter's error shows.
+pub fn error_health(kind: pager::ErrorKind) -> Health {
+    use pager::ErrorKind as K;
+    match kind {
+        K::Disconnected => Health::Disconnected,
+        K::Timeout => Health::NotResponding,
+        K::Rejected | K::Io => Health::Fault,
     }
 }
 
@@ -66,7 +71,7 @@ enum SlotKind {
 }
 
 enum PagerJob {
-    Page { pager: pager::PagerId, reply: std::sync::mpsc::Sender<Result<(), pager::ErrorKind>> },
+    Page { pager: pager::PagerId, reply: std::sync::mpsc::Sender<Result<(), (pager::ErrorKind, super::Fault)>> },
     Check { reply: std::sync::mpsc::Sender<Health> },
 }
 
@@ -100,8 +105,9 @@ impl PagerLine {
                 match job {
                     PagerJob::Page { pager, reply } => {
                         let result = transmitter.page(pager).map_err(|e| {
-                            tracing::warn!(pager, cause = %super::Fault::of(&e).cause, "page failed");
-                            e.kind()
+                            let fault = super::Fault::of(&e);
+                            tracing::warn!(pager, cause = %fault.cause, "page failed");
+                            (e.kind(), fault)
                         });
                         let _ = reply.send(result); // the caller may have stopped waiting
                     }
@@ -122,22 +128,31 @@ impl PagerLine {
 
     /// Pages one pager and waits up to `wait` for the transmitter's answer.
     pub fn page(&self, pager: pager::PagerId, wait: Duration) -> PageOutcome {
+        self.page_with_cause(pager, wait).0
+    }
+
+    /// [`Self::page`], with the driver's cause of a failure (for the technician's test page).
+    pub fn page_with_cause(&self, pager: pager::PagerId, wait: Duration) -> (PageOutcome, Option<super::Fault>) {
         let Some(jobs) = &self.jobs else {
-            return PageOutcome::NoTransmitter;
+            return (PageOutcome::NoTransmitter, None);
         };
         let (reply, answer) = std::sync::mpsc::channel();
         if jobs.send(PagerJob::Page { pager, reply }).is_err() {
-            return PageOutcome::Failed(pager::ErrorKind::Io);
+            let gone = super::Fault { cause: "the pager thread has stopped".into() };
+            return (PageOutcome::Failed(pager::ErrorKind::Io), Some(gone));
         }
         match answer.recv_timeout(wait) {
-            Ok(Ok(())) => PageOutcome::Paged { simulated: self.kind == SlotKind::Simulated },
-            Ok(Err(kind)) => PageOutcome::Failed(kind),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => PageOutcome::Pending,
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => PageOutcome::Failed(pager::ErrorKind::Io),
+            Ok(Ok(())) => (PageOutcome::Paged { simulated: self.kind == SlotKind::Simulated }, None),
+            Ok(Err((kind, fault))) => (PageOutcome::Failed(kind), Some(fault)),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => (PageOutcome::Pending, None),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                let gone = super::Fault { cause: "the pager thread stopped before it answered".into() };
+                (PageOutcome::Failed(pager::ErrorKind::Io), Some(gone))
+            }
         }
     }
 
-    /// The transmitter's condition for the status strip.
+    /// The transmitter's condition for the technician screen and the heartbeat.
     pub fn check(&self) -> DeviceReport {
         let simulated = self.kind == SlotKind::Simulated;
         let health = match (&self.jobs, self.kind) {

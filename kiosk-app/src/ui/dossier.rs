@@ -49,7 +49,7 @@ impl From<pipeline::Page> for Scan {
     }
 }
 
-fn image(picture: &pipeline::Image) -> slint::Image {
+pub(super) fn image(picture: &pipeline::Image) -> slint::Image {
     let mut buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(picture.width as u32, picture.height as u32);
     for (i, pixel) in buffer.make_mut_slice().iter_mut().enumerate() {
         let at = i * picture.channels;

@@ -71,8 +71,9 @@ fn render_fitted(window: &MinimalSoftwareWindow, app: &ui::AppWindow, size: (u32
 }
 
 /// Goes through the home screen and every task screen, in every configured language and both screen shapes,
-/// saving one PNG per view in `out_dir`. Simulated devices are checked for real, so the status strip shows
-/// what they report. Returns the files written.
+/// saving one PNG per view in `out_dir`, and the technician's PIN pad and screen. Simulated devices are checked
+/// and tested for real, so the technician screen shows what they report (and, with faults set on the simulators,
+/// what residents are told). Returns the files written.
 ///
 /// Sets Slint's platform for this process: call it once, from the main thread, before any other Slint use.
 pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -226,6 +227,8 @@ pub fn walkthrough(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBu
             ui::booking::walk(&app, &mut save)?;
             ui::select_language(&app, language);
             ui::dossier::walk(&app, &mut |card| crate::devices::scanner::scan_paper(&mut devices, card), &mut save)?;
+            ui::select_language(&app, language);
+            ui::technician::walk(&app, &mut devices, portal, &mut save)?;
             ui::select_language(&app, language);
             ui::go_home(&app);
             ui::show_now_serving(&app, &called);
@@ -422,4 +425,17 @@ fn sample_slips(
         ("counter-paper", crate::dossier::intake_document(config, &intake, "3FA2-91C0", language)),
         ("booking", crate::booking::slip_document(config, &sample_booking(), language)),
     ])
+}
+
+/// Draws the home screen once, as the kiosk's first frame, into an RGB buffer of `size` (the technician's
+/// self-test: the UI builds from this configuration and the shipped fonts draw). Sets Slint's platform for this
+/// process, like [`walkthrough`].
+pub fn home_frame(config: &Config, size: (u32, u32)) -> anyhow::Result<Vec<u8>> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))
+        .map_err(|e| anyhow::anyhow!("setting the headless platform: {e}"))?;
+    let app = ui::build(config).context("building the kiosk UI")?;
+    app.show().context("showing the kiosk UI")?;
+    window.set_size(PhysicalSize::new(size.0, size.1));
+    Ok(render(&window, size))
 }

@@ -39,6 +39,7 @@ pub mod layout_check;
 pub mod measure;
 pub mod read_aloud;
 pub mod sent;
+pub mod technician;
 pub mod visit;
 
 /// The Rust code Slint generates from ui/*.slint. It is not ours to lint.
@@ -208,8 +209,9 @@ pub fn draw_input_at_once(ui: &AppWindow) {
 #[cfg(not(feature = "winit"))]
 pub fn draw_input_at_once(_: &AppWindow) {}
 
-/// What the device thread reports, on screen: the status strip, a slip's print on the screen that asked for it,
-/// a scanned paper, a restarted device thread.
+/// What the device thread reports, on screen: the devices' conditions (the technician screen, residents'
+/// notices), a slip's print on the screen that asked for it, a scanned paper, the technician's test scan, a
+/// restarted device thread.
 pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
     use crate::devices::Event;
     match event {
@@ -227,6 +229,7 @@ pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
             }
         }
         Event::Scanned { request, scanned } => dossier::show_scanned(ui, request, scanned),
+        Event::TestScanned(test) => technician::show_test_scan(ui, test),
         Event::Restarted { restarts, cause } => {
             let kiosk = ui.global::<Kiosk>();
             kiosk.set_monitor_restarts(restarts.min(i32::MAX as u32) as i32);
@@ -262,6 +265,7 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     apply_report(&ui, &Report::CHECKING);
     set_clock(&ui, chrono::Local::now().naive_local());
     hours::install(&ui, config);
+    technician::install(&ui, &config.queue.pagers);
 
     let weak = ui.as_weak();
     kiosk.on_select_language(move |code| {
@@ -272,6 +276,11 @@ pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     let weak = ui.as_weak();
     kiosk.on_open(move |screen| {
         if let Some(ui) = weak.upgrade() {
+            // Only a right PIN opens the technician screen; any other screen ends its session.
+            if screen == Screen::Technician {
+                return;
+            }
+            technician::end(&ui);
             tracing::info!(?screen, "screen opened");
             read_aloud::opened(&ui);
             let kiosk = ui.global::<Kiosk>();
@@ -366,6 +375,23 @@ fn install_idle(ui: &AppWindow, timeout: u32, prompt: u32) {
             }
             return;
         }
+        // The technician screen and the PIN pad have their own quiet time, and never the residents' prompt.
+        if kiosk.get_screen() == Screen::Technician || kiosk.get_pin_shown() {
+            let quiet = IDLE.with(|idle| {
+                idle.set(idle.get() + 1);
+                idle.get()
+            });
+            if quiet >= technician::IDLE_SECONDS {
+                IDLE.with(|idle| idle.set(0));
+                if kiosk.get_screen() == Screen::Technician {
+                    tracing::info!("the technician screen was left untouched: back to the start");
+                    start_over(&ui);
+                } else {
+                    technician::close_pad(&ui);
+                }
+            }
+            return;
+        }
         if kiosk.get_screen() == Screen::Home && !kiosk.get_printed_visible() {
             IDLE.with(|idle| idle.set(0));
             return;
@@ -399,6 +425,7 @@ pub fn same_visit(visit: u64) -> bool {
 
 pub fn start_over(ui: &AppWindow) {
     VISIT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    technician::end(ui);
     let kiosk = ui.global::<Kiosk>();
     lookup_reset(ui);
     track_reset(ui);
@@ -889,8 +916,9 @@ pub fn current_language(ui: &AppWindow) -> Option<Language> {
     Language::from_code(&ui.global::<Kiosk>().get_language())
 }
 
-/// Returns to the home screen, as "start over" and the idle timeout do.
+/// Returns to the home screen, as "start over" and the idle timeout do (a technician session ends).
 pub fn go_home(ui: &AppWindow) {
+    technician::end(ui);
     ui.global::<Kiosk>().set_screen(Screen::Home);
     give_back_after_frame();
 }
@@ -901,7 +929,8 @@ fn give_back_after_frame() {
     slint::Timer::single_shot(std::time::Duration::from_millis(100), crate::give_back_free_memory);
 }
 
-/// What the test-print button does: `request` hands the job to the device thread (it must not block).
+/// What the technician's test-print button does: `request` hands the job to the device thread (it must not
+/// block).
 pub fn on_print_test_page(ui: &AppWindow, request: impl Fn() + 'static) {
     let weak = ui.as_weak();
     ui.global::<Kiosk>().on_print_test_page(move || {
@@ -937,12 +966,19 @@ pub fn show_printed(ui: &AppWindow, printed: &Printed) {
     kiosk.set_printed_visible(kiosk.get_print_state() != PrintState::Idle);
 }
 
-/// Shows a round of device and portal checks in the status strip.
+/// Shows a round of device and portal checks: on the technician screen, and as residents' notices when the
+/// printer or the scanner cannot serve them.
 pub fn apply_report(ui: &AppWindow, report: &Report) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_printer(device_health(&report.printer));
     kiosk.set_scanner(device_health(&report.scanner));
     kiosk.set_pager(device_health(&report.pager));
+    kiosk.set_printer_notice(match report.printer.health {
+        Health::PaperOut => PrinterNotice::NoPaper,
+        health if health.out_of_service() => PrinterNotice::NotWorking,
+        _ => PrinterNotice::None,
+    });
+    kiosk.set_scanner_out(report.scanner.health.out_of_service());
     kiosk.set_portal(match report.portal {
         PortalReach::Checking => PortalState::Checking,
         PortalReach::Reachable => PortalState::Reachable,
@@ -959,7 +995,7 @@ fn device_health(report: &DeviceReport) -> DeviceHealth {
     DeviceHealth {
         state: device_state(report.health),
         simulated: report.simulated,
-        cause: report.cause.as_deref().unwrap_or("").chars().take(80).collect::<String>().into(),
+        cause: report.cause.as_deref().unwrap_or("").chars().take(200).collect::<String>().into(),
     }
 }
 
@@ -1024,6 +1060,7 @@ pub fn screen_slug(screen: Screen) -> &'static str {
         Screen::Track => "track",
         Screen::Visit => "visit",
         Screen::Booking => "booking",
+        Screen::Technician => "technician",
     }
 }
 
@@ -1131,7 +1168,7 @@ pub fn show_ticket_step(ui: &AppWindow, step: TicketStep) {
     ui.global::<Kiosk>().set_ticket_step(step);
 }
 
-/// Shows the outbox's counts in the status strip.
+/// Shows the outbox's counts on the technician screen.
 pub fn show_outbox(ui: &AppWindow, summary: &crate::outbox::store::Summary) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_outbox_installed(true);

@@ -1,7 +1,7 @@
 //! The speaker button: what the current screen says, gathered from the accessibility tree the screen already
 //! has for assistive technology (the same labels the tests tap by), in the order the screen lays it out: texts,
-//! buttons with their second line, and each answer box with what has been typed. The header, the staff's status
-//! strip and the on-screen keys are left out. Spoken by the shell's speaker (`crate::speech`), off this thread.
+//! buttons with their second line, and each answer box with what has been typed. The header (with its hidden
+//! technician's corner), the overlays (the PIN pad) and the on-screen keys are left out. Spoken by the shell's speaker (`crate::speech`), off this thread.
 //!
 //! Walking the tree uses i-slint-backend-testing's element search (the crate Slint's own tests use), which needs
 //! the .slint files compiled with debug info (build.rs turns it on).
