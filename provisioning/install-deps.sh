@@ -12,19 +12,24 @@
 #   provisioning/install-deps.sh bench    run + scanimage and img2pdf for the scanning baseline and xdotool for
 #                                         bench-tap's taps (the first-frame benchmark's Chromium comes with build)
 #   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
+#   provisioning/install-deps.sh vm       build + the virtual kiosk (tests/vm/): QEMU for x86-64, mmdebstrap and
+#                                         mke2fs to make its Debian image, python3 for its harness (no qemu-utils:
+#                                         tests/vm writes its own qcow2 overlays, see tests/vm/README.md)
 set -euo pipefail
 
 build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan espeak-ng sox chromium chromium-driver openssl)
 run=("${build[@]}" xvfb x11-apps xauth alsa-utils)
 bench=("${run[@]}" sane-utils img2pdf xdotool)
 kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
+vm=("${build[@]}" qemu-system-x86 mmdebstrap e2fsprogs python3)
 
 case "${1:-build}" in
   build) wanted=("${build[@]}") ;;
   run) wanted=("${run[@]}") ;;
   bench) wanted=("${bench[@]}") ;;
   kms) wanted=("${kms[@]}") ;;
-  *) echo "usage: $0 build|run|bench|kms" >&2; exit 64 ;;
+  vm) wanted=("${vm[@]}") ;;
+  *) echo "usage: $0 build|run|bench|kms|vm" >&2; exit 64 ;;
 esac
 
 missing=()

@@ -6,6 +6,16 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod detect;
+mod diagnostics;
+mod enrol;
+mod out;
+mod place;
+mod selftest;
+mod setup;
+mod status;
+mod steps;
+
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand, ValueEnum};
 use kiosk_core::config::{self, Config, Transport};
@@ -23,6 +33,35 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write the kiosk's configuration: ward, service point, hours, portal, devices, technician PIN. Asks on a
+    /// terminal; with --non-interactive takes flags. Validated before it is written; the old file kept as .bak.
+    Setup(setup::Args),
+    /// Make the kiosk's device key and register it with the portal using a one-time enrolment code.
+    Enrol {
+        #[command(flatten)]
+        place: place::Place,
+        /// The one-time code the portal's operators issued for this kiosk.
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check everything before leaving: printer (test slip), scanner, pagers, portal, clock, disk, state
+    /// directory, screen. Exit status 1 if a check failed. Stop the kiosk first (the devices have one owner).
+    SelfTest(selftest::Args),
+    /// What the running kiosk is doing now: devices, portal, outbox counts, quarantined items.
+    Status {
+        #[command(flatten)]
+        place: place::Place,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one archive to send to the developers: versions, config without keys, devices, self-test, status,
+    /// the last hours of the log. No personal data, no secret.
+    Diagnostics(diagnostics::Args),
+    /// List this box's receipt printers, serial ports (pager transmitters), scanners, touch screens and displays,
+    /// each with a verdict, a hint and the config line to use.
+    Detect(detect::Args),
     /// Check a configuration file as the kiosk would, printing every problem (exit status 2 if any).
     CheckConfig {
         /// The file, usually /etc/kiosk/kiosk.toml.
@@ -236,6 +275,12 @@ enum Document {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Setup(args) => setup::run(args),
+        Command::Enrol { place, code, json } => enrol::run(&place, code.as_deref(), json),
+        Command::SelfTest(args) => selftest::run(&args),
+        Command::Status { place, json } => status::run(&place, json),
+        Command::Diagnostics(args) => diagnostics::run(&args),
+        Command::Detect(args) => detect::run(args),
         Command::CheckConfig { file } => check_config(&file),
         Command::Catalogue(command) => catalogue(command),
         Command::Scan(command) => match scan(command) {
@@ -432,6 +477,9 @@ fn catalogue(command: CatalogueCommand) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Written through `out`: `catalogue search … | head` ends quietly instead of panicking on the closed pipe.
+    use std::fmt::Write as _;
+    let mut shown = String::new();
     match command {
         CatalogueCommand::Check { .. } => {
             // Verified means read in the law's text or the national procedure database (primary); residents see
@@ -445,7 +493,8 @@ fn catalogue(command: CatalogueCommand) -> ExitCode {
                         .any(|f| p.confidence_of(f) != kiosk_core::catalogue::Confidence::Primary)
                 })
                 .count();
-            println!(
+            let _ = writeln!(
+                shown,
                 "{}: {} procedures in {} fields, all checks passed; {unverified} with a code, fee, time or papers \
                  not verified against the law's text or the national procedure database",
                 file.display(),
@@ -459,17 +508,22 @@ fn catalogue(command: CatalogueCommand) -> ExitCode {
             let hits = index.search(&query, limit);
             let took = started.elapsed();
             if hits.is_empty() {
-                println!("nothing found for {query:?}");
+                let _ = writeln!(shown, "nothing found for {query:?}");
             }
             for (rank, hit) in hits.iter().enumerate() {
                 let p = &catalogue.procedures[hit.procedure];
                 let code = if p.code.is_empty() { "(no code)" } else { p.code.as_str() };
-                println!("{:>2}. {code:<9} {:>7.2}  {}  [{}]", rank + 1, hit.score, p.name_vi, p.id);
+                let _ = writeln!(shown, "{:>2}. {code:<9} {:>7.2}  {}  [{}]", rank + 1, hit.score, p.name_vi, p.id);
             }
-            println!("({} procedures searched in {:.3} ms)", catalogue.procedures.len(), took.as_secs_f64() * 1000.0);
+            let _ = writeln!(
+                shown,
+                "({} procedures searched in {:.3} ms)",
+                catalogue.procedures.len(),
+                took.as_secs_f64() * 1000.0
+            );
         }
     }
-    ExitCode::SUCCESS
+    out::emit(&shown)
 }
 
 fn scan(command: ScanCommand) -> anyhow::Result<()> {
