@@ -21,7 +21,11 @@ if [ ! -e "$STATE_DIRECTORY/staff.toml" ]; then
   mkdir -p -m 700 "$STATE_DIRECTORY"
   echo 246813 | "$provision" staff add --id demo --name "Cán bộ trình diễn (demo)" >/dev/null
 fi
+if [ ! -e "$STATE_DIRECTORY/technician-pin" ]; then
+  echo 135790 | "$provision" technician-pin --pin-stdin >/dev/null
+fi
 echo "Demo counter staff: id demo, PIN 246813 (counter API on http://127.0.0.1:8790/counter/v1; see README)."
+echo "Demo technician screen: hold the screen's top-left corner for 5 seconds, PIN 135790."
 # The portal simulator beside the kiosk (the example config's portal is http://127.0.0.1:8787/kiosk-api), unless
 # something already listens there. It keeps what it receives in out/portal-sim.sqlite.
 if ! (exec 3<>/dev/tcp/127.0.0.1/8787) 2>/dev/null; then

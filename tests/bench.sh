@@ -3,7 +3,7 @@
 # python-escpos 3.1; the queue (durable ticket issue, call next to pager frame); the outbox (durable enqueue,
 # draining 1,000 and 10,000 submissions: rate, CPU, peak memory); scanning (an A4 page to a finished JPEG
 # page beside scanimage | img2pdf); first frame and memory of the kiosk beside
-# Chromium's kiosk mode showing the same screen; reading aloud (tap on the speaker to the first audio sample). Installs Xvfb, Chromium and python-escpos (in a virtual environment) if missing.
+# Chromium's kiosk mode showing the same screen; reading aloud (tap on the speaker to the first audio sample); the technician's detect and self-test. Installs Xvfb, Chromium and python-escpos (in a virtual environment) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 provisioning/install-deps.sh bench
@@ -33,6 +33,9 @@ echo "== Reading aloud: tap on the speaker to the first audio sample (espeak-ng)
 echo
 echo "== Staff console and waiting-room board: call next → board, → announcement; ten counters at once =="
 "$target_dir/release/bench-console"
+echo
+echo "== Installing a kiosk: detect, setup, enrol, self-test, status (the technician's commands, timed) =="
+tests/bench/provision.sh
 echo
 echo "== Tap to the next frame, and peak memory through the flows (the kiosk as it ships: appliance profile) =="
 cargo build --profile appliance -p kiosk-app --bin kiosk

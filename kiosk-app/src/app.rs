@@ -72,6 +72,10 @@ impl Drop for App {
     fn drop(&mut self) {
         // The device thread and the workers stop posting to a screen that is going away.
         self.screen.close();
+        // A shown window keeps its component (and the stores its callbacks hold: the outbox and its lock) alive;
+        // hidden, the component goes with the last handle, so a kiosk started again in the same process (tests)
+        // can open its outbox.
+        let _ = slint::ComponentHandle::hide(&self.window);
     }
 }
 

@@ -97,7 +97,8 @@ pub fn diagnostics(args: &Args) -> Report {
 
     match write_archive(&out, &files) {
         Ok(size) => {
-            report.push(Step::pass("archive", format!("{} ({} files, {} KiB)", out.display(), files.len(), size / 1024)));
+            report
+                .push(Step::pass("archive", format!("{} ({} files, {} KiB)", out.display(), files.len(), size / 1024)));
             report.result.insert("archive".into(), out.display().to_string().into());
         }
         Err(error) => {
@@ -280,7 +281,8 @@ mod tests {
 
     #[test]
     fn key_values_leave_the_config() {
-        let text = redact_config("[portal]\n# the key the portal issued\npublic_key = \"Y5Bu\"\nbase_url = \"https://x\"\n");
+        let text =
+            redact_config("[portal]\n# the key the portal issued\npublic_key = \"Y5Bu\"\nbase_url = \"https://x\"\n");
         assert!(text.contains("public_key = \"<removed>\"") && !text.contains("Y5Bu"), "{text}");
         assert!(text.contains("base_url = \"https://x\"") && text.contains("# the key the portal issued"), "{text}");
     }

@@ -42,7 +42,7 @@ pub fn enrol(place: &Place, code: Option<&str>) -> Report {
         }
     }
 
-    if let Err(error) = std::fs::create_dir_all(&place.state_dir) {
+    if let Err(error) = crate::place::make_state_dir(&place.state_dir) {
         report.push(Step::fail(
             "device key",
             format!("cannot make the state directory {}: {error}", place.state_dir.display()),
@@ -74,14 +74,14 @@ pub fn enrol(place: &Place, code: Option<&str>) -> Report {
             return report;
         }
     };
-    let client = match HttpPortal::new(&config.portal.base_url, &config.kiosk.id, key.clone(), kiosk_app::clock::unix_now)
-    {
-        Ok(client) => client,
-        Err(error) => {
-            report.push(Step::fail("portal", format!("{error:#}"), "check portal.base_url in the config"));
-            return report;
-        }
-    };
+    let client =
+        match HttpPortal::new(&config.portal.base_url, &config.kiosk.id, key.clone(), kiosk_app::clock::unix_now) {
+            Ok(client) => client,
+            Err(error) => {
+                report.push(Step::fail("portal", format!("{error:#}"), "check portal.base_url in the config"));
+                return report;
+            }
+        };
     let enrolment = portal::Enrolment {
         kiosk_id: config.kiosk.id.clone(),
         public_key: base64::engine::general_purpose::STANDARD.encode(public),

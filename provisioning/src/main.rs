@@ -46,6 +46,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Set or change the technician PIN that opens the kiosk's technician screen (asked twice on a terminal, or
+    /// one line with --pin-stdin); lifts a lockout. The configuration is not touched.
+    TechnicianPin {
+        #[command(flatten)]
+        place: place::Place,
+        /// Read the PIN as one line from standard input.
+        #[arg(long)]
+        pin_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check everything before leaving: printer (test slip), scanner, pagers, portal, clock, disk, state
     /// directory, screen. Exit status 1 if a check failed. Stop the kiosk first (the devices have one owner).
     SelfTest(selftest::Args),
@@ -281,6 +292,7 @@ fn main() -> ExitCode {
         Command::Status { place, json } => status::run(&place, json),
         Command::Diagnostics(args) => diagnostics::run(&args),
         Command::Detect(args) => detect::run(args),
+        Command::TechnicianPin { place, pin_stdin, json } => setup::change_technician_pin(&place, pin_stdin, json),
         Command::CheckConfig { file } => check_config(&file),
         Command::Catalogue(command) => catalogue(command),
         Command::Scan(command) => match scan(command) {
@@ -434,7 +446,21 @@ fn print(
     match outcome {
         Ok(device::Outcome::Printed) => println!("printed"),
         Ok(device::Outcome::PrintedPaperLow) => println!("printed; the paper roll is nearly used up"),
-        Err(error) => bail!("not printed: {error} ({hint})"),
+        Err(error) => {
+            use kiosk_drivers::printer::{Error, ErrorKind};
+            let hint = match &error {
+                Error::Reported(ErrorKind::PaperOut) => "load a new roll of paper and close the cover",
+                Error::Reported(ErrorKind::CoverOpen) => "close the printer's cover",
+                Error::Reported(ErrorKind::CutterError) => {
+                    "open the cover, clear any paper caught in the cutter, close it; switch the printer off and on"
+                }
+                Error::Reported(ErrorKind::Offline | ErrorKind::Unrecoverable) => {
+                    "switch the printer off and on; if its error light stays on, see its manual"
+                }
+                _ => hint,
+            };
+            bail!("not printed: {error} ({hint})")
+        }
     }
     Ok(())
 }

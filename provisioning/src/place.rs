@@ -75,3 +75,10 @@ pub fn own_like_state_dir(place: &Place, path: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Makes the state directory (and its parents) if it is not there: mode 700 like the kiosk's own
+/// (`StateDirectoryMode=0700`); an existing one is left as it is (`self-test` reports its mode).
+pub fn make_state_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}

@@ -139,8 +139,12 @@ fn printer(config: &Config, devices: &mut Devices) -> Step {
     let (before, _, _) = devices.check();
     if !matches!(before.health, Health::Ready | Health::PaperLow) {
         let cause = before.cause.map(|c| format!(": {c}")).unwrap_or_default();
-        return Step::fail("printer", format!("{}{cause}", before.health.code()), device_hint(before.health, "printer"))
-            .figure("status", before.health.code());
+        return Step::fail(
+            "printer",
+            format!("{}{cause}", before.health.code()),
+            device_hint(before.health, "printer"),
+        )
+        .figure("status", before.health.code());
     }
     let profile = devices.printer_profile().clone();
     let slip = test_slip(config, &profile.name, &format!("{:?}", profile.strategy).to_lowercase());
@@ -148,8 +152,12 @@ fn printer(config: &Config, devices: &mut Devices) -> Step {
     if let Err(kind) = printed.outcome {
         let cause = printed.fault.map(|f| format!(": {}", f.cause)).unwrap_or_default();
         let health = devices::printer::error_health(kind);
-        return Step::fail("printer", format!("the test slip did not print ({}){cause}", health.code()), device_hint(health, "printer"))
-            .figure("status", health.code());
+        return Step::fail(
+            "printer",
+            format!("the test slip did not print ({}){cause}", health.code()),
+            device_hint(health, "printer"),
+        )
+        .figure("status", health.code());
     }
     let (after, _, _) = devices.check();
     let detail = format!(
@@ -162,7 +170,9 @@ fn printer(config: &Config, devices: &mut Devices) -> Step {
     );
     let step = match after.health {
         Health::Ready if before.simulated => simulated_warning("printer", detail),
-        Health::Ready => Step::pass("printer", detail).hint("check the slip: every Vietnamese letter clear, the QR scans"),
+        Health::Ready => {
+            Step::pass("printer", detail).hint("check the slip: every Vietnamese letter clear, the QR scans")
+        }
         Health::PaperLow => Step::warn("printer", detail, device_hint(Health::PaperLow, "printer")),
         other => Step::fail("printer", detail, device_hint(other, "printer")),
     };
@@ -306,7 +316,11 @@ fn portal(config: &Config, state_dir: &Path) -> (Step, Step) {
     let key_path = state_dir.join("device.key");
     if !key_path.exists() {
         return (
-            Step::fail("portal", "this kiosk has no device key: not enrolled", "run `kiosk-provision enrol --code CODE`"),
+            Step::fail(
+                "portal",
+                "this kiosk has no device key: not enrolled",
+                "run `kiosk-provision enrol --code CODE`",
+            ),
             Step::skip("clock", "not checked (no answer from the portal)"),
         );
     }
@@ -321,7 +335,9 @@ fn portal(config: &Config, state_dir: &Path) -> (Step, Step) {
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
-        Err(error) => return (Step::fail("portal", error.to_string(), "try again"), Step::skip("clock", "not checked")),
+        Err(error) => {
+            return (Step::fail("portal", error.to_string(), "try again"), Step::skip("clock", "not checked"))
+        }
     };
     let client = match HttpPortal::new(&config.portal.base_url, &config.kiosk.id, key, kiosk_app::clock::unix_now) {
         Ok(client) => client,
@@ -370,11 +386,7 @@ fn portal(config: &Config, state_dir: &Path) -> (Step, Step) {
         None => Step::skip("clock", "not checked (the portal's answer carried no time)"),
         Some(theirs) => {
             let skew = chrono::Utc::now().timestamp() - theirs.timestamp();
-            let detail = format!(
-                "{} s {} the portal",
-                skew.abs(),
-                if skew >= 0 { "ahead of" } else { "behind" }
-            );
+            let detail = format!("{} s {} the portal", skew.abs(), if skew >= 0 { "ahead of" } else { "behind" });
             let hint = "set the time: timedatectl set-ntp true (and check the network reaches an NTP server)";
             let step = if skew.abs() > kiosk_core::portal::CLOCK_SKEW {
                 Step::fail("clock", format!("{detail}: the portal refuses requests this far off"), hint)
@@ -430,7 +442,11 @@ fn state_dir(state_dir: &Path) -> Step {
     let mode = metadata.permissions().mode() & 0o777;
     let path = state_dir.display();
     if mode & 0o077 != 0 {
-        return Step::fail("state dir", format!("{path} has mode {mode:o}: other users can look in"), format!("chmod 700 {path}"));
+        return Step::fail(
+            "state dir",
+            format!("{path} has mode {mode:o}: other users can look in"),
+            format!("chmod 700 {path}"),
+        );
     }
     if let Some(kiosk) = user_id("kiosk") {
         if metadata.uid() != kiosk {
@@ -452,13 +468,10 @@ fn state_dir(state_dir: &Path) -> Step {
 
 /// The uid of a system user, from /etc/passwd (no NSS lookup: the kiosk's user is local).
 fn user_id(name: &str) -> Option<u32> {
-    std::fs::read_to_string("/etc/passwd")
-        .ok()?
-        .lines()
-        .find_map(|line| {
-            let mut fields = line.split(':');
-            (fields.next() == Some(name)).then(|| fields.nth(1)?.parse().ok()).flatten()
-        })
+    std::fs::read_to_string("/etc/passwd").ok()?.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        (fields.next() == Some(name)).then(|| fields.nth(1)?.parse().ok()).flatten()
+    })
 }
 
 /// A display connected (DRM, as the kiosk's KMS backend drives it) and the home screen drawn by the kiosk's own
@@ -469,7 +482,11 @@ fn screen(config: &Config) -> Step {
     let frame = match kiosk_app::ui::headless::home_frame(config, size) {
         Ok(pixels) => pixels,
         Err(error) => {
-            return Step::fail("screen", format!("the home screen could not be drawn: {error:#}"), "reinstall the package")
+            return Step::fail(
+                "screen",
+                format!("the home screen could not be drawn: {error:#}"),
+                "reinstall the package",
+            )
         }
     };
     // A drawn screen has ink: text and tiles darker than the page.

@@ -70,6 +70,9 @@ pub struct Args {
     /// Read the technician's PIN (6 to 12 digits) as one line from standard input.
     #[arg(long)]
     pub pin_stdin: bool,
+    /// Do not look for devices: keep the configuration's devices where no flag names one.
+    #[arg(long)]
+    pub no_detect: bool,
 }
 
 /// The bundled example, the starting point on a new box.
@@ -111,8 +114,15 @@ pub fn setup(args: &mut Args, interactive: bool) -> Report {
         },
     ));
 
+    // Devices no flag names: on a new box, or when asked on a terminal, what `detect` finds.
+    let unnamed = args.printer.is_none() || args.scanner.is_none() || args.pager.is_none();
+    let found = (!args.no_detect && unnamed && (from_example || interactive)).then(crate::detect::suggested);
     if interactive {
-        ask_all(args, &document);
+        // On a terminal the devices found are each question's default (Enter takes it).
+        ask_all(args, &document, found.as_ref());
+    }
+    if let Some(found) = &found {
+        offer_detected(args, found, &mut report);
     }
 
     // The ward: one of the 126, chosen by what was typed.
@@ -240,8 +250,7 @@ pub fn setup(args: &mut Args, interactive: bool) -> Report {
     }
     if !from_example {
         let backup = backup_path(&args.place.config);
-        let kept = std::fs::read(&args.place.config)
-            .and_then(|old| kiosk_app::keyfile::replace(&backup, &old, 0o644));
+        let kept = std::fs::read(&args.place.config).and_then(|old| kiosk_app::keyfile::replace(&backup, &old, 0o644));
         match kept {
             Ok(()) => report.push(Step::pass("backup", format!("previous file kept as {}", backup.display()))),
             Err(error) => {
@@ -266,7 +275,7 @@ pub fn setup(args: &mut Args, interactive: bool) -> Report {
         }
     };
 
-    report.push(technician_pin(args, interactive));
+    report.push(technician_pin(&args.place, args.pin_stdin, interactive));
     report.result.insert("config".into(), args.place.config.display().to_string().into());
     report
 }
@@ -434,10 +443,27 @@ fn set_hours(document: &mut DocumentMut, days: &[(&'static str, Vec<String>)]) {
     });
 }
 
+/// `kiosk-provision technician-pin`: sets or changes the technician's PIN alone (a forgotten PIN, a new
+/// technician), without touching the configuration. A lockout in force is lifted with it.
+pub fn change_technician_pin(place: &Place, pin_stdin: bool, json: bool) -> ExitCode {
+    let mut report = Report::new("technician-pin");
+    let interactive = std::io::stdin().is_terminal();
+    if !pin_stdin && !interactive {
+        report.push(Step::fail("technician PIN", "no terminal to ask on", "send the PIN as one line with --pin-stdin"));
+        return report.finish(json);
+    }
+    let step = technician_pin(place, pin_stdin, interactive);
+    if step.verdict == Verdict::Pass {
+        let _ = std::fs::remove_file(place.state_dir.join(kiosk_app::technician::LOCKOUT_FILE));
+    }
+    report.push(step);
+    report.finish(json)
+}
+
 /// Sets the technician's PIN: asked twice on a terminal, or one line from standard input with `--pin-stdin`.
-fn technician_pin(args: &Args, interactive: bool) -> Step {
-    let state = &args.place.state_dir;
-    let pin = if args.pin_stdin {
+fn technician_pin(place: &Place, pin_stdin: bool, interactive: bool) -> Step {
+    let state = &place.state_dir;
+    let pin = if pin_stdin {
         let mut line = String::new();
         if std::io::stdin().lock().read_line(&mut line).is_err() {
             return Step::fail("technician PIN", "could not read the PIN from standard input", "send one line");
@@ -460,12 +486,16 @@ fn technician_pin(args: &Args, interactive: bool) -> Step {
     };
     match pin {
         Some(pin) => {
-            if let Err(error) = std::fs::create_dir_all(state) {
-                return Step::fail("technician PIN", format!("cannot make {}: {error}", state.display()), "run as root");
+            if let Err(error) = crate::place::make_state_dir(state) {
+                return Step::fail(
+                    "technician PIN",
+                    format!("cannot make {}: {error}", state.display()),
+                    "run as root",
+                );
             }
             match kiosk_app::technician::set_pin(state, &pin) {
                 Ok(()) => {
-                    let _ = crate::place::own_like_state_dir(&args.place, &state.join(kiosk_app::technician::PIN_FILE));
+                    let _ = crate::place::own_like_state_dir(place, &state.join(kiosk_app::technician::PIN_FILE));
                     Step::pass("technician PIN", "set (kept as an Argon2id hash)")
                 }
                 Err(error) => Step::fail("technician PIN", format!("{error:#}"), "choose 6 to 12 digits"),
@@ -478,7 +508,38 @@ fn technician_pin(args: &Args, interactive: bool) -> Step {
 }
 
 /// On a terminal: asks for each value not given as a flag, showing the current one (Enter keeps it).
-fn ask_all(args: &mut Args, document: &DocumentMut) {
+/// Fills the device flags not given from `detect`, and says what it took and what it did not find.
+fn offer_detected(args: &mut Args, found: &crate::detect::findings::Suggested, report: &mut Report) {
+    if let Some((transport, profile)) = &found.printer {
+        if args.printer.is_none() || args.printer.as_ref() == Some(transport) {
+            args.printer = Some(transport.clone());
+            args.printer_profile.get_or_insert_with(|| profile.clone());
+        }
+    }
+    if args.scanner.is_none() {
+        args.scanner.clone_from(&found.scanner);
+    }
+    if args.pager.is_none() {
+        args.pager.clone_from(&found.pager);
+    }
+    let missing: Vec<&str> = [("receipt printer", &args.printer), ("scanner", &args.scanner), ("pager", &args.pager)]
+        .into_iter()
+        .filter(|(_, given)| given.is_none())
+        .map(|(role, _)| role)
+        .collect();
+    if !found.said.is_empty() {
+        report.push(Step::pass("detected", found.said.join("; ")));
+    }
+    if !missing.is_empty() {
+        report.push(Step::warn(
+            "detected",
+            format!("no {} found: the configuration's own kept", missing.join(", no ")),
+            "connect it and run `kiosk-provision detect`, or name it with --printer, --scanner or --pager",
+        ));
+    }
+}
+
+fn ask_all(args: &mut Args, document: &DocumentMut, found: Option<&crate::detect::findings::Suggested>) {
     let current = |section: &str, key: &str| document[section][key].as_str().map(str::to_owned);
     let device = |role: &str| document["devices"][role]["transport"].as_str().map(str::to_owned);
     ask(&mut args.kiosk_id, "Kiosk id (from the portal's operators)", current("kiosk", "id"));
@@ -498,9 +559,19 @@ fn ask_all(args: &mut Args, document: &DocumentMut) {
     ask(&mut args.hours, "Opening hours (e.g. mon-fri 08:00-12:00 13:00-17:00; sat 08:00-12:00)", None);
     ask(&mut args.portal_url, "Portal address", current("portal", "base_url"));
     ask(&mut args.portal_key, "Portal's public key (base64)", current("portal", "public_key"));
-    ask(&mut args.printer, "Receipt printer (see `kiosk-provision detect`)", device("printer"));
-    ask(&mut args.scanner, "Scanner", device("scanner"));
-    ask(&mut args.pager, "Pager transmitter", device("pager"));
+    let found = found.cloned().unwrap_or_default();
+    let printer = found.printer.as_ref().map(|(transport, _)| transport.clone());
+    for (answer, question, detected, role) in [
+        (&mut args.printer, "Receipt printer (see `kiosk-provision detect`)", printer, "printer"),
+        (&mut args.scanner, "Scanner", found.scanner.clone(), "scanner"),
+        (&mut args.pager, "Pager transmitter", found.pager.clone(), "pager"),
+    ] {
+        let given = answer.is_some();
+        ask(answer, question, detected.clone().or_else(|| device(role)));
+        if !given && answer.is_none() {
+            *answer = detected;
+        }
+    }
 }
 
 fn ask(answer: &mut Option<String>, question: &str, current: Option<String>) {

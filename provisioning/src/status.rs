@@ -36,11 +36,19 @@ pub fn status(place: &Place) -> Report {
     report.push(if age > STALE_SECONDS {
         Step::fail(
             "kiosk",
-            format!("not running: its last report is {} min old (version {}, pid {})", age / 60, snapshot.version, snapshot.pid),
+            format!(
+                "not running: its last report is {} min old (version {}, pid {})",
+                age / 60,
+                snapshot.version,
+                snapshot.pid
+            ),
             "systemctl status kiosk; journalctl -u kiosk -n 50",
         )
     } else {
-        Step::pass("kiosk", format!("running since {since} (version {}, pid {}; report {age} s old)", snapshot.version, snapshot.pid))
+        Step::pass(
+            "kiosk",
+            format!("running since {since} (version {}, pid {}; report {age} s old)", snapshot.version, snapshot.pid),
+        )
     });
     for (name, device) in [("printer", &snapshot.printer), ("scanner", &snapshot.scanner), ("pager", &snapshot.pager)] {
         report.push(device_step(name, device.as_ref()));
@@ -76,7 +84,11 @@ pub fn status(place: &Place) -> Report {
             let step = if outbox.disk_low {
                 Step::fail("outbox", detail, "the disk is nearly full: free space now, new submissions will be refused")
             } else if outbox.quarantined > 0 {
-                Step::warn("outbox", detail, "quarantined items need staff: `kiosk outbox show`, then `kiosk outbox retry ID`")
+                Step::warn(
+                    "outbox",
+                    detail,
+                    "quarantined items need staff: `kiosk outbox show`, then `kiosk outbox retry ID`",
+                )
             } else {
                 Step::pass("outbox", detail)
             };
@@ -89,7 +101,9 @@ pub fn status(place: &Place) -> Report {
             format!(
                 "enrolled at {} on {} (confirmation {})",
                 enrolled.portal,
-                chrono::DateTime::from_timestamp(enrolled.at, 0).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+                chrono::DateTime::from_timestamp(enrolled.at, 0)
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
                 enrolled.confirmation
             ),
         ),
@@ -112,6 +126,10 @@ fn device_step(name: &str, device: Option<&Device>) -> Step {
         "ready" => Step::pass(name, detail),
         "paper_low" => Step::warn(name, detail, "put a new paper roll in soon"),
         "checking" => Step::skip(name, "being checked"),
-        _ => Step::fail(name, detail, "open the technician screen, or stop the kiosk and run `kiosk-provision self-test`"),
+        _ => Step::fail(
+            name,
+            detail,
+            "open the technician screen, or stop the kiosk and run `kiosk-provision self-test`",
+        ),
     }
 }

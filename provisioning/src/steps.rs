@@ -142,7 +142,8 @@ impl Report {
         let width = self.steps.iter().map(|s| s.check.chars().count()).max().unwrap_or(0);
         for step in &self.steps {
             let mark = paint(step.verdict, mark(step.verdict));
-            let time = if step.millis >= 100 { format!(" ({:.1} s)", step.millis as f64 / 1000.0) } else { String::new() };
+            let time =
+                if step.millis >= 100 { format!(" ({:.1} s)", step.millis as f64 / 1000.0) } else { String::new() };
             out.push_str(&format!("{mark} {:<width$}  {}{time}\n", step.check, step.detail));
             if let Some(hint) = &step.hint {
                 out.push_str(&format!("  {:<width$}  → {hint}\n", ""));
@@ -198,7 +199,6 @@ fn outcome(steps: &[Step]) -> Verdict {
         Verdict::Pass
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -738,7 +738,10 @@ fn a_kiosk_the_portal_does_not_know_waits_for_the_technician_s_code_then_sends()
     let outbox = Arc::new(Outbox::open(&state.join("outbox"), portal_key()).expect("outbox"));
     let form = form(1, "001089012345", "Lê Văn G");
     let id = outbox
-        .enqueue(NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &[] }, real_now())
+        .enqueue(
+            NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: &form, pages: &[] },
+            real_now(),
+        )
         .expect("saved");
     let signal = Arc::new(Signal::default());
     let forwarder = {

@@ -84,11 +84,36 @@ fn a_blank_box_is_set_up_enrolled_and_self_tested_and_paper_out_fails_with_the_h
     let printer_transport = format!("serial:{printer_path}");
     let pager_transport = format!("serial:{pager_path}");
     let mut setup_args = vec![
-        "setup", "--non-interactive", "--json", "--config", config_s, "--state-dir", state_s,
-        "--kiosk-id", "HN-TEST-PROV-1", "--service-point", "Nhà văn hoá tổ dân phố 5", "--address", "5 Hàng Bạc",
-        "--hours", "mon-sat 07:00-19:00", "--portal-url", &portal_url, "--portal-key", PORTAL_KEY,
-        "--printer", &printer_transport, "--printer-profile", "epson-tm-t88", "--scanner", "sane:test:0",
-        "--pager", &pager_transport, "--pager-protocol", "waveware", "--pin-stdin",
+        "setup",
+        "--non-interactive",
+        "--json",
+        "--config",
+        config_s,
+        "--state-dir",
+        state_s,
+        "--kiosk-id",
+        "HN-TEST-PROV-1",
+        "--service-point",
+        "Nhà văn hoá tổ dân phố 5",
+        "--address",
+        "5 Hàng Bạc",
+        "--hours",
+        "mon-sat 07:00-19:00",
+        "--portal-url",
+        &portal_url,
+        "--portal-key",
+        PORTAL_KEY,
+        "--printer",
+        &printer_transport,
+        "--printer-profile",
+        "epson-tm-t88",
+        "--scanner",
+        "sane:test:0",
+        "--pager",
+        &pager_transport,
+        "--pager-protocol",
+        "waveware",
+        "--pin-stdin",
     ];
 
     // Setup refuses a ward that is not one of the 126, and a wrong value, writing nothing.
@@ -146,9 +171,15 @@ fn a_blank_box_is_set_up_enrolled_and_self_tested_and_paper_out_fails_with_the_h
     };
     let (status, report) = enrol(None);
     assert_eq!(status, 1);
-    assert!(step(&report, "portal")["detail"].as_str().is_some_and(|d| d.contains("only with a one-time code")), "{report}");
+    assert!(
+        step(&report, "portal")["detail"].as_str().is_some_and(|d| d.contains("only with a one-time code")),
+        "{report}"
+    );
     let (_, report) = enrol(Some("WXYZ-2345"));
-    assert!(step(&report, "portal")["detail"].as_str().is_some_and(|d| d.contains("does not know this code")), "{report}");
+    assert!(
+        step(&report, "portal")["detail"].as_str().is_some_and(|d| d.contains("does not know this code")),
+        "{report}"
+    );
     let other = sim.issue_enrolment_code(Some("HN-OTHER-9"), 3600);
     let (_, report) = enrol(Some(&other));
     assert!(step(&report, "portal")["detail"].as_str().is_some_and(|d| d.contains("another kiosk id")), "{report}");
@@ -169,11 +200,8 @@ fn a_blank_box_is_set_up_enrolled_and_self_tested_and_paper_out_fails_with_the_h
     // The same code a second time, from another kiosk: used.
     let other_state = dir.join("other-state");
     let other_place = other_state.to_str().expect("utf-8");
-    let (_, out, _) = provision(
-        &["enrol", "--config", config_s, "--state-dir", other_place, "--json", "--code", &code],
-        &env,
-        "",
-    );
+    let (_, out, _) =
+        provision(&["enrol", "--config", config_s, "--state-dir", other_place, "--json", "--code", &code], &env, "");
     assert!(out.contains("already used") || out.contains("another device key"), "{out}");
 
     // Self-test: every check passes with real devices.
@@ -181,7 +209,16 @@ fn a_blank_box_is_set_up_enrolled_and_self_tested_and_paper_out_fails_with_the_h
     let report_path = dir.join("self-test.json");
     let self_test = |label: &str| {
         let (status, out, err) = provision(
-            &["self-test", "--config", config_s, "--state-dir", state_s, "--json", "--report", report_path.to_str().expect("utf-8")],
+            &[
+                "self-test",
+                "--config",
+                config_s,
+                "--state-dir",
+                state_s,
+                "--json",
+                "--report",
+                report_path.to_str().expect("utf-8"),
+            ],
             &env,
             "",
         );
@@ -241,7 +278,15 @@ fn enrolling_against_a_portal_that_does_not_answer_says_so() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     std::fs::write(&config, example.replace("127.0.0.1:8787", &format!("127.0.0.1:{port}"))).expect("config");
     let (status, out, _) = provision(
-        &["enrol", "--config", config.to_str().expect("utf-8"), "--state-dir", dir.to_str().expect("utf-8"), "--code", "7KQ2-M9XD"],
+        &[
+            "enrol",
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--state-dir",
+            dir.to_str().expect("utf-8"),
+            "--code",
+            "7KQ2-M9XD",
+        ],
         &[],
         "",
     );
@@ -257,7 +302,8 @@ fn encodings(secret: &str) -> Vec<(String, Vec<u8>)> {
     use unicode_normalization::UnicodeNormalization as _;
     let nfc: String = secret.nfc().collect();
     let nfd: String = secret.nfd().collect();
-    let folded: String = nfd.chars().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect::<String>().replace(['đ', 'Đ'], "d");
+    let folded: String =
+        nfd.chars().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect::<String>().replace(['đ', 'Đ'], "d");
     let mut forms = vec![
         ("nfc".to_owned(), nfc.clone().into_bytes()),
         ("nfd".to_owned(), nfd.into_bytes()),
@@ -284,7 +330,8 @@ fn encodings(secret: &str) -> Vec<(String, Vec<u8>)> {
         ),
     ];
     if secret.chars().all(|c| c.is_ascii_digit()) {
-        let groups: Vec<String> = secret.as_bytes().chunks(3).map(|g| String::from_utf8_lossy(g).into_owned()).collect();
+        let groups: Vec<String> =
+            secret.as_bytes().chunks(3).map(|g| String::from_utf8_lossy(g).into_owned()).collect();
         forms.push(("digits spaced".to_owned(), groups.join(" ").into_bytes()));
         forms.push(("digits dotted".to_owned(), groups.join(".").into_bytes()));
     }
@@ -336,9 +383,11 @@ fn the_diagnostics_archive_holds_no_personal_data_and_no_secret() {
         assert!(form.to_string().contains(secret), "{secret} went through the kiosk: {form}");
     }
     // Wait for the status file (the device thread's next round, the forwarder's count).
-    kiosk.settle("status.json written", || kiosk_app::status_file::read(&kiosk.dir).is_some_and(|s| s.outbox.is_some()));
+    kiosk
+        .settle("status.json written", || kiosk_app::status_file::read(&kiosk.dir).is_some_and(|s| s.outbox.is_some()));
     // A line some careless code might log, to prove the archive's scrubber is a second lock.
-    writeln!(file.lock().expect("log"), "2026-12-07T08:00:00 WARN careless: id 001090123456 phone 0862000111").expect("log");
+    writeln!(file.lock().expect("log"), "2026-12-07T08:00:00 WARN careless: id 001090123456 phone 0862000111")
+        .expect("log");
 
     let config = dir.join("kiosk.toml");
     let example = std::fs::read_to_string(kiosk_tests::example_config()).expect("example");
@@ -346,8 +395,15 @@ fn the_diagnostics_archive_holds_no_personal_data_and_no_secret() {
     let archive = dir.join("diag.tar.gz");
     let (status, out, err) = provision(
         &[
-            "diagnostics", "--json", "--config", config.to_str().expect("utf-8"), "--state-dir",
-            kiosk.dir.to_str().expect("utf-8"), "--log", log_path.to_str().expect("utf-8"), "--out",
+            "diagnostics",
+            "--json",
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--state-dir",
+            kiosk.dir.to_str().expect("utf-8"),
+            "--log",
+            log_path.to_str().expect("utf-8"),
+            "--out",
             archive.to_str().expect("utf-8"),
         ],
         &[],
@@ -376,7 +432,8 @@ fn the_diagnostics_archive_holds_no_personal_data_and_no_secret() {
     // Nothing personal, in any encoding, in any file, in the tar or in the compressed archive.
     for secret in secrets {
         for (how, needle) in encodings(secret) {
-            for (name, bytes) in files.iter().map(|(n, b)| (n.as_str(), b)).chain([("tar", &tar), ("gz", &compressed)]) {
+            for (name, bytes) in files.iter().map(|(n, b)| (n.as_str(), b)).chain([("tar", &tar), ("gz", &compressed)])
+            {
                 assert!(!contains(bytes, &needle), "{secret} ({how}) is in {name}");
             }
         }

@@ -712,11 +712,9 @@ async fn enrol(State(sim): State<Arc<Sim>>, method: Method, headers: HeaderMap, 
             // Codes are compared as the operators print them: capitals, dashes where they are.
             let code = code.trim().to_ascii_uppercase();
             let row: Option<(Option<String>, i64, Option<i64>)> = db
-                .query_row(
-                    "SELECT kiosk_id, expires_at, used_at FROM enrolment_codes WHERE code = ?1",
-                    [&code],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+                .query_row("SELECT kiosk_id, expires_at, used_at FROM enrolment_codes WHERE code = ?1", [&code], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()
                 .unwrap_or_default();
             let refused = |what: &str, why: &str| error(StatusCode::FORBIDDEN, what, why);

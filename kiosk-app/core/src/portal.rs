@@ -399,7 +399,9 @@ mod tests {
         let plain = Enrolment { kiosk_id: "HN-1".into(), public_key: "k".into(), enrolment_code: None };
         assert_eq!(serde_json::to_string(&plain).unwrap_or_default(), r#"{"kiosk_id":"HN-1","public_key":"k"}"#);
         assert!(valid_enrolment_code("7KQ2-M9XD") && valid_enrolment_code("123456"));
-        assert!(!valid_enrolment_code("12345") && !valid_enrolment_code("7KQ2 M9XD") && !valid_enrolment_code("mã-số-1"));
+        assert!(
+            !valid_enrolment_code("12345") && !valid_enrolment_code("7KQ2 M9XD") && !valid_enrolment_code("mã-số-1")
+        );
     }
 
     #[test]

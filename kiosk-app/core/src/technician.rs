@@ -62,7 +62,12 @@ pub fn minutes_left(until: Seconds, now: Seconds) -> u32 {
 /// Whether `text` (the PIN file's line) is an Argon2 hash the kiosk can check a PIN against: a damaged file is
 /// told apart from a wrong PIN.
 pub fn readable_hash(text: &str) -> bool {
-    PasswordHash::new(text.trim()).is_ok_and(|hash| hash.algorithm.as_str() == "argon2id")
+    PasswordHash::new(text.trim()).is_ok_and(|hash| {
+        hash.algorithm.as_str() == "argon2id"
+            && hash.salt.is_some()
+            && hash.hash.is_some()
+            && argon2::Params::try_from(&hash).is_ok()
+    })
 }
 
 impl Lockout {

@@ -71,7 +71,9 @@ pub fn test_scan(devices: &mut super::Devices) -> TestScan {
     let scanned = match &mut devices.scanner {
         Slot::Simulated(scanner) | Slot::Real(scanner) => scanner.scan(&settings),
         Slot::Absent => Err(scanner::Error::Disconnected("no scanner is configured at this kiosk".into())),
-        Slot::Unsupported => Err(scanner::Error::Driver("this version has no driver for the configured scanner".into())),
+        Slot::Unsupported => {
+            Err(scanner::Error::Driver("this version has no driver for the configured scanner".into()))
+        }
     };
     let outcome = scanned
         .and_then(|raw| raw.into_iter().next().ok_or_else(|| scanner::Error::reported(scanner::ErrorKind::NoDocument)))

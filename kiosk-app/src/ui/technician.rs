@@ -81,8 +81,8 @@ pub fn install(ui: &AppWindow, pagers: &[u16]) {
     kiosk.on_pager_test_step(move |step| {
         if let Some(ui) = weak.upgrade() {
             let kiosk = ui.global::<Kiosk>();
-            let number = (kiosk.get_pager_test_number() + step)
-                .clamp(kiosk.get_pager_test_first(), kiosk.get_pager_test_last());
+            let number =
+                (kiosk.get_pager_test_number() + step).clamp(kiosk.get_pager_test_first(), kiosk.get_pager_test_last());
             kiosk.set_pager_test_number(number);
         }
     });

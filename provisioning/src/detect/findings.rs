@@ -239,6 +239,56 @@ pub struct Report {
     pub notes: Vec<Note>,
 }
 
+/// The devices `setup` offers from what `detect` found: for each role, the first finding that can be used as it is
+/// (verdict ok or warning), as its configuration values, and one line to say what it is.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Suggested {
+    pub printer: Option<(String, String)>,
+    pub scanner: Option<String>,
+    pub pager: Option<String>,
+    pub said: Vec<String>,
+}
+
+/// The value of `key = "value"` in a finding's configuration lines.
+fn config_value(config: &[String], key: &str) -> Option<String> {
+    config.iter().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        if k.trim() != key {
+            return None;
+        }
+        let v = v.trim();
+        let v = v.strip_prefix('"')?;
+        Some(v[..v.find('"')?].to_owned())
+    })
+}
+
+fn usable_verdict(verdict: Verdict) -> bool {
+    matches!(verdict, Verdict::Ok | Verdict::Warning)
+}
+
+/// What `setup` takes from a `detect` report when the technician names no device. A serial port counts as the
+/// pager transmitter only when it is a USB adapter (built-in UARTs are on every PC board).
+pub fn suggested(report: &Report) -> Suggested {
+    let mut out = Suggested::default();
+    if let Some(found) = report.printers.iter().find(|f| usable_verdict(f.verdict)) {
+        if let (Some(transport), Some(profile)) =
+            (config_value(&found.config, "transport"), config_value(&found.config, "profile"))
+        {
+            out.said.push(format!("printer {transport} ({profile}): {}", found.summary));
+            out.printer = Some((transport, profile));
+        }
+    }
+    if let Some(found) = report.scanners.iter().find(|f| usable_verdict(f.verdict)) {
+        out.scanner = config_value(&found.config, "transport");
+        out.said.extend(out.scanner.as_ref().map(|t| format!("scanner {t}")));
+    }
+    if let Some(found) = report.serial_ports.iter().find(|f| usable_verdict(f.verdict) && f.facts.usb.is_some()) {
+        out.pager = config_value(&found.config, "transport");
+        out.said.extend(out.pager.as_ref().map(|t| format!("pager transmitter {t}")));
+    }
+    out
+}
+
 /// A USB receipt printer's facts.
 #[derive(Debug, Serialize)]
 pub struct Printer {
@@ -988,6 +1038,21 @@ mod tests {
         assert!(printer.details[0].contains("bidirectional"), "{:?}", printer.details);
         assert!(printer.details[0].contains("usblp driver holds it"), "{:?}", printer.details);
         assert!(printer.summary.starts_with("Epson TM-T20II  usb 001/004  04b8:0e15  EPSON TM-T20II"));
+    }
+
+    #[test]
+    fn setup_is_offered_the_first_usable_printer_and_nothing_that_is_not_there() {
+        let report = report_of(facts_with_usb(vec![usb(0x04b8, 0x0e15, vec![printer_interface(2, Some(true))])], ROOT));
+        let offered = suggested(&report);
+        assert_eq!(offered.printer, Some(("usb:04b8:0e15".to_owned(), "epson-tm-t20".to_owned())));
+        assert_eq!(offered.scanner, None);
+        assert_eq!(offered.pager, None);
+        assert!(
+            offered.said[0].starts_with("printer usb:04b8:0e15 (epson-tm-t20): Epson TM-T20II"),
+            "{:?}",
+            offered.said
+        );
+        assert_eq!(suggested(&report_of(facts_with_usb(vec![], ROOT))), Suggested::default());
     }
 
     #[test]

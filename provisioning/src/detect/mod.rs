@@ -58,7 +58,7 @@
 //!
 //! A skipped section (`--skip`) has an empty array and no note.
 
-mod findings;
+pub mod findings;
 mod sysfs;
 mod text;
 mod usb;
@@ -120,6 +120,13 @@ pub fn json_report(with_scanners: bool) -> String {
     let facts = gather(&roots, &sections);
     let report = findings::report(facts, started.elapsed().as_millis().try_into().unwrap_or(u64::MAX));
     serde_json::to_string_pretty(&report).expect("the report is plain data") + "\n"
+}
+
+/// The devices `setup` offers when the technician names none (see [`findings::suggested`]).
+pub fn suggested() -> findings::Suggested {
+    let sections = Section::ALL.to_vec();
+    let roots = Roots { sys: PathBuf::from("/sys"), dev: PathBuf::from("/dev") };
+    findings::suggested(&findings::report(gather(&roots, &sections), 0))
 }
 
 /// Reads every section asked for. SANE's listing (seconds with network discovery) runs on its own thread while
