@@ -35,7 +35,7 @@ struct Cli {
 enum Command {
     /// Write the kiosk's configuration: ward, service point, hours, portal, devices, technician PIN. Asks on a
     /// terminal; with --non-interactive takes flags. Validated before it is written; the old file kept as .bak.
-    Setup(setup::Args),
+    Setup(Box<setup::Args>),
     /// Make the kiosk's device key and register it with the portal using a one-time enrolment code.
     Enrol {
         #[command(flatten)]
@@ -286,7 +286,7 @@ enum Document {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Setup(args) => setup::run(args),
+        Command::Setup(args) => setup::run(*args),
         Command::Enrol { place, code, json } => enrol::run(&place, code.as_deref(), json),
         Command::SelfTest(args) => selftest::run(&args),
         Command::Status { place, json } => status::run(&place, json),

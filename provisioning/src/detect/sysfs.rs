@@ -103,7 +103,7 @@ fn entries(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let read = fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
     let mut entries: Vec<(String, PathBuf)> =
         read.flatten().map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())).collect();
-    entries.sort_by(|a, b| natural_key(&a.0).cmp(&natural_key(&b.0)));
+    entries.sort_by_key(|entry| natural_key(&entry.0));
     Ok(entries)
 }
 
