@@ -75,7 +75,7 @@ impl Drop for App {
         // A shown window keeps its component (and the stores its callbacks hold: the outbox and its lock) alive;
         // hidden, the component goes with the last handle, so a kiosk started again in the same process (tests)
         // can open its outbox.
-        let _ = slint::ComponentHandle::hide(&self.window);
+        ui::hide(&self.window);
     }
 }
 

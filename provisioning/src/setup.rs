@@ -119,7 +119,7 @@ pub fn setup(args: &mut Args, interactive: bool) -> Report {
     let found = (!args.no_detect && unnamed && (from_example || interactive)).then(crate::detect::suggested);
     if interactive {
         // On a terminal the devices found are each question's default (Enter takes it).
-        ask_all(args, &document, found.as_ref());
+        ask_all(args, &document, from_example, found.as_ref());
     }
     if let Some(found) = &found {
         offer_detected(args, found, &mut report);
@@ -539,8 +539,15 @@ fn offer_detected(args: &mut Args, found: &crate::detect::findings::Suggested, r
     }
 }
 
-fn ask_all(args: &mut Args, document: &DocumentMut, found: Option<&crate::detect::findings::Suggested>) {
-    let current = |section: &str, key: &str| document[section][key].as_str().map(str::to_owned);
+fn ask_all(
+    args: &mut Args,
+    document: &DocumentMut,
+    from_example: bool,
+    found: Option<&crate::detect::findings::Suggested>,
+) {
+    // On a new box the example's values are a demo's (its id, address, the simulator's key): never offered.
+    let current =
+        |section: &str, key: &str| document[section][key].as_str().filter(|_| !from_example).map(str::to_owned);
     let device = |role: &str| document["devices"][role]["transport"].as_str().map(str::to_owned);
     ask(&mut args.kiosk_id, "Kiosk id (from the portal's operators)", current("kiosk", "id"));
     while args.ward.is_none() {

@@ -113,7 +113,7 @@ fn walkthrough_draws_every_screen_without_a_display() {
             picture.display()
         );
     }
-    assert!(text(&output.stdout).contains("Drew 393 screens and printed slips"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("Drew 449 screens and printed slips"), "{}", text(&output.stdout));
 }
 
 /// Every screen, in both languages and both shapes, at 150 % and 200 % text (and 100 %): every text fits (not

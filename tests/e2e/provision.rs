@@ -458,3 +458,58 @@ impl std::io::Write for LogFile {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).flush()
     }
 }
+
+/// `setup` on a terminal (a real pseudo-terminal through util-linux's `script`): each question answered as a
+/// technician would, the ward typed without accents, Enter for the devices, the PIN twice. On a new
+/// box the demo example's values are never offered as answers.
+#[test]
+fn setup_on_a_terminal_asks_each_question_and_offers_no_demo_values_on_a_new_box() {
+    let dir = kiosk_tests::scratch_dir("provision-terminal");
+    let config = dir.join("kiosk.toml");
+    let state = dir.join("state");
+    let sane = kiosk_tests::sane_test_config(&dir.join("sane.d"), 1);
+    let command = format!(
+        "{} setup --config {} --state-dir {}",
+        kiosk_tests::binary("kiosk-provision").display(),
+        config.display(),
+        state.display()
+    );
+    let answers = format!(
+        "HN-TERM-0001\nhoan kiem\nNhà văn hoá tổ dân phố 7\n7 Hàng Bạc\nmon-fri 08:00-12:00 13:00-17:00\n\
+         http://127.0.0.1:9/kiosk-api\n{PORTAL_KEY}\n\n\n\n135790\n135790\n"
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("SANE_CONFIG_DIR", &sane)
+        .env("NO_COLOR", "1")
+        .env_remove("KIOSK_CONFIG")
+        .env_remove("STATE_DIRECTORY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child.stdin.take().expect("stdin").write_all(answers.as_bytes()).expect("answers typed");
+    let output = child.wait_with_output().expect("finished");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
+    for question in
+        ["Kiosk id (from the portal's operators): ", "Ward or commune", "Technician PIN", "The same PIN again"]
+    {
+        assert!(said.contains(question), "asked {question:?}: {said}");
+    }
+    for demo in ["HN-DEMO-0001", "trình diễn", "127.0.0.1:8787"] {
+        assert!(!said.contains(demo), "the demo's {demo:?} is not offered on a new box: {said}");
+    }
+    assert!(said.contains("setup: passed"), "{said}");
+    let written = std::fs::read_to_string(&config).expect("config written");
+    let checked = kiosk_core::config::parse(&config, written.as_bytes()).expect("a valid config");
+    assert_eq!(checked.kiosk.id, "HN-TERM-0001");
+    assert_eq!(checked.kiosk.ward, "Phường Hoàn Kiếm");
+    assert_eq!(checked.kiosk.address, "7 Hàng Bạc");
+    assert!(written.contains("http://127.0.0.1:9/kiosk-api"));
+    assert_eq!(
+        kiosk_app::technician::check(&state, "135790", chrono::Utc::now().timestamp()),
+        kiosk_app::technician::Answer::Right
+    );
+}

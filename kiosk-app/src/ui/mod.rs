@@ -1180,3 +1180,9 @@ pub fn show_outbox(ui: &AppWindow, summary: &crate::outbox::store::Summary) {
     let error: String = summary.last_error.as_deref().unwrap_or("").chars().take(60).collect();
     kiosk.set_outbox_last_error(error.into());
 }
+
+/// Hides the kiosk's window: a shown window keeps its component alive (and with it every store its callbacks
+/// hold), so a stopped kiosk lets go of them only once hidden.
+pub fn hide(window: &AppWindow) {
+    let _ = window.hide();
+}
