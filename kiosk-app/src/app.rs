@@ -160,6 +160,11 @@ impl App {
         let reachable = Arc::new(AtomicBool::new(false));
         let pager = devices.pager_line();
         let status = Arc::new(crate::status_file::StatusFile::new(state_dir, &config.kiosk.id));
+        {
+            let status = status.clone();
+            queue.read(|today| status.queue(today));
+            queue.subscribe(Box::new(move |_, today| status.queue(today)));
+        }
         let monitor =
             start_monitor(devices, &config, options, &screen, conditions.clone(), reachable.clone(), status.clone())?;
         let wiring = Wiring {

@@ -33,6 +33,9 @@ pub struct Snapshot {
     /// reachable, unreachable or checking.
     pub portal: Option<String>,
     pub outbox: Option<Outbox>,
+    /// Today's queue (counts only: no ticket, no resident).
+    #[serde(default)]
+    pub queue: Option<QueueCounts>,
     /// How often the device thread was restarted after a panic.
     pub device_thread_restarts: u32,
 }
@@ -54,6 +57,38 @@ pub struct Outbox {
     pub oldest_waiting_seconds: Option<i64>,
     pub last_error: Option<String>,
     pub disk_low: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounts {
+    pub issued_today: u64,
+    /// Waiting to be called (parked ones included: their counter resumes them).
+    pub waiting: u64,
+    /// Called or being served at a counter.
+    pub at_counters: u64,
+    pub done: u64,
+    pub no_show: u64,
+    /// Pagers handed out and not yet given back.
+    pub pagers_out: u64,
+}
+
+impl From<&kiosk_core::queue::Queue> for QueueCounts {
+    fn from(queue: &kiosk_core::queue::Queue) -> QueueCounts {
+        use kiosk_core::queue::State;
+        let mut counts = QueueCounts::default();
+        for ticket in queue.today() {
+            counts.issued_today += 1;
+            match ticket.state {
+                State::Waiting | State::Parked { .. } => counts.waiting += 1,
+                State::Called { .. } | State::Serving { .. } => counts.at_counters += 1,
+                State::Done => counts.done += 1,
+                State::NoShow => counts.no_show += 1,
+                State::Transferred => {}
+            }
+        }
+        counts.pagers_out = queue.pagers_out().len() as u64;
+        counts
+    }
 }
 
 impl From<&DeviceReport> for Device {
@@ -113,6 +148,11 @@ impl StatusFile {
 
     pub fn outbox(&self, summary: &Summary) {
         self.change(|s| s.outbox = Some(summary.into()));
+    }
+
+    pub fn queue(&self, queue: &kiosk_core::queue::Queue) {
+        let counts = QueueCounts::from(queue);
+        self.change(|s| s.queue = Some(counts));
     }
 
     pub fn restarted(&self, restarts: u32) {

@@ -95,6 +95,18 @@ pub fn status(place: &Place) -> Report {
             step.figure("waiting", outbox.waiting).figure("quarantined", outbox.quarantined)
         }
     });
+    report.push(match &snapshot.queue {
+        None => Step::skip("queue", "no count yet"),
+        Some(queue) => Step::pass(
+            "queue",
+            format!(
+                "today {} numbers given: {} waiting, {} at counters, {} done, {} not there when called; {} pagers out",
+                queue.issued_today, queue.waiting, queue.at_counters, queue.done, queue.no_show, queue.pagers_out
+            ),
+        )
+        .figure("waiting", queue.waiting)
+        .figure("issued_today", queue.issued_today),
+    });
     report.push(match place::read_enrolment(place) {
         Some(enrolled) => Step::pass(
             "enrolment",

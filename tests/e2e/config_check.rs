@@ -140,7 +140,8 @@ fn check_large(dir: &std::path::Path) {
         let black = pixels.chunks_exact(step).filter(|p| p[0] < 20 && p[1] < 20 && p[2] < 20).count();
         assert!(black * 2 > pixels.len() / step, "{}: not the high-contrast theme", render.display());
         let (changed, _) = picture_variety(channels, &pixels);
-        assert!(changed > 0.03, "{}: looks blank", render.display());
+        // A blank render is all black (0); the sparsest real one, the locked PIN pad in landscape, is about 2 %.
+        assert!(changed > 0.012, "{}: looks blank ({changed:.3})", render.display());
     }
 }
 

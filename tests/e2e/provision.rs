@@ -410,6 +410,31 @@ fn the_diagnostics_archive_holds_no_personal_data_and_no_secret() {
         "",
     );
     assert_eq!(status, 0, "{out}{err}");
+
+    // What `status` says of this running kiosk: read from its status.json, counts only.
+    let (code, out, err) = provision(
+        &[
+            "status",
+            "--json",
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--state-dir",
+            kiosk.dir.to_str().expect("utf-8"),
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let now = json(&out);
+    assert_eq!(step(&now, "kiosk")["verdict"], "pass", "{now}");
+    assert_eq!(step(&now, "scanner")["verdict"], "warn", "the example's scanner is simulated: {now}");
+    assert_eq!(step(&now, "portal")["verdict"], "pass", "{now}");
+    assert_eq!(step(&now, "outbox")["figures"]["quarantined"], 0, "{now}");
+    assert_eq!(step(&now, "queue")["figures"]["issued_today"], 0, "no queue number was taken: {now}");
+    for secret in secrets {
+        assert!(!out.contains(secret), "{secret} in the status: {out}");
+    }
+
     let compressed = std::fs::read(&archive).expect("archive");
     let mut tar = Vec::new();
     flate2::read::GzDecoder::new(compressed.as_slice()).read_to_end(&mut tar).expect("gzip");
