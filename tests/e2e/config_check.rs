@@ -154,6 +154,11 @@ fn check_spoken(transcript: &str, dir: &std::path::Path) {
         .skip(1)
         .filter_map(|section| {
             let (head, body) = section.split_once('\n')?;
+            // Under the technician's PIN pad the residents' screen is hidden and the speaker button with it:
+            // nothing is read there, by design (technician.rs checks the pad is not read aloud).
+            if head.contains("technician-pin") {
+                return None;
+            }
             let language = if head.ends_with("(vi)") { "vi" } else { "en" };
             Some((language, body.trim()))
         })
