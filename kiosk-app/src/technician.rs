@@ -7,8 +7,6 @@
 //! Must not do: keep or log a PIN, or run on the UI thread (a check takes tens of milliseconds of Argon2 on
 //! purpose; the UI hands it to a worker).
 
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -46,7 +44,8 @@ pub fn set_pin(state_dir: &Path, pin: &str) -> anyhow::Result<()> {
     getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness for the PIN's salt: {e}"))?;
     let hash = kiosk_core::staff::hash_pin(pin, salt).context("hashing the technician PIN")?;
     let path = state_dir.join(PIN_FILE);
-    replace_private(&path, &format!("{hash}\n")).with_context(|| format!("writing {}", path.display()))?;
+    crate::keyfile::replace(&path, format!("{hash}\n").as_bytes(), 0o600)
+        .with_context(|| format!("writing {}", path.display()))?;
     tracing::info!(file = %path.display(), "the technician PIN was set");
     Ok(())
 }
@@ -104,7 +103,7 @@ pub fn check(state_dir: &Path, pin: &str, now: i64) -> Answer {
             tracing::warn!(attempts_left, "a wrong technician PIN was entered");
             Answer::Wrong { attempts_left }
         }
-        Refusal::Locked { until } => {
+        Refusal::NowLocked { until } => {
             tracing::warn!(until, "too many wrong technician PINs: the PIN pad is locked");
             Answer::Locked { minutes_left: rules::minutes_left(until, now) }
         }
@@ -153,22 +152,7 @@ fn load_lockout(state_dir: &Path) -> Lockout {
 fn save_lockout(state_dir: &Path, lockout: &Lockout) -> anyhow::Result<()> {
     let path = lockout_path(state_dir);
     let text = serde_json::to_string(lockout).context("writing the lockout as JSON")?;
-    replace_private(&path, &text).with_context(|| format!("writing {}", path.display()))
-}
-
-/// Writes `text` to `path` crash-safe, mode 600: a temporary file beside it, synced, renamed over the old file,
-/// the directory synced. A power cut leaves the old file or the new one, whole.
-fn replace_private(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.new"));
-    let _ = std::fs::remove_file(&temporary);
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temporary)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temporary, path)?;
-    std::fs::File::open(dir)?.sync_all()
+    crate::keyfile::replace(&path, text.as_bytes(), 0o600).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -794,23 +794,10 @@ fn read_new_pin() -> anyhow::Result<String> {
     Ok(pin)
 }
 
-/// Writes a file readable by its owner alone, atomically (temporary file, fsync, rename, fsync the directory).
+/// Writes a file readable by its owner alone, atomically (the kiosk's own `keyfile::replace`: temporary file,
+/// fsync, rename, fsync the directory).
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let temporary = path.with_extension("toml.new");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&temporary)
-        .with_context(|| format!("writing {}", temporary.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path).with_context(|| format!("replacing {}", path.display()))?;
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
+    kiosk_app::keyfile::replace(path, bytes, 0o600).with_context(|| format!("replacing {}", path.display()))
 }

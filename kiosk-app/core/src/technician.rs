@@ -30,22 +30,8 @@ pub struct Lockout {
     locked_until: Option<Seconds>,
 }
 
-/// What an attempt may do, decided (and counted) before its PIN is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    /// Go on and check the PIN: the attempt is already counted as wrong until [`Lockout::succeeded`] says
-    /// otherwise; `attempts_left` before the pad locks, if this one is wrong too.
-    Open { attempts_left: u32 },
-    /// Locked until this time: the PIN is not checked at all.
-    Locked { until: Seconds },
-}
-
-/// What a wrong PIN means for the technician.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    WrongPin { attempts_left: u32 },
-    Locked { until: Seconds },
-}
+// The same answers as a counter staff member's sign-in: an attempt is counted before its PIN is checked.
+pub use crate::staff::{Gate, Refusal};
 
 /// How long the `n`th lock since the last right PIN lasts (n from 1): 5 minutes, 10, 20, ... at most a day.
 pub fn lock_length(n: u32) -> Seconds {
@@ -99,7 +85,7 @@ impl Lockout {
     /// The attempt's PIN was wrong (it was counted already): what the technician is told.
     pub fn failed(&self, now: Seconds) -> Refusal {
         match self.gate(now) {
-            Some(until) => Refusal::Locked { until },
+            Some(until) => Refusal::NowLocked { until },
             None => Refusal::WrongPin { attempts_left: MAX_FAILURES - self.failures.min(MAX_FAILURES) },
         }
     }
@@ -117,7 +103,7 @@ mod tests {
     /// One wrong PIN, as the shell runs it: counted first, then refused.
     fn wrong(lockout: &mut Lockout, now: Seconds) -> Refusal {
         match lockout.attempt(now) {
-            Gate::Locked { until } => Refusal::Locked { until },
+            Gate::Locked { until } => Refusal::NowLocked { until },
             Gate::Open { .. } => lockout.failed(now),
         }
     }
@@ -129,9 +115,9 @@ mod tests {
             assert_eq!(lockout.gate(1_000), None);
             assert_eq!(wrong(&mut lockout, 1_000), Refusal::WrongPin { attempts_left: left });
         }
-        assert_eq!(wrong(&mut lockout, 1_000), Refusal::Locked { until: 1_000 + 300 });
+        assert_eq!(wrong(&mut lockout, 1_000), Refusal::NowLocked { until: 1_000 + 300 });
         assert_eq!(lockout.attempt(1_200), Gate::Locked { until: 1_300 }, "no PIN is checked while locked");
-        assert_eq!(lockout.failed(1_200), Refusal::Locked { until: 1_300 });
+        assert_eq!(lockout.failed(1_200), Refusal::NowLocked { until: 1_300 });
         assert_eq!(minutes_left(1_300, 1_200), 2, "a part of a minute counts as a minute");
         assert_eq!(lockout.gate(1_300), None, "the lock ends");
         assert_eq!(
@@ -149,7 +135,7 @@ mod tests {
             for _ in 0..MAX_FAILURES - 1 {
                 assert!(matches!(wrong(&mut lockout, now), Refusal::WrongPin { .. }));
             }
-            assert_eq!(wrong(&mut lockout, now), Refusal::Locked { until: now + expected }, "lock of {expected} s");
+            assert_eq!(wrong(&mut lockout, now), Refusal::NowLocked { until: now + expected }, "lock of {expected} s");
             now += expected;
         }
         assert_eq!(lock_length(u32::MAX), LONGEST_LOCK);
@@ -170,7 +156,7 @@ mod tests {
         for _ in 0..MAX_FAILURES - 1 {
             wrong(&mut lockout, 400);
         }
-        assert_eq!(wrong(&mut lockout, 400), Refusal::Locked { until: 700 }, "five minutes again, not ten");
+        assert_eq!(wrong(&mut lockout, 400), Refusal::NowLocked { until: 700 }, "five minutes again, not ten");
     }
 
     #[test]

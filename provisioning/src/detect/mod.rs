@@ -95,10 +95,7 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     let sections: Vec<Section> = Section::ALL.into_iter().filter(|s| !args.skip.contains(s)).collect();
-    let roots = Roots { sys: args.sysfs_root, dev: args.dev_root };
-    let started = Instant::now();
-    let facts = gather(&roots, &sections);
-    let report = findings::report(facts, started.elapsed().as_millis().try_into().unwrap_or(u64::MAX));
+    let report = detect(&Roots { sys: args.sysfs_root, dev: args.dev_root }, &sections);
     let text = if args.json {
         let mut json = serde_json::to_string_pretty(&report).expect("the report is plain data");
         json.push('\n');
@@ -115,18 +112,25 @@ pub fn run(args: Args) -> ExitCode {
 pub fn json_report(with_scanners: bool) -> String {
     let sections: Vec<Section> =
         Section::ALL.into_iter().filter(|s| with_scanners || *s != Section::Scanners).collect();
-    let roots = Roots { sys: PathBuf::from("/sys"), dev: PathBuf::from("/dev") };
-    let started = Instant::now();
-    let facts = gather(&roots, &sections);
-    let report = findings::report(facts, started.elapsed().as_millis().try_into().unwrap_or(u64::MAX));
+    let report = detect(&system(), &sections);
     serde_json::to_string_pretty(&report).expect("the report is plain data") + "\n"
 }
 
 /// The devices `setup` offers when the technician names none (see [`findings::suggested`]).
 pub fn suggested() -> findings::Suggested {
-    let sections = Section::ALL.to_vec();
-    let roots = Roots { sys: PathBuf::from("/sys"), dev: PathBuf::from("/dev") };
-    findings::suggested(&findings::report(gather(&roots, &sections), 0))
+    findings::suggested(&detect(&system(), &Section::ALL))
+}
+
+/// This machine's sysfs and device nodes.
+fn system() -> Roots {
+    Roots { sys: PathBuf::from("/sys"), dev: PathBuf::from("/dev") }
+}
+
+/// Reads the sections asked for and judges them, timed.
+fn detect(roots: &Roots, sections: &[Section]) -> findings::Report {
+    let started = Instant::now();
+    let facts = gather(roots, sections);
+    findings::report(facts, started.elapsed().as_millis().try_into().unwrap_or(u64::MAX))
 }
 
 /// Reads every section asked for. SANE's listing (seconds with network discovery) runs on its own thread while
