@@ -17,11 +17,11 @@
 #                                         tests/vm writes its own qcow2 overlays, see tests/vm/README.md)
 set -euo pipefail
 
-build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libsane-dev sane-airscan espeak-ng sox chromium chromium-driver openssl)
+build=(pkg-config libfontconfig-dev libusb-1.0-0-dev libinput-dev libudev-dev libxkbcommon-dev libseat-dev libsane-dev sane-airscan espeak-ng sox chromium chromium-driver openssl)
 run=("${build[@]}" xvfb x11-apps xauth alsa-utils)
 bench=("${run[@]}" sane-utils img2pdf xdotool)
-kms=("${build[@]}" libinput-dev libudev-dev libxkbcommon-dev)
-vm=("${build[@]}" qemu-system-x86 mmdebstrap e2fsprogs python3)
+kms=("${build[@]}")
+vm=("${build[@]}" qemu-system-x86 mmdebstrap e2fsprogs python3 dpkg-dev)
 
 case "${1:-build}" in
   build) wanted=("${build[@]}") ;;

@@ -3,7 +3,8 @@
 # python-escpos 3.1; the queue (durable ticket issue, call next to pager frame); the outbox (durable enqueue,
 # draining 1,000 and 10,000 submissions: rate, CPU, peak memory); scanning (an A4 page to a finished JPEG
 # page beside scanimage | img2pdf); first frame and memory of the kiosk beside
-# Chromium's kiosk mode showing the same screen; reading aloud (tap on the speaker to the first audio sample); the technician's detect and self-test. Installs Xvfb, Chromium and python-escpos (in a virtual environment) if missing.
+# Chromium's kiosk mode showing the same screen; reading aloud (tap on the speaker to the first audio sample); the technician's detect and self-test; the
+# appliance's power-on to first frame and memory in the virtual kiosk. Installs Xvfb, Chromium and python-escpos (in a virtual environment) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 provisioning/install-deps.sh bench
@@ -44,3 +45,7 @@ export KIOSK_BENCH_KIOSK="$target_dir/appliance/kiosk"
 echo
 echo "== First frame and memory (appliance profile) =="
 "$target_dir/release/bench-first-frame"
+echo
+echo "== The appliance: power-on to the kiosk's first frame on the KMS screen, its memory (virtual kiosk, tests/vm) =="
+provisioning/install-deps.sh vm
+python3 tests/vm/appliance.py --bench 3 || echo "(virtual kiosk skipped or failed: see above)"

@@ -24,6 +24,16 @@ case "$vm" in
   77) echo "virtual kiosk: SKIPPED (see the line above)" ;;
   *) status=1 ;;
 esac
+# The appliance (tests/vm/appliance.py): the kiosk's .deb (cargo-deb, from this build) installed by apt in the
+# guest, booted by systemd onto the KMS screen, tapped, printed from, unplugged, killed, hung, power-cut, upgraded,
+# removed and purged.
+appliance=0
+python3 tests/vm/appliance.py || appliance=$?
+case "$appliance" in
+  0) ;;
+  77) echo "virtual kiosk appliance: SKIPPED (see the line above)" ;;
+  *) status=1 ;;
+esac
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -34,6 +34,11 @@ pub trait Link: Send {
     fn port_status(&mut self) -> Option<io::Result<u8>> {
         None
     }
+    /// Whether the device is still there, for links that can tell without a round trip (a serial adapter that
+    /// was pulled out: its node is gone and its tty hung up). Default: yes.
+    fn alive(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Opens a link to `endpoint`.
@@ -101,6 +106,16 @@ impl Reconnecting {
         Ok(self.link.as_mut().expect("opened above"))
     }
 
+    /// Opens the link if needed and checks that its device is still there; a link whose device has gone is
+    /// dropped, so it is opened again once the device is back (a transmitter's adapter pulled out and plugged in).
+    pub fn check(&mut self) -> io::Result<()> {
+        let result = self.get().and_then(|link| link.alive());
+        if result.is_err() {
+            self.link = None;
+        }
+        result
+    }
+
     /// The link if it is open now, without opening it.
     pub fn current(&mut self) -> Option<&mut Box<dyn Link>> {
         self.link.as_mut()
@@ -136,6 +151,8 @@ impl Reconnecting {
 /// A serial port (USB-serial adapters included), raw 8N1.
 pub struct SerialLink {
     port: serialport::TTYPort,
+    /// The device node it was opened from (none for a pseudo-terminal handed over by a test).
+    path: Option<std::path::PathBuf>,
 }
 
 impl SerialLink {
@@ -150,12 +167,12 @@ impl SerialLink {
             .timeout(Duration::from_millis(200))
             .open_native()
             .map_err(io::Error::from)?;
-        Ok(SerialLink { port })
+        Ok(SerialLink { port, path: Some(path.to_path_buf()) })
     }
 
     /// Wraps an already open port (one end of a pseudo-terminal pair in tests).
     pub fn from_port(port: serialport::TTYPort) -> SerialLink {
-        SerialLink { port }
+        SerialLink { port, path: None }
     }
 }
 
@@ -163,6 +180,19 @@ impl Link for SerialLink {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.port.write_all(bytes)?;
         self.port.flush()
+    }
+
+    /// A USB serial adapter pulled out takes its node away (udev) and hangs its tty up, after which every
+    /// ioctl on it fails (EIO): either means the transmitter is gone.
+    fn alive(&mut self) -> io::Result<()> {
+        use serialport::SerialPort as _;
+        if let Some(path) = self.path.as_ref().filter(|path| !path.exists()) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, format!("{} is gone", path.display())));
+        }
+        self.port
+            .bytes_to_read()
+            .map(|_| ())
+            .map_err(|e| io::Error::new(io::ErrorKind::NotConnected, format!("the serial port stopped answering: {e}")))
     }
 
     fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {

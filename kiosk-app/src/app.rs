@@ -62,6 +62,8 @@ pub struct App {
     /// Wakes the outbox's forwarder (something new to send) or stops it.
     pub forwarder: Arc<Signal>,
     screen: ui::Handle,
+    /// The kiosk's id, for systemd's status line.
+    kiosk_id: String,
     _network: Network,
     _clock: ui::Clock,
     /// Keeps the screen scrolling to all of its content (ui::start_fitting).
@@ -196,6 +198,7 @@ impl App {
             monitor,
             forwarder,
             screen,
+            kiosk_id: config.kiosk.id.clone(),
             _network: network,
             _clock: clock,
             _fitting: fitting,
@@ -205,7 +208,10 @@ impl App {
     /// Shows the window and runs the UI until it is closed.
     pub fn run(&self) -> anyhow::Result<()> {
         tracing::info!("kiosk window shown");
-        ui::run(&self.window).context("running the kiosk UI")
+        let _watchdog = crate::systemd::install(&self.kiosk_id);
+        let ran = ui::run(&self.window).context("running the kiosk UI");
+        crate::systemd::stopping();
+        ran
     }
 
     /// On a platform without an event loop (Slint's single-threaded testing backend): runs the screen changes

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod appliance;
 mod detect;
 mod diagnostics;
 mod enrol;
@@ -73,6 +74,21 @@ enum Command {
     /// List this box's receipt printers, serial ports (pager transmitters), scanners, touch screens and displays,
     /// each with a verdict, a hint and the config line to use.
     Detect(detect::Args),
+    /// Read a captured print job (the bytes a printer received) as the printer would print it: its text lines and
+    /// QR codes, and the paper drawn to a PNG with --png.
+    Decode {
+        /// The job's bytes.
+        file: PathBuf,
+        /// The printer's profile (how its code pages and downloaded characters read).
+        #[arg(long, default_value = "generic-80")]
+        profile: String,
+        /// Draw the paper to this PNG.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Print the udev rules the kiosk's package installs (/usr/lib/udev/rules.d/60-kiosk.rules): the known
+    /// receipt printers and pager transmitters' serial adapters for the kiosk group, with stable names.
+    UdevRules,
     /// Check a configuration file as the kiosk would, printing every problem (exit status 2 if any).
     CheckConfig {
         /// The file, usually /etc/kiosk/kiosk.toml.
@@ -294,6 +310,14 @@ fn main() -> ExitCode {
         Command::Detect(args) => detect::run(args),
         Command::TechnicianPin { place, pin_stdin, json } => setup::change_technician_pin(&place, pin_stdin, json),
         Command::CheckConfig { file } => check_config(&file),
+        Command::Decode { file, profile, png } => match decode_job(&file, &profile, png.as_deref()) {
+            Ok(text) => out::emit(&text),
+            Err(error) => {
+                eprintln!("kiosk-provision: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::UdevRules => out::emit(&appliance::udev_rules()),
         Command::Catalogue(command) => catalogue(command),
         Command::Scan(command) => match scan(command) {
             Ok(()) => ExitCode::SUCCESS,
@@ -358,6 +382,36 @@ pub fn typeface() -> Typeface {
         include_bytes!("../../assets/fonts/BeVietnamPro-Bold.ttf"),
     )
     .expect("the shipped fonts load")
+}
+
+/// The text lines (and `QR data` lines) of a captured print job, as a printer of `profile_name` prints it.
+fn decode_job(file: &Path, profile_name: &str, png: Option<&Path>) -> anyhow::Result<String> {
+    let profile = Profile::builtin(profile_name).with_context(|| {
+        format!("no printer profile `{profile_name}`; shipped: {}", kiosk_drivers::printer::profile::BUILTIN.join(", "))
+    })?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let face = typeface();
+    let paper = decode::paper(&bytes, &profile, &face)
+        .map_err(|e| anyhow::anyhow!("{} is not an ESC/POS job this decoder reads: {e}", file.display()))?;
+    if let Some(path) = png {
+        let picture = decode::render(&paper, &profile, &face);
+        let out = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        decode::write_png(&picture, std::io::BufWriter::new(out))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut text = String::new();
+    for printed in paper {
+        match printed {
+            decode::Printed::Text { text: line, .. } => text.push_str(&format!("{line}\n")),
+            decode::Printed::Qr { data, .. } => text.push_str(&format!("QR {data}\n")),
+            decode::Printed::Image(bitmap) => {
+                text.push_str(&format!("[picture {}x{} dots]\n", bitmap.width, bitmap.height))
+            }
+            decode::Printed::Cut => text.push_str("[cut]\n"),
+            decode::Printed::Feed(_) => {}
+        }
+    }
+    Ok(text)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -799,5 +853,9 @@ fn read_new_pin() -> anyhow::Result<String> {
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    kiosk_app::keyfile::replace(path, bytes, 0o600).with_context(|| format!("replacing {}", path.display()))
+    kiosk_app::keyfile::replace(path, bytes, 0o600).with_context(|| format!("replacing {}", path.display()))?;
+    // Run as root on a kiosk (sudo kiosk-provision staff add), the file still belongs to the kiosk's user, who
+    // owns the state directory: the kiosk must read it.
+    place::own_like_dir(dir, path)
+        .with_context(|| format!("giving {} to the owner of {}", path.display(), dir.display()))
 }

@@ -67,8 +67,13 @@ pub fn load_config(path: &Path) -> Result<Config, Step> {
 /// Gives `path` to the owner of the state directory when a technician runs the verb as root, so the kiosk (its
 /// own user) can still read what root wrote there. Does nothing when the owners already agree.
 pub fn own_like_state_dir(place: &Place, path: &Path) -> std::io::Result<()> {
+    own_like_dir(&place.state_dir, path)
+}
+
+/// Gives `path` to the owner of `dir` (see [`own_like_state_dir`]).
+pub fn own_like_dir(dir: &Path, path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt as _;
-    let dir = std::fs::metadata(&place.state_dir)?;
+    let dir = std::fs::metadata(dir)?;
     let file = std::fs::metadata(path)?;
     if (file.uid(), file.gid()) != (dir.uid(), dir.gid()) {
         std::os::unix::fs::chown(path, Some(dir.uid()), Some(dir.gid()))?;

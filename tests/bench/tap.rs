@@ -10,6 +10,7 @@
 //! backend at the same size, taken through the same flow by accessible label, and each element's centre (and
 //! the band of the screen to watch) recorded. Keystrokes watch the answer box, so "key" rows are the time from
 //! a key press to the composed text on screen. Portrait 1080x1920. Prints a table; asserts nothing.
+//! `--positions` prints only where each step taps (JSON lines) and exits.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -283,6 +284,17 @@ fn xdotool(args: &[&str]) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let taps = positions().context("finding where to tap")?;
+    // `bench-tap --positions`: where each step of the flow taps, one JSON object per line, for other drivers
+    // of the real screen (the virtual kiosk's taps through QEMU's tablet, tests/vm/appliance.py).
+    if std::env::args().any(|arg| arg == "--positions") {
+        let mut text = String::new();
+        for (step, ((x, y), _)) in FLOW.iter().zip(&taps) {
+            let line = serde_json::json!({ "step": step.name, "label": step.tap, "x": x, "y": y });
+            text.push_str(&format!("{line}\n"));
+        }
+        print!("{text}");
+        return Ok(());
+    }
     // The kiosk as it ships (tests/bench.sh builds the `appliance` profile), else the release build beside this.
     let kiosk = std::env::var_os("KIOSK_BENCH_KIOSK").map_or_else(|| kiosk_tests::binary("kiosk"), PathBuf::from);
     println!("Measuring {}", kiosk.display());

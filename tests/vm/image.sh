@@ -37,6 +37,8 @@ packages=(
   # what the kiosk links against with Slint's linuxkms backend (DRM dumb buffers, libinput, xkbcommon, libseat
   # for the seat; seatd so it can run unprivileged), SANE and libusb for the scanner and printer, fontconfig
   libinput10 libudev1 libxkbcommon0 libseat1 seatd libsane1 libusb-1.0-0 libfontconfig1 fonts-dejavu-core
+  # a kiosk in Hanoi keeps Hanoi's time (the queue's day and opening hours are local)
+  tzdata
 )
 
 # Files dpkg need not unpack (path-exclude globs, quoted so the shell leaves them alone): documentation, and the
@@ -196,6 +198,8 @@ in_root() { chroot "$rootfs" "$@"; }
 echo kiosk-vm > "$rootfs/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tkiosk-vm\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$rootfs/etc/hosts"
 echo '/dev/vda / ext4 rw,noatime,errors=remount-ro 0 1' > "$rootfs/etc/fstab"
+ln -sf /usr/share/zoneinfo/Asia/Ho_Chi_Minh "$rootfs/etc/localtime"
+echo Asia/Ho_Chi_Minh > "$rootfs/etc/timezone"
 in_root passwd -d root >/dev/null
 # The gadget printer.
 install -D -m 0644 "$here/gadget-printer.conf" "$rootfs/etc/kiosk-vm/gadget-printer.conf"

@@ -8,6 +8,27 @@ pub mod serial;
 
 use std::sync::{Arc, Mutex};
 
+/// A USB-to-serial adapter a pager transmitter is cabled to the kiosk with (the transmitters have an RS-232
+/// port; the box has USB). As data for the appliance's udev rules, which give these to the kiosk group and name
+/// them `/dev/kiosk/pager` whichever USB port they are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsbSerialAdapter {
+    pub vendor_id: u16,
+    pub product_id: u16,
+    pub chip: &'static str,
+}
+
+/// The adapters' ids, from the Linux kernel's drivers that claim them (drivers/usb/serial/ftdi_sio_ids.h
+/// FTDI_8U232AM_PID and FTDI_FTX_PID, cp210x.c, ch341.c, pl2303.h PL2303_PRODUCT_ID). QEMU's `usb-serial` is an
+/// FT232 (0403:6001), the virtual kiosk's transmitter.
+pub const USB_SERIAL_ADAPTERS: &[UsbSerialAdapter] = &[
+    UsbSerialAdapter { vendor_id: 0x0403, product_id: 0x6001, chip: "FTDI FT232R" },
+    UsbSerialAdapter { vendor_id: 0x0403, product_id: 0x6015, chip: "FTDI FT230X/FT231X" },
+    UsbSerialAdapter { vendor_id: 0x10c4, product_id: 0xea60, chip: "Silicon Labs CP210x" },
+    UsbSerialAdapter { vendor_id: 0x1a86, product_id: 0x7523, chip: "WCH CH340" },
+    UsbSerialAdapter { vendor_id: 0x067b, product_id: 0x2303, chip: "Prolific PL2303" },
+];
+
 /// A pager's number as printed on its case and on the ticket.
 pub type PagerId = u16;
 

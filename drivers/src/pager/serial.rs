@@ -98,12 +98,13 @@ fn frame_error(pager: PagerId, error: frame::FrameError) -> Error {
 impl PagerTransmitter for SerialTransmitter {
     fn check(&mut self) -> Result<(), Error> {
         match self.protocol {
-            // LRS answers STAT; JTECH and WaveWare document no status command, so an open link is all we know.
+            // LRS answers STAT; JTECH and WaveWare document no status command, so an open link whose adapter is still
+            // there is all we know.
             Protocol::Lrs { .. } => {
                 self.send(lrs::STATUS)?;
                 self.await_reply(|received| (!received.is_empty()).then_some(()))
             }
-            Protocol::Jtech { .. } | Protocol::WaveWare { .. } => self.link.get().map(|_| ()).map_err(link_error),
+            Protocol::Jtech { .. } | Protocol::WaveWare { .. } => self.link.check().map_err(link_error),
         }
     }
 
@@ -370,5 +371,31 @@ mod tests {
         assert_eq!(device.paged(), vec![9]);
         // This handle kept the pseudo-terminal's slave side alive until the transmitter had opened it.
         drop(slave);
+    }
+
+    #[test]
+    fn a_check_notices_the_adapter_pulled_out_and_finds_it_plugged_back() {
+        // WaveWare has no status command: the check is the link. An adapter pulled out takes its udev node away;
+        // the check must say so (not "ready" on the stale handle) and find the new node once it is back.
+        use serialport::SerialPort as _;
+        let dir = std::env::temp_dir().join(format!("kiosk-pager-unplug-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let link_path = dir.join("kiosk-pager");
+        let (_master, slave) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
+        std::os::unix::fs::symlink(slave.name().expect("pty path"), &link_path).expect("symlink");
+        let mut transmitter = SerialTransmitter::new(
+            Protocol::WaveWare { cap_base: 700000 },
+            Endpoint::Serial { path: link_path.clone(), baud: 9600, flow: transport::Flow::None },
+        );
+        transmitter.check().expect("plugged in");
+        std::fs::remove_file(&link_path).expect("pulled out");
+        assert_eq!(transmitter.check().map_err(|e| e.kind()), Err(ErrorKind::Disconnected));
+        assert_eq!(transmitter.check().map_err(|e| e.kind()), Err(ErrorKind::Disconnected), "still out");
+        let (_master2, slave2) = serialport::TTYPort::pair().expect("pseudo-terminal pair");
+        std::os::unix::fs::symlink(slave2.name().expect("pty path"), &link_path).expect("symlink");
+        transmitter.check().expect("plugged back: found without a restart");
+        drop((slave, slave2));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
