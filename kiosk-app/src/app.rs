@@ -113,6 +113,9 @@ struct Wiring {
     speaker: crate::speech::Speaker,
     /// The pager transmitter's line (the technician's test page; the counter API has its own handle).
     pager: devices::PagerLine,
+    /// The ticket on screen, as it was sent to the printer: what "Print the ticket again" prints after its print
+    /// failed and the printer came back.
+    last_ticket: Arc<Mutex<Option<kiosk_drivers::printer::document::Document>>>,
 }
 
 impl App {
@@ -180,6 +183,7 @@ impl App {
             reachable,
             speaker: speaker.clone(),
             pager: pager.clone(),
+            last_ticket: Arc::default(),
         };
         let held = Arc::new(crate::held::Held::new(outbox.clone(), counter_key, forwarder.clone()));
         let counter_api = wiring.start_counter_api(&queue, pager, state_dir, held)?;
@@ -479,6 +483,7 @@ impl Wiring {
                             tracing::warn!(error = %format!("{error:#}"), "a booking's number could not be recorded");
                         }
                         let document = crate::tickets::ticket_document(&wiring.config, &issued, language);
+                        *wiring.last_ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some(document.clone());
                         wiring.screen.post(move |window| ui::show_ticket(window, &issued));
                         wiring.monitor.print(Slip::new(SlipKind::Ticket, document));
                     }
@@ -494,6 +499,16 @@ impl Wiring {
 
     /// Take a number: issued on a worker thread (it waits for the disk), then printed.
     fn wire_tickets(&self, window: &ui::AppWindow, queue: &Arc<QueueStore>) {
+        {
+            let (monitor, last) = (self.monitor.clone(), self.last_ticket.clone());
+            ui::on_reprint_ticket(window, move || {
+                let document = last.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                if let Some(document) = document {
+                    tracing::info!("the ticket that could not be printed is printed again");
+                    monitor.print(Slip::new(SlipKind::Ticket, document));
+                }
+            });
+        }
         let (wiring, queue) = (self.clone(), queue.clone());
         ui::on_take_ticket(window, move |service, priority, language| {
             let (wiring, queue) = (wiring.clone(), queue.clone());
@@ -509,6 +524,7 @@ impl Wiring {
                 match crate::tickets::issue(&queue, &wiring.config, &service, priority, clock::now()) {
                     Ok(issued) => {
                         let document = crate::tickets::ticket_document(&wiring.config, &issued, language);
+                        *wiring.last_ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some(document.clone());
                         wiring.screen.post(move |window| ui::show_ticket(window, &issued));
                         wiring.monitor.print(Slip::new(SlipKind::Ticket, document));
                     }

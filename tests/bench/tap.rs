@@ -160,7 +160,7 @@ const PAPER_BOX: &str = "Giấy tờ cần chứng thực chữ ký là giấy g
 type Tap = ((u32, u32), (i16, u16));
 
 /// Where each step taps, and the band it watches, found in the UI built in this process.
-fn positions() -> anyhow::Result<Vec<Tap>> {
+fn positions() -> anyhow::Result<(Vec<Tap>, Vec<(String, &'static str, (u32, u32))>)> {
     kiosk_tests::testing_platform()?;
     let config = kiosk_app::load_config(&kiosk_tests::example_config_always_open())?;
     let app = ui::build(&config)?;
@@ -235,7 +235,49 @@ fn positions() -> anyhow::Result<Vec<Tap>> {
         let element = ElementHandle::find_by_accessible_label(&app, step.tap).next().expect("found above");
         element.mock_single_click(PointerEventButton::Left);
     }
+    let extra = printer_out_positions(&app, &config, &scratch, &centre);
     let _ = std::fs::remove_dir_all(&scratch);
+    Ok((out, extra?))
+}
+
+/// For the virtual kiosk's unplugging test (`--positions` only): the same taps while the printer is out (a
+/// notice above the choices moves them down) and a number has been called (the banner), and where "Print the
+/// ticket again" is once the ticket's print failed and the printer came back, for the resident's own ticket with
+/// nobody ahead.
+fn printer_out_positions(
+    app: &AppWindow,
+    config: &kiosk_core::config::Config,
+    scratch: &std::path::Path,
+    centre: &dyn Fn(&AppWindow, &str) -> anyhow::Result<(f32, f32, f32, f32)>,
+) -> anyhow::Result<Vec<(String, &'static str, (u32, u32))>> {
+    let kiosk = app.global::<ui::Kiosk>();
+    // As in the virtual kiosk by then: the first number has been called to counter 1 (the banner above the page).
+    ui::show_now_serving(app, &[("HT-001".to_owned(), 1)]);
+    let health = |state| ui::DeviceHealth { state, simulated: false, cause: Default::default() };
+    kiosk.set_printer(health(ui::DeviceState::Disconnected));
+    kiosk.set_printer_notice(ui::PrinterNotice::NotWorking);
+    let mut out = Vec::new();
+    for label in ["Lấy số thứ tự", "Hộ tịch", "Không thuộc nhóm nào"] {
+        let (x, y, w, h) = centre(app, label)?;
+        out.push((format!("printer out: {label}"), label, ((x + w / 2.0) as u32, (y + h / 2.0) as u32)));
+        let element = ElementHandle::find_by_accessible_label(app, label).next().expect("found above");
+        element.mock_single_click(PointerEventButton::Left);
+    }
+    let fresh = kiosk_app::queue_store::QueueStore::open(
+        &scratch.join("fresh.sqlite"),
+        config.queue.setup(),
+        kiosk_app::clock::now().0,
+    )?;
+    let issued =
+        kiosk_app::tickets::issue(&fresh, config, "HT", kiosk_core::queue::Priority::None, kiosk_app::clock::now())?;
+    ui::show_ticket(app, &issued);
+    kiosk.set_ticket_print_problem(ui::DeviceState::Disconnected);
+    kiosk.set_ticket_print(ui::PrintState::Failed);
+    kiosk.set_printer(health(ui::DeviceState::Ready));
+    kiosk.set_printer_notice(ui::PrinterNotice::None);
+    let label = "In lại phiếu";
+    let (x, y, w, h) = centre(app, label)?;
+    out.push(("reprint".to_owned(), label, ((x + w / 2.0) as u32, (y + h / 2.0) as u32)));
     Ok(out)
 }
 
@@ -283,13 +325,17 @@ fn xdotool(args: &[&str]) -> anyhow::Result<()> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let taps = positions().context("finding where to tap")?;
+    let (taps, extra) = positions().context("finding where to tap")?;
     // `bench-tap --positions`: where each step of the flow taps, one JSON object per line, for other drivers
     // of the real screen (the virtual kiosk's taps through QEMU's tablet, tests/vm/appliance.py).
     if std::env::args().any(|arg| arg == "--positions") {
         let mut text = String::new();
         for (step, ((x, y), _)) in FLOW.iter().zip(&taps) {
             let line = serde_json::json!({ "step": step.name, "label": step.tap, "x": x, "y": y });
+            text.push_str(&format!("{line}\n"));
+        }
+        for (step, label, (x, y)) in &extra {
+            let line = serde_json::json!({ "step": step, "label": label, "x": x, "y": y });
             text.push_str(&format!("{line}\n"));
         }
         print!("{text}");

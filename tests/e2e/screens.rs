@@ -608,6 +608,37 @@ fn the_ticket_prints_and_a_printer_fault_is_said_plainly_with_the_number_kept() 
     assert_eq!(count(app, "Máy in đã hết giấy: số thứ tự sẽ hiện trên màn hình, xin Ông/Bà ghi nhớ số."), 1);
 }
 
+/// A ticket that could not be printed (out of paper) is offered again once the printer works: no button while
+/// the printer cannot print, then "In lại phiếu", and the same ticket comes out.
+#[test]
+fn a_ticket_that_could_not_be_printed_is_offered_again_once_the_printer_is_back() {
+    let kiosk = start_kiosk("screens-ticket-reprint", 1080, 1920, NO_PORTAL);
+    let (app, printer) = (kiosk.window(), kiosk.printer());
+    let kiosk_ui = app.global::<ui::Kiosk>();
+    printer.set_status(kiosk_drivers::printer::Status {
+        paper: kiosk_drivers::printer::Paper::Out,
+        ..kiosk_drivers::printer::Status::READY
+    });
+    kiosk.settle("the device check sees no paper", || kiosk_ui.get_printer().state == ui::DeviceState::PaperOut);
+    tap(app, "Lấy số thứ tự");
+    tap(app, "Hộ tịch");
+    tap(app, "Không thuộc nhóm nào");
+    kiosk.settle("the failed print", || kiosk_ui.get_ticket_print() == ui::PrintState::Failed);
+    assert_eq!(count(app, "In lại phiếu"), 0, "nothing to offer while the printer has no paper");
+    let before = printer.jobs().len();
+
+    printer.set_status(kiosk_drivers::printer::Status::READY);
+    kiosk.settle("the printer ready again", || kiosk_ui.get_printer().state == ui::DeviceState::Ready);
+    assert_eq!(count(app, "In lại phiếu"), 1, "offered once the paper is back");
+    tap(app, "In lại phiếu");
+    kiosk.settle("the ticket printed", || count(app, "Mời Ông/Bà lấy phiếu số thứ tự ở khe dưới màn hình.") == 1);
+    assert_eq!(count(app, "In lại phiếu"), 0);
+    let jobs = printer.jobs();
+    assert_eq!(jobs.len(), before + 1, "one job: the reprint");
+    let text = slip_text(jobs.last().expect("the reprint"));
+    assert!(text.contains("HT-001") && text.contains("Thẻ rung số 1"), "the same ticket: {text}");
+}
+
 /// A kiosk that cannot start (here: another process holds the counter API's port) says why at once and leaves
 /// nothing running behind it: its network runtime and forwarder stop with it.
 #[test]

@@ -1123,6 +1123,21 @@ pub fn on_take_ticket(ui: &AppWindow, take: impl Fn(String, kiosk_core::queue::P
     });
 }
 
+/// "Print the ticket again" (offered once the printer works again after the ticket's print failed): printing
+/// starts again on screen and `reprint` sends the same ticket to the printer.
+pub fn on_reprint_ticket(ui: &AppWindow, reprint: impl Fn() + 'static) {
+    let weak = ui.as_weak();
+    ui.global::<Kiosk>().on_reprint_ticket(move || {
+        let Some(ui) = weak.upgrade() else { return };
+        let kiosk = ui.global::<Kiosk>();
+        if kiosk.get_ticket_print() != PrintState::Failed {
+            return; // a second tap while it is already printing
+        }
+        kiosk.set_ticket_print(PrintState::Printing);
+        reprint();
+    });
+}
+
 /// Shows the number just issued; printing starts.
 pub fn show_ticket(ui: &AppWindow, issued: &crate::tickets::Issued) {
     let kiosk = ui.global::<Kiosk>();
