@@ -251,12 +251,15 @@ fn printer_out_positions(
     centre: &dyn Fn(&AppWindow, &str) -> anyhow::Result<(f32, f32, f32, f32)>,
 ) -> anyhow::Result<Vec<(String, &'static str, (u32, u32))>> {
     let kiosk = app.global::<ui::Kiosk>();
+    let mut out = Vec::new();
+    // The header's "start again" (home from any page, wherever the page's own buttons are).
+    let (x, y, w, h) = centre(app, "Làm lại")?;
+    out.push(("start over".to_owned(), "Làm lại", ((x + w / 2.0) as u32, (y + h / 2.0) as u32)));
     // As in the virtual kiosk by then: the first number has been called to counter 1 (the banner above the page).
     ui::show_now_serving(app, &[("HT-001".to_owned(), 1)]);
     let health = |state| ui::DeviceHealth { state, simulated: false, cause: Default::default() };
     kiosk.set_printer(health(ui::DeviceState::Disconnected));
     kiosk.set_printer_notice(ui::PrinterNotice::NotWorking);
-    let mut out = Vec::new();
     for label in ["Lấy số thứ tự", "Hộ tịch", "Không thuộc nhóm nào"] {
         let (x, y, w, h) = centre(app, label)?;
         out.push((format!("printer out: {label}"), label, ((x + w / 2.0) as u32, (y + h / 2.0) as u32)));

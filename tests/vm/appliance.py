@@ -477,7 +477,7 @@ def main(argv):
             machine.screendump(path)
             if shots:
                 shutil.copy(path, os.path.join(shots, "vm-ticket-vi-1080x1920.png"))
-            tap_and_wait(machine, taps, "Xong", slow * 20, args["--positions"])  # back to the start
+            tap_and_wait(machine, steps, "start over", slow * 20, args["--positions"])  # the header's "Làm lại"
             job = os.path.join(machine.workdir, "ticket.bin")
             with open(job, "wb") as f:
                 f.write(machine.printer_received())
@@ -539,6 +539,9 @@ def main(argv):
             wait_for_status(True, slow * 60)
             assert kiosk.pid() == pid, "the kiosk restarted to find the devices again"
             # The screen now offers the same ticket again.
+            time.sleep(slow * 1)
+            if shots:
+                machine.screendump(os.path.join(shots, "vm-ticket-reprint-vi-1080x1920.png"))
             tap_and_wait(machine, steps, "reprint", slow * 20, args["--positions"])
             job = os.path.join(machine.workdir, "reprint.bin")
             deadline = time.monotonic() + slow * 30
