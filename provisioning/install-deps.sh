@@ -11,7 +11,8 @@
 #                                         and aplay (alsa-utils) to play what is read aloud
 #   provisioning/install-deps.sh bench    run + scanimage and img2pdf for the scanning baseline and xdotool for
 #                                         bench-tap's taps (the first-frame benchmark's Chromium comes with build)
-#   provisioning/install-deps.sh kms      build + what the DRM/KMS backend of a real kiosk links against
+#   provisioning/install-deps.sh kms      the same as build (the one build carries the DRM/KMS backend: libinput,
+#                                         libudev, libxkbcommon and libseat are in the build group)
 #   provisioning/install-deps.sh vm       build + the virtual kiosk (tests/vm/): QEMU for x86-64, mmdebstrap and
 #                                         mke2fs to make its Debian image, python3 for its harness (no qemu-utils:
 #                                         tests/vm writes its own qcow2 overlays, see tests/vm/README.md)

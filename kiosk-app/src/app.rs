@@ -126,7 +126,7 @@ impl App {
         crate::ensure_private_dir(state_dir)?;
         let config = Arc::new(config);
         let window = ui::build(&config).context(
-            "opening the kiosk window (on a desktop or under Xvfb set DISPLAY; on a kiosk build with --features kms)",
+            "opening the kiosk window (on a desktop or under Xvfb set DISPLAY; on a kiosk SLINT_BACKEND=linuxkms-software with seatd running, as kiosk.service does)",
         )?;
         if !options.windowed {
             ui::fill_screen(&window);
@@ -212,9 +212,9 @@ impl App {
     /// Shows the window and runs the UI until it is closed.
     pub fn run(&self) -> anyhow::Result<()> {
         tracing::info!("kiosk window shown");
-        let _watchdog = crate::systemd::install(&self.kiosk_id);
+        let _watchdog = ui::systemd::install(&self.kiosk_id);
         let ran = ui::run(&self.window).context("running the kiosk UI");
-        crate::systemd::stopping();
+        ui::systemd::stopping();
         ran
     }
 

@@ -24,7 +24,6 @@ pub mod speech;
 pub mod sqlite;
 pub mod staff_store;
 pub mod status_file;
-pub mod systemd;
 pub mod technician;
 pub mod tickets;
 pub mod tls;

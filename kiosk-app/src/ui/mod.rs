@@ -39,6 +39,7 @@ pub mod layout_check;
 pub mod measure;
 pub mod read_aloud;
 pub mod sent;
+pub mod systemd;
 pub mod technician;
 pub mod visit;
 
