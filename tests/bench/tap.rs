@@ -159,8 +159,14 @@ const PAPER_BOX: &str = "Giấy tờ cần chứng thực chữ ký là giấy g
 /// Where a step taps (x, y), and the band of the screen (y, height) it watches.
 type Tap = ((u32, u32), (i16, u16));
 
+/// A tap outside the flow (`--positions` only): its name, the label tapped, and where (x, y).
+type Extra = (String, &'static str, (u32, u32));
+
+/// An element's box on screen: x, y, width, height.
+type Bounds = (f32, f32, f32, f32);
+
 /// Where each step taps, and the band it watches, found in the UI built in this process.
-fn positions() -> anyhow::Result<(Vec<Tap>, Vec<(String, &'static str, (u32, u32))>)> {
+fn positions() -> anyhow::Result<(Vec<Tap>, Vec<Extra>)> {
     kiosk_tests::testing_platform()?;
     let config = kiosk_app::load_config(&kiosk_tests::example_config_always_open())?;
     let app = ui::build(&config)?;
@@ -208,7 +214,7 @@ fn positions() -> anyhow::Result<(Vec<Tap>, Vec<(String, &'static str, (u32, u32
         }
     });
     // The element to tap (a button), or to watch (preferring an answer box over a heading with the same name).
-    let centre = |app: &AppWindow, label: &str| -> anyhow::Result<(f32, f32, f32, f32)> {
+    let centre = |app: &AppWindow, label: &str| -> anyhow::Result<Bounds> {
         let all: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(app, label).collect();
         let input =
             all.iter().find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput));
@@ -248,8 +254,8 @@ fn printer_out_positions(
     app: &AppWindow,
     config: &kiosk_core::config::Config,
     scratch: &std::path::Path,
-    centre: &dyn Fn(&AppWindow, &str) -> anyhow::Result<(f32, f32, f32, f32)>,
-) -> anyhow::Result<Vec<(String, &'static str, (u32, u32))>> {
+    centre: &dyn Fn(&AppWindow, &str) -> anyhow::Result<Bounds>,
+) -> anyhow::Result<Vec<Extra>> {
     let kiosk = app.global::<ui::Kiosk>();
     let mut out = Vec::new();
     // The header's "start again" (home from any page, wherever the page's own buttons are).
