@@ -384,11 +384,16 @@ pub fn typeface() -> Typeface {
     .expect("the shipped fonts load")
 }
 
+/// A shipped printer profile by name, or which ones there are.
+fn builtin_profile(name: &str) -> anyhow::Result<Profile> {
+    Profile::builtin(name).with_context(|| {
+        format!("no printer profile `{name}`; shipped: {}", kiosk_drivers::printer::profile::BUILTIN.join(", "))
+    })
+}
+
 /// The text lines (and `QR data` lines) of a captured print job, as a printer of `profile_name` prints it.
 fn decode_job(file: &Path, profile_name: &str, png: Option<&Path>) -> anyhow::Result<String> {
-    let profile = Profile::builtin(profile_name).with_context(|| {
-        format!("no printer profile `{profile_name}`; shipped: {}", kiosk_drivers::printer::profile::BUILTIN.join(", "))
-    })?;
+    let profile = builtin_profile(profile_name)?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let face = typeface();
     let paper = decode::paper(&bytes, &profile, &face)
@@ -425,9 +430,7 @@ fn print(
     baud: u32,
     flow_control: &str,
 ) -> anyhow::Result<()> {
-    let mut profile = Profile::builtin(profile_name).with_context(|| {
-        format!("no printer profile `{profile_name}`; shipped: {}", kiosk_drivers::printer::profile::BUILTIN.join(", "))
-    })?;
+    let mut profile = builtin_profile(profile_name)?;
     if let Some(name) = strategy {
         profile.strategy =
             Strategy::from_name(name).with_context(|| format!("`{name}` is not codepage, downloaded or raster"))?;

@@ -298,10 +298,9 @@ def main(argv):
     args = {"--shots": None}
     if argv[:1] == ["--bench"]:
         boots = int(argv[1]) if len(argv) > 1 else 3
-        problem = V.kvm_usable()
-        if (problem and os.environ.get("KIOSK_VM_ACCEL") != "tcg") or os.geteuid() != 0:
-            print("SKIP: %s" % (problem or "not root"), flush=True)
-            return 77
+        reason = V.skip_reason()
+        if reason:
+            return V.skipped(reason)
         scratch = tempfile.mkdtemp(prefix="kiosk-appliance-bench-")
         try:
             prepare(args, scratch)
@@ -323,13 +322,9 @@ def main(argv):
     if given and len(given) != 4:
         print("give all of --old, --new, --positions and --home, or none; see --help", file=sys.stderr)
         return 64
-    problem = V.kvm_usable()
-    if problem and os.environ.get("KIOSK_VM_ACCEL") != "tcg":
-        print("SKIP: %s, the virtual kiosk was not run" % problem, flush=True)
-        return 77
-    if os.geteuid() != 0:
-        print("SKIP: the virtual kiosk's image is built as root: run the tests as root", flush=True)
-        return 77
+    reason = V.skip_reason()
+    if reason:
+        return V.skipped(reason)
 
     scratch = None
     if not given:
@@ -678,15 +673,10 @@ def main(argv):
         t.attempt("apt-get remove keeps the state and config, purge deletes them", remove_and_purge)
     except Exception as e:  # noqa: BLE001 - anything that stops the run is a failure, reported as one
         t.check("the virtual kiosk ran", False, "%s: %s" % (type(e).__name__, e))
-    finally:
-        keep = t.failed > 0
-        machine.close(keep_workdir=keep)
-        if keep:
-            print("kept for a look: %s (console.log, qemu.log, *.png)" % machine.workdir)
-        if scratch and not keep:
-            shutil.rmtree(scratch, ignore_errors=True)
-    print("vm appliance: %d passed, %d failed" % (t.passed, t.failed))
-    return 0 if t.failed == 0 else 1
+    status = V.finish(t, machine, "vm appliance")
+    if scratch and status == 0:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return status
 
 
 if __name__ == "__main__":

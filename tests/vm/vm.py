@@ -785,15 +785,37 @@ def kvm_usable():
     return None
 
 
-def smoke(args):
+def skip_reason():
+    """Why the virtual kiosk cannot run here (no usable /dev/kvm and no KIOSK_VM_ACCEL=tcg, or not root), or None."""
     problem = kvm_usable()
     if problem and os.environ.get("KIOSK_VM_ACCEL") != "tcg":
-        print("SKIP: %s, the virtual kiosk was not run" % problem, flush=True)
-        return 0 if os.environ.get("KIOSK_VM_ALLOW_SKIP") == "1" else 77
+        return "%s, the virtual kiosk was not run" % problem
     if os.geteuid() != 0:
-        print("SKIP: the virtual kiosk's image is built as root (mmdebstrap --mode=root): run the tests as root",
-              flush=True)
-        return 0 if os.environ.get("KIOSK_VM_ALLOW_SKIP") == "1" else 77
+        return "the virtual kiosk's image is built as root (mmdebstrap --mode=root): run the tests as root"
+    return None
+
+
+def skipped(reason):
+    """Says SKIP and returns the exit status for it: 77, or 0 with KIOSK_VM_ALLOW_SKIP=1."""
+    print("SKIP: %s" % reason, flush=True)
+    return 0 if os.environ.get("KIOSK_VM_ALLOW_SKIP") == "1" else 77
+
+
+def finish(t, vm, name):
+    """Powers the VM off (keeping its directory when a check failed), prints the run's last line, returns its
+    exit status."""
+    keep = t.failed > 0
+    vm.close(keep_workdir=keep)
+    if keep:
+        print("kept for a look: %s (console.log, qemu.log, *.png)" % vm.workdir)
+    print("%s: %d passed, %d failed" % (name, t.passed, t.failed))
+    return 0 if t.failed == 0 else 1
+
+
+def smoke(args):
+    reason = skip_reason()
+    if reason:
+        return skipped(reason)
     if not shutil.which("qemu-system-x86_64"):
         print("FAIL: qemu-system-x86_64 missing (provisioning/install-deps.sh vm)")
         return 1
@@ -1040,13 +1062,7 @@ def smoke(args):
         t.attempt("clean power-off", power_off)
     except Exception as e:  # noqa: BLE001 - anything that stops the run is a failure, reported as one
         t.check("the virtual kiosk ran", False, "%s: %s" % (type(e).__name__, e))
-    finally:
-        keep = t.failed > 0
-        vm.close(keep_workdir=keep)
-        if keep:
-            print("kept for a look: %s (console.log, qemu.log, *.png)" % vm.workdir)
-    print("vm smoke: %d passed, %d failed" % (t.passed, t.failed))
-    return 0 if t.failed == 0 else 1
+    return finish(t, vm, "vm smoke")
 
 
 def run_interactive(args):
