@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vm as V  # noqa: E402
@@ -672,7 +673,10 @@ def main(argv):
             return "remove kept /var/lib/kiosk (%s) and /etc/kiosk/kiosk.toml; purge deleted both" % state.strip()
         t.attempt("apt-get remove keeps the state and config, purge deletes them", remove_and_purge)
     except Exception as e:  # noqa: BLE001 - anything that stops the run is a failure, reported as one
-        t.check("the virtual kiosk ran", False, "%s: %s" % (type(e).__name__, e))
+        where = "; ".join("%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name)
+                          for f in traceback.extract_tb(e.__traceback__)[-4:])
+        t.check("the virtual kiosk ran", False, "%s: %s (at %s)" % (type(e).__name__, e, where))
+        print("console (last lines):\n%s" % machine.console()[-2000:], flush=True)
     status = V.finish(t, machine, "vm appliance")
     if scratch and status == 0:
         shutil.rmtree(scratch, ignore_errors=True)

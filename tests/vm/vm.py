@@ -100,7 +100,10 @@ class QMP:
         self.file = self.sock.makefile("rb")
         self.events = []
         self.lock = threading.Lock()
-        greeting = self._read()
+        try:
+            greeting = self._read()
+        except socket.timeout:
+            raise VMError("QEMU's monitor (QMP) sent no greeting within 30 s")
         if "QMP" not in greeting:
             raise VMError("not a QMP greeting: %r" % greeting)
         self.version = greeting["QMP"]["version"]["qemu"]
@@ -119,18 +122,23 @@ class QMP:
             msg = {"execute": command, "id": random.getrandbits(32)}
             if arguments:
                 msg["arguments"] = arguments
-            self.sock.sendall(json.dumps(msg).encode() + b"\n")
             deadline = time.monotonic() + timeout
-            while True:
-                reply = self._read(max(0.1, deadline - time.monotonic()))
-                if "event" in reply:
-                    self.events.append(reply)
-                    continue
-                if reply.get("id") != msg["id"]:
-                    continue
-                if "error" in reply:
-                    raise VMError("QMP %s: %s" % (command, reply["error"].get("desc", reply["error"])))
-                return reply.get("return")
+            try:
+                self.sock.settimeout(timeout)
+                self.sock.sendall(json.dumps(msg).encode() + b"\n")
+                while True:
+                    reply = self._read(max(0.1, deadline - time.monotonic()))
+                    if "event" in reply:
+                        self.events.append(reply)
+                        continue
+                    if reply.get("id") != msg["id"]:
+                        continue
+                    break
+            except socket.timeout:
+                raise VMError("QMP %s: no answer within %.0f s" % (command, timeout))
+            if "error" in reply:
+                raise VMError("QMP %s: %s" % (command, reply["error"].get("desc", reply["error"])))
+            return reply.get("return")
 
     def wait_event(self, name, timeout=10.0, match=None):
         """Waits for (and takes) the first event NAME whose data match() accepts."""
@@ -196,9 +204,12 @@ class QGA:
         with self.lock:
             token = random.getrandbits(31)
             request = {"execute": "guest-sync-delimited", "arguments": {"id": token}}
-            self.sock.sendall(b"\xff" + json.dumps(request).encode() + b"\n")
             deadline = time.monotonic() + timeout
             try:
+                # Until the agent runs, QEMU reads nothing from this socket and its buffer fills: a write that
+                # cannot go now is an unanswered sync, not an error.
+                self.sock.settimeout(timeout)
+                self.sock.sendall(b"\xff" + json.dumps(request).encode() + b"\n")
                 while True:
                     reply = self._read_json(deadline)
                     if reply.get("return") == token:
@@ -212,17 +223,21 @@ class QGA:
             msg = {"execute": command, "id": random.getrandbits(31)}
             if arguments:
                 msg["arguments"] = arguments
-            self.sock.sendall(json.dumps(msg).encode() + b"\n")
-            if command == "guest-shutdown":  # answers nothing on success
-                return None
             deadline = time.monotonic() + timeout
-            while True:
-                reply = self._read_json(deadline)
-                if reply.get("id") != msg["id"]:
-                    continue
-                if "error" in reply:
-                    raise VMError("QGA %s: %s" % (command, reply["error"].get("desc", reply["error"])))
-                return reply.get("return")
+            try:
+                self.sock.settimeout(timeout)
+                self.sock.sendall(json.dumps(msg).encode() + b"\n")
+                if command == "guest-shutdown":  # answers nothing on success
+                    return None
+                while True:
+                    reply = self._read_json(deadline)
+                    if reply.get("id") == msg["id"]:
+                        break
+            except socket.timeout:
+                raise VMError("guest agent: no answer to %s within %.0f s" % (command, timeout))
+            if "error" in reply:
+                raise VMError("QGA %s: %s" % (command, reply["error"].get("desc", reply["error"])))
+            return reply.get("return")
 
     def spawn(self, argv, input_data=None, env=None):
         """Starts a process in the guest (output captured); returns its pid for wait()."""
@@ -348,6 +363,9 @@ def _connect_unix(path, timeout):
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(path)
+            # Nothing on these sockets may block for ever: every read and write below sets its own limit, and
+            # this one holds until it does.
+            s.settimeout(30.0)
             return s
         except (FileNotFoundError, ConnectionRefusedError):
             s.close()
@@ -525,9 +543,9 @@ class VM:
             self.qmp = QMP(self.qmp_path)
             self.ftdi = FtdiPort(self.ftdi_path)
             self.qga = QGA(self.qga_path)
-        except VMError:
+        except (VMError, OSError) as e:
             self.kill()
-            raise VMError("QEMU did not start: %s" % self.qemu_output())
+            raise VMError("QEMU did not start (%s): %s" % (e, self.qemu_output()))
         return self
 
     def qemu_output(self):
