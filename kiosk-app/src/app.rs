@@ -36,6 +36,20 @@ pub struct Options {
     pub windowed: bool,
     /// Where reading aloud goes: the sound card, or WAV files and a transcript (tests, the benchmark).
     pub speech: crate::speech::Output,
+    /// Where the counter API, the outbox's forwarder and the pager transmitter run: in this process, or in the
+    /// kiosk's core service (`kiosk core`, kiosk-core.service) so they go on while the screen restarts.
+    pub core: CoreMode,
+}
+
+/// Where the kiosk's core (counter API, forwarder, pager transmitter) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CoreMode {
+    /// All in the screen's process (a desktop, the demo, the tests).
+    #[default]
+    InProcess,
+    /// In the core service beside it (the appliance): the screen shares the queue and the outbox through their
+    /// SQLite files and asks the core for pages over `pager.sock`.
+    Service,
 }
 
 impl Options {
@@ -45,6 +59,7 @@ impl Options {
             check_interval: monitor::CHECK_INTERVAL,
             windowed: true,
             speech: crate::speech::Output::Device,
+            core: CoreMode::InProcess,
         }
     }
 }
@@ -83,9 +98,25 @@ impl Drop for App {
 
 /// The one network runtime. Dropping it stops the forwarder first (it finishes the submission it is sending),
 /// then gives the rest a few seconds: a kiosk that stops never hangs on its network.
-struct Network {
+pub(crate) struct Network {
     runtime: Option<tokio::runtime::Runtime>,
     forwarder: Arc<Signal>,
+}
+
+impl Network {
+    pub(crate) fn start(forwarder: Arc<Signal>) -> anyhow::Result<Network> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("network")
+            .enable_all()
+            .build()
+            .context("starting the network runtime")?;
+        Ok(Network { runtime: Some(runtime), forwarder })
+    }
+
+    pub(crate) fn handle(&self) -> tokio::runtime::Handle {
+        self.runtime.as_ref().map(|runtime| runtime.handle().clone()).expect("the runtime lives as long as Network")
+    }
 }
 
 impl Drop for Network {
@@ -141,22 +172,28 @@ impl App {
         );
         ui::draw_input_at_once(&window);
         let forwarder = Arc::new(Signal::default());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("network")
-            .enable_all()
-            .build()
-            .context("starting the network runtime")?;
-        let handle = runtime.handle().clone();
-        let network = Network { runtime: Some(runtime), forwarder: forwarder.clone() };
-        let devices = Devices::open(&config.devices);
+        let network = Network::start(forwarder.clone())?;
+        let handle = network.handle();
+        let in_process = options.core == CoreMode::InProcess;
+        let devices = if in_process {
+            Devices::open(&config.devices)
+        } else {
+            Devices::reopen(
+                &config.devices,
+                devices::PagerLine::elsewhere(state_dir.join(devices::pager_socket::SOCKET)),
+            )
+        };
         let simulators = devices.simulators.clone();
         let queue = open_queue(&config, state_dir)?;
         let counter_key = crate::held::counter_key(state_dir)?;
         let outbox = Arc::new(
-            Outbox::open(&state_dir.join("outbox"), config.portal.public_key)
-                .context("opening the outbox")?
-                .with_counter_key(*counter_key.public_key().as_bytes()),
+            if in_process {
+                Outbox::open(&state_dir.join("outbox"), config.portal.public_key)
+            } else {
+                Outbox::open_for_saving(&state_dir.join("outbox"), config.portal.public_key)
+            }
+            .context("opening the outbox")?
+            .with_counter_key(*counter_key.public_key().as_bytes()),
         );
         let key = crate::portal::device_key(state_dir)?;
         let portal = HttpPortal::new(&config.portal.base_url, &config.kiosk.id, key.clone(), clock::unix_now)?;
@@ -185,9 +222,16 @@ impl App {
             pager: pager.clone(),
             last_ticket: Arc::default(),
         };
-        let held = Arc::new(crate::held::Held::new(outbox.clone(), counter_key, forwarder.clone()));
-        let counter_api = wiring.start_counter_api(&queue, pager, state_dir, held)?;
-        wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions, status);
+        let counter_api = if in_process {
+            let held = Arc::new(crate::held::Held::new(outbox.clone(), counter_key, forwarder.clone()));
+            let counter_api = wiring.start_counter_api(&queue, pager, state_dir, held)?;
+            wiring.start_forwarder(crate::portal::enrolment(&config.kiosk.id, &key), conditions, status);
+            counter_api
+        } else {
+            drop((pager, conditions, counter_key));
+            wiring.follow_the_core(state_dir, status)?;
+            None
+        };
         wiring.watch_queue(&queue);
         wiring.wire_screens(&window, &queue, state_dir)?;
         let clock = ui::start_clock(&window);
@@ -226,11 +270,15 @@ impl App {
 }
 
 /// Opens the queue's database in the state directory.
-fn open_queue(config: &Config, state_dir: &Path) -> anyhow::Result<Arc<QueueStore>> {
+pub(crate) fn open_queue(config: &Config, state_dir: &Path) -> anyhow::Result<Arc<QueueStore>> {
     let path = state_dir.join("queue.sqlite");
     let store = QueueStore::open(&path, config.queue.setup(), clock::now().0)
         .with_context(|| format!("opening the queue (state directory {}; is it writable?)", state_dir.display()))?;
-    Ok(Arc::new(store))
+    let store = Arc::new(store);
+    // Another process's changes (a second kiosk process on this state, a technician's tool) reach the
+    // listeners (the now-serving banner, the board, the status file) within a third of a second.
+    store.watch(Duration::from_millis(300))?;
+    Ok(store)
 }
 
 /// Starts the supervised device thread; its reports reach the screen, the heartbeat's conditions and the
@@ -264,6 +312,64 @@ fn start_monitor(
     .context("starting the device thread")
 }
 
+/// The counter API on the network runtime, when the configuration has one. `on_page` hears of each page (the
+/// demo's simulated pager on screen), `on_reprint` prints a ticket again at the kiosk.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_counter_api(
+    config: &Config,
+    network: &tokio::runtime::Handle,
+    queue: &Arc<QueueStore>,
+    pager: devices::PagerLine,
+    state_dir: &Path,
+    held: Arc<crate::held::Held>,
+    on_page: counter_api::PageListener,
+    on_reprint: counter_api::ReprintListener,
+) -> anyhow::Result<Option<std::net::SocketAddr>> {
+    let Some(api) = &config.counter_api else {
+        tracing::warn!("no [counter_api] in the configuration: counters cannot call tickets from this kiosk");
+        return Ok(None);
+    };
+    let counter_api = CounterApi::new(CounterSetup {
+        store: queue.clone(),
+        queue: config.queue.clone(),
+        allow: api.allow.clone(),
+        staff_file: state_dir.join(crate::STAFF_FILE),
+        staff_db: state_dir.join("staff.sqlite"),
+        pager,
+        announce: crate::board::Announce::from_config(config),
+        clock: clock::now,
+        held: Some(held),
+    })?
+    .on_page(on_page)
+    .on_reprint(on_reprint);
+    let counter_api = if api.https {
+        let config = crate::tls::ensure(state_dir, api.listen)
+            .context("preparing HTTPS for the staff pages (or set https = false in [counter_api])")?;
+        counter_api.with_tls(crate::tls::Tls { config, plain_for_staff: api.plain_http_for_staff })
+    } else {
+        tracing::warn!("[counter_api] https = false: staff PINs and sessions cross the network in clear");
+        counter_api
+    };
+    counter_api::spawn(Arc::new(counter_api), api.listen, network).map(Some)
+}
+
+/// The forwarder drives its future on a thread of the network runtime's blocking pool: its SQLite calls block
+/// that thread only. `report` hears each new summary of the outbox.
+pub(crate) fn start_forwarder(
+    network: &tokio::runtime::Handle,
+    portal: &HttpPortal,
+    enrolment: kiosk_core::portal::Enrolment,
+    outbox: &Arc<Outbox>,
+    conditions: Arc<Mutex<Conditions>>,
+    signal: &Arc<Signal>,
+    report: impl Fn(crate::outbox::store::Summary) + Send + 'static,
+) {
+    let (portal, outbox, signal, runtime) = (portal.clone(), outbox.clone(), signal.clone(), network.clone());
+    network.spawn_blocking(move || {
+        runtime.block_on(forwarder::enrol_and_run(portal, enrolment, outbox, conditions, signal, report));
+    });
+}
+
 impl Wiring {
     /// The forwarder drives its future on a thread of the network runtime's blocking pool: its SQLite calls
     /// block that thread only.
@@ -273,15 +379,58 @@ impl Wiring {
         conditions: Arc<Mutex<Conditions>>,
         status: Arc<crate::status_file::StatusFile>,
     ) {
-        let (portal, outbox, signal, screen) =
-            (self.portal.clone(), self.outbox.clone(), self.forwarder.clone(), self.screen.clone());
-        let network = self.network.clone();
-        self.network.spawn_blocking(move || {
-            network.block_on(forwarder::enrol_and_run(portal, enrolment, outbox, conditions, signal, move |summary| {
+        let screen = self.screen.clone();
+        start_forwarder(
+            &self.network,
+            &self.portal,
+            enrolment,
+            &self.outbox,
+            conditions,
+            &self.forwarder,
+            move |summary| {
                 status.outbox(&summary);
                 screen.post(move |window| ui::show_outbox(window, &summary));
-            }));
-        });
+            },
+        );
+    }
+
+    /// The screen beside the core service: the outbox's counts read from its file (the core's forwarder changes
+    /// them) for the screen and status.json, and the counters' reprints taken from the print spool.
+    fn follow_the_core(&self, state_dir: &Path, status: Arc<crate::status_file::StatusFile>) -> anyhow::Result<()> {
+        let (outbox, screen) = (self.outbox.clone(), self.screen.clone());
+        std::thread::Builder::new()
+            .name("outbox-watch".into())
+            .spawn(move || {
+                let mut last = None;
+                loop {
+                    match outbox.summary(clock::unix_now()) {
+                        Ok(summary) if last.as_ref() != Some(&summary) => {
+                            last = Some(summary.clone());
+                            status.outbox(&summary);
+                            if !screen.post(move |window| ui::show_outbox(window, &summary)) {
+                                return;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(error) => {
+                            tracing::warn!(error = %format!("{error:#}"), "the outbox's counts could not be read")
+                        }
+                    }
+                    std::thread::sleep(Duration::from_secs(2));
+                }
+            })
+            .context("starting the outbox watch")?;
+        let (monitor, config, screen) = (self.monitor.clone(), self.config.clone(), self.screen.clone());
+        crate::print_spool::watch(
+            state_dir,
+            Duration::from_secs(1),
+            move || screen.is_open(),
+            move |issued| {
+                // Reprinted in Vietnamese, as in one process: the resident who needs English asks at the kiosk.
+                let language = kiosk_core::config::Language::Vietnamese;
+                monitor.print(Slip::new(SlipKind::Ticket, crate::tickets::ticket_document(&config, &issued, language)));
+            },
+        )
     }
 
     /// Shows the tickets called to counters ("now serving") whenever the queue changes, and says each call
@@ -319,42 +468,19 @@ impl Wiring {
         state_dir: &Path,
         held: Arc<crate::held::Held>,
     ) -> anyhow::Result<Option<std::net::SocketAddr>> {
-        let Some(api) = &self.config.counter_api else {
-            tracing::warn!("no [counter_api] in the configuration: counters cannot call tickets from this kiosk");
-            return Ok(None);
-        };
         let screen = self.screen.clone();
         let (monitor, config) = (self.monitor.clone(), self.config.clone());
-        let counter_api = CounterApi::new(CounterSetup {
-            store: queue.clone(),
-            queue: self.config.queue.clone(),
-            allow: api.allow.clone(),
-            staff_file: state_dir.join(crate::STAFF_FILE),
-            staff_db: state_dir.join("staff.sqlite"),
-            pager,
-            announce: crate::board::Announce::from_config(&self.config),
-            clock: clock::now,
-            held: Some(held),
-        })?
-        .on_page(Box::new(move |pager, outcome| {
+        let on_page: counter_api::PageListener = Box::new(move |pager, outcome| {
             if let devices::PageOutcome::Paged { simulated: true } = outcome {
                 screen.post(move |window| ui::show_vibrating_pager(window, pager));
             }
-        }))
-        .on_reprint(Box::new(move |issued| {
+        });
+        let on_reprint: counter_api::ReprintListener = Box::new(move |issued| {
             // Reprinted in Vietnamese: the resident who needs English asks at the kiosk.
             let document = crate::tickets::ticket_document(&config, &issued, kiosk_core::config::Language::Vietnamese);
             monitor.print(Slip::new(SlipKind::Ticket, document));
-        }));
-        let counter_api = if api.https {
-            let config = crate::tls::ensure(state_dir, api.listen)
-                .context("preparing HTTPS for the staff pages (or set https = false in [counter_api])")?;
-            counter_api.with_tls(crate::tls::Tls { config, plain_for_staff: api.plain_http_for_staff })
-        } else {
-            tracing::warn!("[counter_api] https = false: staff PINs and sessions cross the network in clear");
-            counter_api
-        };
-        counter_api::spawn(Arc::new(counter_api), api.listen, &self.network).map(Some)
+        });
+        start_counter_api(&self.config, &self.network, queue, pager, state_dir, held, on_page, on_reprint)
     }
 
     /// Every screen's callbacks: the residents' and the technician's.

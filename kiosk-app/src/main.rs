@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use kiosk_app::app::{App, Options};
+use kiosk_app::app::{App, CoreMode, Options};
+use kiosk_app::core_service::CoreService;
 use kiosk_app::outbox::commands;
 use kiosk_app::{logging, ui::headless};
 use kiosk_core::config::Config;
@@ -27,12 +28,20 @@ struct Args {
     /// Where the kiosk keeps its queue database and staff accounts (systemd's StateDirectory sets it).
     #[arg(long, env = "STATE_DIRECTORY", default_value = "/var/lib/kiosk")]
     state_dir: PathBuf,
+    /// Where the counter API, the outbox's forwarder and the pager transmitter run: in this process, or in the
+    /// kiosk's core service beside it (`kiosk core`; the appliance's kiosk-core.service), so they go on while
+    /// the screen restarts.
+    #[arg(long, env = "KIOSK_CORE", value_enum, default_value = "in-process")]
+    core: CoreMode,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(clap::Subcommand)]
 enum Command {
+    /// The kiosk's core service, without a screen: the counter API, the queue, the outbox's forwarder and the
+    /// pager transmitter (kiosk-core.service; the screen runs beside it with `--core service`).
+    Core,
     /// The outbox: what waits to be sent to the portal, for staff, technicians and benchmarks.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -92,9 +101,17 @@ fn main() -> ExitCode {
     let state = args.state_dir.as_path();
     let result = match (args.command, &args.walkthrough) {
         (Some(Command::Outbox(command)), _) => outbox(command, &config, state),
+        (Some(Command::Core), _) => CoreService::start(config, state).and_then(CoreService::run),
         (None, Some(dir)) => walkthrough(&config, dir),
         (None, None) => {
-            let options = Options { windowed: args.windowed, ..Options::new(state) };
+            if let Err(error) = kiosk_app::ui::select_platform() {
+                eprintln!(
+                    "kiosk: choosing the display platform: {error} (on a desktop or under Xvfb set DISPLAY; on a kiosk \
+                     SLINT_BACKEND=linuxkms-software with seatd running, as kiosk.service does)"
+                );
+                return ExitCode::FAILURE;
+            }
+            let options = Options { windowed: args.windowed, core: args.core, ..Options::new(state) };
             App::start(config, &options).and_then(|app| app.run())
         }
     };

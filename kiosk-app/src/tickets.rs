@@ -9,8 +9,9 @@ use kiosk_drivers::printer::document::{Align, Document, Style};
 use crate::queue_store::QueueStore;
 use crate::words;
 
-/// A ticket just issued, with what the resident is told.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A ticket just issued, with what the resident is told (no resident in it: it crosses to the screen's
+/// printer through the print spool when the core service runs apart).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Issued {
     pub label: String,
     pub service_code: String,

@@ -71,7 +71,7 @@ pub fn diagnostics(args: &Args) -> Report {
     files.push(("status-now.txt".into(), status.text(false).into_bytes()));
     let (log, source) = match &args.log {
         Some(path) => (std::fs::read_to_string(path).unwrap_or_default(), path.display().to_string()),
-        None => (journal(args.hours), format!("journalctl -u kiosk --since -{}h", args.hours)),
+        None => (journal(args.hours), format!("journalctl -u kiosk -u kiosk-core --since -{}h", args.hours)),
     };
     let (log, scrubbed) = scrub_log(&log);
     let lines = log.lines().count();
@@ -147,7 +147,18 @@ fn redact_config(text: &str) -> String {
 
 fn journal(hours: u32) -> String {
     std::process::Command::new("journalctl")
-        .args(["-u", "kiosk.service", "--since", &format!("-{hours}h"), "-o", "short-iso", "--no-pager", "-q"])
+        .args([
+            "-u",
+            "kiosk.service",
+            "-u",
+            "kiosk-core.service",
+            "--since",
+            &format!("-{hours}h"),
+            "-o",
+            "short-iso",
+            "--no-pager",
+            "-q",
+        ])
         .output()
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())

@@ -777,7 +777,9 @@ fn tls(state_dir: &std::path::Path, names: Vec<String>, ips: Vec<std::net::IpAdd
     }
     println!("Authority to trust on each counter PC: {}", dir.join("ca.pem").display());
     println!("Its SHA-256 fingerprint (compare it on the PC): {fingerprint}");
-    println!("Restart the kiosk to serve the new certificate: systemctl restart kiosk");
+    println!(
+        "Restart the kiosk to serve the new certificate: systemctl restart kiosk-core (the appliance's counter API)"
+    );
     Ok(())
 }
 

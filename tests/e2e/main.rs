@@ -6,6 +6,7 @@ mod booking_portal;
 mod browser_harness;
 mod config_check;
 mod console;
+mod core_apart;
 mod counter_api;
 mod dossier;
 mod fee;

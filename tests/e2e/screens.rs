@@ -12,7 +12,7 @@ use slint::ComponentHandle;
 
 /// Slint's testing backend for this test's thread: mock time, the software renderer, no event loop (the test runs
 /// what the kiosk's threads post, in [`Running::settle`]).
-fn platform() {
+pub(crate) fn platform() {
     slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
         mock_time: true,
         threading: false,

@@ -173,11 +173,11 @@ def unique_colours(path, step=8):
 class Kiosk:
     """The kiosk service in the guest, seen through systemctl."""
 
-    def __init__(self, vm, slow):
-        self.vm, self.slow = vm, slow
+    def __init__(self, vm, slow, unit="kiosk"):
+        self.vm, self.slow, self.unit = vm, slow, unit
 
     def show(self, *props):
-        out = self.vm.run("systemctl show kiosk -p " + ",".join(props))
+        out = self.vm.run("systemctl show %s -p %s" % (self.unit, ",".join(props)))
         return dict(line.split("=", 1) for line in out.strip().splitlines() if "=" in line)
 
     def pid(self):
@@ -194,8 +194,8 @@ class Kiosk:
             if state.get("ActiveState") == "active" and pid and pid != other_than:
                 return time.monotonic() - started, pid
             if time.monotonic() > deadline:
-                journal = self.vm.run("journalctl -u kiosk -n 40 --no-pager -o cat", check=False)
-                raise V.VMError("kiosk not active after %.0f s: %s\n%s" % (timeout, state, journal))
+                journal = self.vm.run("journalctl -u %s -n 40 --no-pager -o cat" % self.unit, check=False)
+                raise V.VMError("%s not active after %.0f s: %s\n%s" % (self.unit, timeout, state, journal))
             time.sleep(0.5)
 
     def status(self):
@@ -362,11 +362,14 @@ def main(argv):
         image, deb_version(old_kiosk), time.monotonic() - started, info.get("build_seconds", "?")), flush=True)
 
     first_rtc = rtc_base()
-    machine = V.VM(image, extra_qemu_args=["-rtc", "base=%s" % first_rtc])
+    # A USB keyboard beside the touch screen: what a barcode reader or a passer-by's keyboard is to the guest.
+    keyboard = ["-device", "usb-kbd,id=kbd,bus=xhci.0"]
+    machine = V.VM(image, extra_qemu_args=["-rtc", "base=%s" % first_rtc] + keyboard)
     slow = 1 if machine.accel == "kvm" else 4
     if machine.accel == "tcg":
         print("note: running under TCG, not KVM (see vm.py smoke's note)", flush=True)
     kiosk = Kiosk(machine, slow)
+    core = Kiosk(machine, slow, "kiosk-core")
     conf = V.read_conf()
     facts = {}
     try:
@@ -403,14 +406,20 @@ def main(argv):
             raise V.VMError("the kiosk did not come up; the rest needs it")
 
         def memory_and_security():
+            core.wait_active(timeout=slow * 30)
             rss = machine.run("grep VmRSS /proc/%d/status" % kiosk.pid()).split()[1]
+            core_rss = machine.run("grep VmRSS /proc/%d/status" % core.pid()).split()[1]
             current = int(kiosk.show("MemoryCurrent")["MemoryCurrent"])
             score = machine.run("systemd-analyze security kiosk.service --no-pager 2>&1 | tail -1", check=False)
-            print("memory: kiosk VmRSS %s kB, the unit's cgroup %.1f MiB (MemoryMax=768M)" % (
-                rss, current / 1048576), flush=True)
-            print("security: %s" % score.strip(), flush=True)
-            assert "Overall exposure level" in score, score
-            return "VmRSS %s kB; %s" % (rss, score.strip().replace("→ ", ""))
+            core_score = machine.run("systemd-analyze security kiosk-core.service --no-pager 2>&1 | tail -1",
+                                     check=False)
+            print("memory: kiosk (screen) VmRSS %s kB, the unit's cgroup %.1f MiB (MemoryMax=768M); kiosk-core "
+                  "VmRSS %s kB" % (rss, current / 1048576, core_rss), flush=True)
+            print("security: kiosk.service %s; kiosk-core.service %s" % (score.strip(), core_score.strip()),
+                  flush=True)
+            assert "Overall exposure level" in score and "Overall exposure level" in core_score, (score, core_score)
+            return "screen VmRSS %s kB, core VmRSS %s kB; kiosk.service %s; kiosk-core.service %s" % (
+                rss, core_rss, score.strip().replace("→ ", ""), core_score.strip().replace("→ ", ""))
         t.attempt("the kiosk's memory and systemd-analyze security", memory_and_security)
 
         def user_and_paths():
@@ -439,11 +448,12 @@ def main(argv):
             code, out, err = machine.exec(["/usr/bin/kiosk-provision", "staff", "add", "--id", STAFF, "--name",
                                            "Cán bộ thử"], input_data=(PIN + "\n").encode(), timeout=slow * 60)
             assert code == 0, "staff add: exit %d: %s%s" % (code, out.decode(), err.decode())
-            old = kiosk.pid()
-            machine.run("systemctl restart kiosk")
+            old, old_core = kiosk.pid(), core.pid()
+            machine.run("systemctl restart kiosk-core kiosk")
+            core.wait_active(timeout=slow * 60, other_than=old_core)
             _, facts["pid"] = kiosk.wait_active(timeout=slow * 60, other_than=old)
             return "/dev/kiosk/pager -> %s (%s); /dev/kiosk/printer -> %s (%s); usblp nodes: %s; setup and staff " \
-                   "add as root, kiosk restarted" % (pager[2], pager[0], printer[2], printer[0], lp)
+                   "add as root, the core and the screen restarted" % (pager[2], pager[0], printer[2], printer[0], lp)
         if not t.attempt("udev names the devices for the kiosk group; setup writes the box's config", technician_setup):
             raise V.VMError("the technician's setup failed; the device tests need it")
 
@@ -558,11 +568,45 @@ def main(argv):
         t.attempt("printer and adapter pulled out: the kiosk stays up and names them, a ticket taken meanwhile is "
                   "offered again once they are back, without a restart", unplug_and_replug)
 
-        # --- 4. crashes, a hang, a power cut ---
+        # --- 4. a keyboard, crashes, a hang, a power cut ---
+        def keyboard_cannot_stop_it():
+            # A keyboard (or a barcode reader that types like one) plugged into the kiosk: Ctrl+Alt+Delete 8 times
+            # fast (systemd's burst rule forces a reboot at 7), Ctrl+Alt+Backspace (Slint quits its event loop on
+            # both), Alt+SysRq+B (the kernel's immediate reboot). The box and the kiosk must not notice.
+            boot_id = machine.run("cat /proc/sys/kernel/random/boot_id").strip()
+            pid, restarts = kiosk.pid(), int(kiosk.show("NRestarts")["NRestarts"])
+            since = machine.run("date +%s").strip()
+            chord = lambda *keys: machine.qmp.execute(  # noqa: E731
+                "send-key", keys=[{"type": "qcode", "data": k} for k in keys], **{"hold-time": 50})
+            for _ in range(8):
+                chord("ctrl", "alt", "delete")
+            chord("ctrl", "alt", "backspace")
+            chord("alt", "sysrq", "b")
+            time.sleep(3 * slow)
+            assert machine.qmp.execute("query-status")["status"] == "running", "the VM stopped"
+            assert machine.run("cat /proc/sys/kernel/random/boot_id").strip() == boot_id, "the box rebooted"
+            now_pid, now_restarts = kiosk.pid(), int(kiosk.show("NRestarts")["NRestarts"])
+            assert (now_pid, now_restarts) == (pid, restarts), "the kiosk stopped: pid %d -> %d, restarts %d -> %d" % (
+                pid, now_pid, restarts, now_restarts)
+            ignored = machine.run("journalctl -u kiosk --no-pager -o cat --since @%s | grep -c 'key chord' || true"
+                                  % since).strip()
+            # The chords reached the kiosk and were dropped there: a keyboard that never arrived proves nothing.
+            assert int(ignored or 0) >= 9, "the kiosk logged %s ignored chords, not the 9 pressed" % ignored
+            sysrq = machine.run("sysctl -n kernel.sysrq").strip()
+            masked = machine.run("systemctl is-enabled ctrl-alt-del.target", check=False).strip()
+            assert (sysrq, masked) == ("0", "masked"), (sysrq, masked)
+            journald = machine.run("systemd-analyze cat-config systemd/journald.conf | grep -E '^SystemMaxUse'",
+                                   check=False).strip()
+            assert journald == "SystemMaxUse=64M", journald
+            return "Ctrl+Alt+Delete x8, Ctrl+Alt+Backspace, Alt+SysRq+B: same boot, same kiosk (pid %d); %s chords " \
+                   "dropped by the kiosk; kernel.sysrq=0, ctrl-alt-del.target %s, journald %s" % (
+                       pid, ignored, masked, journald)
+        t.attempt("a keyboard plugged in cannot stop the kiosk or reboot the box", keyboard_cannot_stop_it)
+
         def killed_and_restarted():
             before = kiosk.status()
             restarts = int(kiosk.show("NRestarts")["NRestarts"])
-            pid = kiosk.pid()
+            pid, core_pid = kiosk.pid(), core.pid()
             machine.run("kill -9 %d" % pid)
             waited, new = kiosk.wait_active(timeout=slow * 60, other_than=pid)
             after = kiosk.status()
@@ -570,24 +614,53 @@ def main(argv):
             assert now_restarts == restarts + 1, (restarts, now_restarts)
             queue_before, queue_after = step_detail(before, "queue"), step_detail(after, "queue")
             assert queue_before.get("detail") == queue_after.get("detail"), (queue_before, queue_after)
-            return "kill -9 -> active again in %.1f s (pid %d -> %d); queue: %s" % (
-                waited, pid, new, queue_after.get("detail"))
+            assert core.pid() == core_pid, "the core restarted with the screen"
+            return "kill -9 -> active again in %.1f s (pid %d -> %d); the core untouched (pid %d); queue: %s" % (
+                waited, pid, new, core_pid, queue_after.get("detail"))
         t.attempt("kill -9: systemd restarts the kiosk, the queue intact", killed_and_restarted)
 
         def hung_and_restarted():
-            pid = kiosk.pid()
+            pid, core_pid = kiosk.pid(), core.pid()
             watchdog = kiosk.show("WatchdogUSec")["WatchdogUSec"]
             stopped = time.monotonic()
             machine.run("kill -STOP %d" % pid)
+            # While the screen hangs, a counter calls the next number: the core answers and pages (the host end
+            # plays the WaveWare transmitter and ACKs the frame).
+            machine.ftdi.take()
+            call = machine.qga.spawn(["/usr/bin/python3", "-c", CALL_NEXT, STAFF, PIN])
+            paged = b""
+            deadline = time.monotonic() + slow * 15
+            while time.monotonic() < deadline:
+                status = machine.qga.execute("guest-exec-status", pid=call)
+                if b"\x04" in machine.ftdi.data and not paged:
+                    paged = machine.ftdi.take()
+                    machine.ftdi.send(b"\x01\x06v9,0\x04")
+                if status.get("exited"):
+                    break
+                time.sleep(0.2)
+            code, out, err = machine.qga.wait(call, slow * 30)
+            assert code == 0, "call-next while the screen hangs: %s%s" % (out.decode(), err.decode())
+            called = json.loads(out.decode())["ticket"]
+            assert called and called.get("label", "").startswith("HT-"), called
+            if called.get("pager"):
+                assert paged.startswith(b"\x013,1,"), "no WaveWare page for pager %s: %r" % (called["pager"], paged)
+            during = time.monotonic() - stopped
+            still = kiosk.show("MainPID")["MainPID"]
+            assert int(still) == pid, "the screen was already restarted: the call did not happen during the hang"
             waited, new = kiosk.wait_active(timeout=slow * 90, other_than=pid)
             result = machine.run("journalctl -u kiosk --no-pager -o cat | grep -i watchdog | tail -2", check=False)
             assert "watchdog" in result.lower(), result
-            return "SIGSTOP -> restarted by the watchdog (WatchdogSec=%s) after %.1f s: %s" % (
-                watchdog, time.monotonic() - stopped, " / ".join(result.strip().splitlines()))
-        t.attempt("SIGSTOP: the watchdog restarts the hung kiosk", hung_and_restarted)
+            assert core.pid() == core_pid, "the core restarted with the screen"
+            return "SIGSTOP -> restarted by the watchdog (WatchdogSec=%s) after %.1f s: %s; meanwhile (%.1f s in) " \
+                   "counter 1 called %s%s through the core (pid %d, untouched)" % (
+                       watchdog, time.monotonic() - stopped, " / ".join(result.strip().splitlines()), during,
+                       called["label"], " and paged pager %s over FTDI" % called["pager"] if called.get("pager") else "",
+                       core_pid)
+        t.attempt("SIGSTOP: the watchdog restarts the hung screen; counters call and page through the core "
+                  "meanwhile", hung_and_restarted)
 
         def power_cut_in_a_burst():
-            machine.run("systemctl stop kiosk kiosk-portal-sim")
+            machine.run("systemctl stop kiosk kiosk-core kiosk-portal-sim")
             # The ids go to the serial console as each submission is saved (acknowledged): the host's copy of the
             # console outlives the guest.
             burst = ("runuser -u kiosk -- /usr/bin/kiosk --config /etc/kiosk/kiosk.toml --state-dir /var/lib/kiosk "
@@ -614,6 +687,7 @@ def main(argv):
         elapsed = int(time.monotonic() - machine.started_at) + 60
         machine = V.VM(image, workdir=workdir, extra_qemu_args=["-rtc", "base=%s" % rtc_base(elapsed)])
         kiosk = Kiosk(machine, slow)
+        core = Kiosk(machine, slow, "kiosk-core")
         if os.path.exists(machine.console_log):
             os.remove(machine.console_log)
         machine.start()
@@ -645,7 +719,7 @@ def main(argv):
 
         # --- 5. upgrade, remove, purge ---
         def upgrade():
-            pid = kiosk.pid()
+            pid, core_pid = kiosk.pid(), core.pid()
             before = kiosk.status()
             machine.install_debs([new_kiosk, new_sim])
             version = machine.run("dpkg-query -W -f '${Version}' kiosk").strip()
@@ -653,10 +727,12 @@ def main(argv):
             config = machine.run("cat /etc/kiosk/kiosk.toml")
             assert "usb:0416:5011" in config and "/dev/kiosk/pager" in config, "the technician's config was replaced"
             waited, new = kiosk.wait_active(timeout=slow * 60, other_than=pid)
+            _, new_core = core.wait_active(timeout=slow * 60, other_than=core_pid)
             after = kiosk.status()
             assert step_detail(before, "queue").get("detail") == step_detail(after, "queue").get("detail")
-            return "%s -> %s; the technician's kiosk.toml kept; restarted (pid %d -> %d); queue %s" % (
-                deb_version(old_kiosk), version, pid, new, step_detail(after, "queue").get("detail"))
+            return "%s -> %s; the technician's kiosk.toml kept; both restarted (screen pid %d -> %d, core %d -> %d); " \
+                   "queue %s" % (deb_version(old_kiosk), version, pid, new, core_pid, new_core,
+                                 step_detail(after, "queue").get("detail"))
         t.attempt("upgrade from the previous build keeps the config and the state, restarts the kiosk", upgrade)
 
         def remove_and_purge():
@@ -665,8 +741,8 @@ def main(argv):
             assert "queue.sqlite" in state and "outbox" in state, state
             config = machine.run("test -f /etc/kiosk/kiosk.toml && echo kept", check=False).strip()
             assert config == "kept", "remove deleted the config"
-            active = machine.run("systemctl is-active kiosk", check=False).strip()
-            assert active != "active", active
+            active = machine.run("systemctl is-active kiosk kiosk-core", check=False).split()
+            assert "active" not in active, active
             machine.run("apt-get purge -y -qq kiosk >/dev/null 2>&1", timeout=slow * 60)
             gone = machine.run("test -e /var/lib/kiosk || test -e /etc/kiosk || echo gone", check=False).strip()
             assert gone == "gone", machine.run("ls -la /var/lib/kiosk /etc/kiosk", check=False)

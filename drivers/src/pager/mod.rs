@@ -32,7 +32,7 @@ pub const USB_SERIAL_ADAPTERS: &[UsbSerialAdapter] = &[
 /// A pager's number as printed on its case and on the ticket.
 pub type PagerId = u16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     Disconnected,
     /// The transmitter did not answer in time.

@@ -6,6 +6,7 @@
 
 pub mod booking;
 pub mod catalogue;
+pub mod chords;
 pub mod config;
 pub mod dossier;
 pub mod fee;

@@ -6,6 +6,7 @@
 
 pub mod monitor;
 pub mod pager;
+pub mod pager_socket;
 pub mod printer;
 pub mod scanner;
 pub mod slips;
@@ -26,7 +27,7 @@ pub use printer::{print_document, printer_profile, Paper2d, Printed};
 pub use slips::{Slip, SlipKind};
 
 /// A device's condition, as staff need to know it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Health {
     Checking,
     Ready,

@@ -60,6 +60,8 @@ pub fn error_health(kind: pager::ErrorKind) -> Health {
 pub struct PagerLine {
     kind: SlotKind,
     jobs: Option<std::sync::mpsc::Sender<PagerJob>>,
+    /// [`SlotKind::Elsewhere`]: the core service's socket (super::pager_socket).
+    socket: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +70,8 @@ enum SlotKind {
     Unsupported,
     Simulated,
     Real,
+    /// Owned by the kiosk's core service in another process, asked over its socket.
+    Elsewhere,
 }
 
 enum PagerJob {
@@ -76,7 +80,7 @@ enum PagerJob {
 }
 
 /// What became of a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PageOutcome {
     /// The transmitter took the page (a simulated one records it).
     Paged { simulated: bool },
@@ -94,8 +98,8 @@ pub const PAGE_WAIT: Duration = Duration::from_secs(3);
 impl PagerLine {
     fn spawn(slot: Slot<dyn PagerTransmitter>) -> PagerLine {
         let (kind, mut transmitter) = match slot {
-            Slot::Absent => return PagerLine { kind: SlotKind::Absent, jobs: None },
-            Slot::Unsupported => return PagerLine { kind: SlotKind::Unsupported, jobs: None },
+            Slot::Absent => return PagerLine { kind: SlotKind::Absent, jobs: None, socket: None },
+            Slot::Unsupported => return PagerLine { kind: SlotKind::Unsupported, jobs: None, socket: None },
             Slot::Simulated(transmitter) => (SlotKind::Simulated, transmitter),
             Slot::Real(transmitter) => (SlotKind::Real, transmitter),
         };
@@ -118,12 +122,18 @@ impl PagerLine {
             }
         });
         match spawned {
-            Ok(_) => PagerLine { kind, jobs: Some(jobs) },
+            Ok(_) => PagerLine { kind, jobs: Some(jobs), socket: None },
             Err(error) => {
                 tracing::error!(%error, "could not start the pager thread; pagers are unavailable");
-                PagerLine { kind: SlotKind::Unsupported, jobs: None }
+                PagerLine { kind: SlotKind::Unsupported, jobs: None, socket: None }
             }
         }
+    }
+
+    /// The transmitter the kiosk's core service owns, asked over its socket (the screen's handle when the core
+    /// runs as its own service).
+    pub fn elsewhere(socket: std::path::PathBuf) -> PagerLine {
+        PagerLine { kind: SlotKind::Elsewhere, jobs: None, socket: Some(socket) }
     }
 
     /// Pages one pager and waits up to `wait` for the transmitter's answer.
@@ -133,6 +143,9 @@ impl PagerLine {
 
     /// [`Self::page`], with the driver's cause of a failure (for the technician's test page).
     pub fn page_with_cause(&self, pager: pager::PagerId, wait: Duration) -> (PageOutcome, Option<super::Fault>) {
+        if let Some(socket) = &self.socket {
+            return super::pager_socket::page(socket, pager, wait);
+        }
         let Some(jobs) = &self.jobs else {
             return (PageOutcome::NoTransmitter, None);
         };
@@ -154,6 +167,9 @@ impl PagerLine {
 
     /// The transmitter's condition for the technician screen and the heartbeat.
     pub fn check(&self) -> DeviceReport {
+        if let Some(socket) = &self.socket {
+            return super::pager_socket::check(socket);
+        }
         let simulated = self.kind == SlotKind::Simulated;
         let health = match (&self.jobs, self.kind) {
             (_, SlotKind::Absent) => Health::Absent,

@@ -160,9 +160,16 @@ pub struct MarkerDue {
 
 pub struct Outbox {
     db: Mutex<Connection>,
-    /// `outbox.lock`, locked for as long as this process has the outbox open: only one process at a time may
-    /// (a second would requeue what the first is sending and delete the pages of a save in progress as orphans).
-    _lock: std::fs::File,
+    /// `outbox.lock`, locked for as long as this process has the outbox open to forward it: only one process at a
+    /// time may (a second would requeue what the first is sending). `None`: opened only to save submissions
+    /// ([`Outbox::open_for_saving`], the screen while the core service forwards).
+    _lock: Option<std::fs::File>,
+    /// `saving.lock`: every save holds it shared from its first page file to its commit; the owner's sweep for
+    /// orphaned page files holds it exclusively, so it never takes a save in progress in another process for the
+    /// leftovers of a crash.
+    saving: PathBuf,
+    /// `PRAGMA data_version` when [`Outbox::saved_elsewhere`] last looked.
+    version: std::sync::atomic::AtomicI64,
     pages: PathBuf,
     portal_key: PublicKey,
     counter_key: Option<PublicKey>,
@@ -265,6 +272,36 @@ impl Outbox {
     pub fn open(dir: &Path, portal_key: [u8; 32]) -> anyhow::Result<Outbox> {
         crate::ensure_private_dir(dir)?;
         let lock = take_lock(dir)?;
+        let outbox = Outbox::open_db(dir, portal_key, Some(lock))?;
+        let requeued = outbox
+            .db()
+            .execute("UPDATE submissions SET state = 'queued' WHERE state = 'sending'", [])
+            .context("requeueing submissions a stop interrupted")?;
+        if requeued > 0 {
+            tracing::info!(requeued, "submissions interrupted while sending are queued again");
+        }
+        Ok(outbox)
+    }
+
+    /// Opens the outbox only to save submissions into it, beside the process that forwards them (the kiosk's
+    /// core service): no lock of its own, no requeueing, no sweep. Saves are as durable as the owner's.
+    pub fn open_for_saving(dir: &Path, portal_key: [u8; 32]) -> anyhow::Result<Outbox> {
+        crate::ensure_private_dir(dir)?;
+        Outbox::open_db(dir, portal_key, None)
+    }
+
+    /// Whether another process saved or changed something since the last call (cheap: one pragma). The core
+    /// service's forwarder looks every second, as the screen's saves cannot wake it directly.
+    pub fn saved_elsewhere(&self) -> bool {
+        let version: i64 = match self.db().query_row("PRAGMA data_version", [], |row| row.get(0)) {
+            Ok(version) => version,
+            Err(_) => return true, // look at the database: its own error will say what is wrong
+        };
+        self.version.swap(version, std::sync::atomic::Ordering::Relaxed) != version
+    }
+
+    fn open_db(dir: &Path, portal_key: [u8; 32], lock: Option<std::fs::File>) -> anyhow::Result<Outbox> {
+        let owner = lock.is_some();
         let pages = dir.join("pages");
         std::fs::create_dir_all(&pages).with_context(|| format!("creating {}", pages.display()))?;
         let path = dir.join("outbox.sqlite");
@@ -283,22 +320,37 @@ impl Outbox {
                  again; the pages of the rest are kept beside the set-aside copy"
             );
         }
-        let requeued = db
-            .execute("UPDATE submissions SET state = 'queued' WHERE state = 'sending'", [])
-            .context("requeueing submissions a stop interrupted")?;
-        if requeued > 0 {
-            tracing::info!(requeued, "submissions interrupted while sending are queued again");
-        }
+        db.busy_timeout(std::time::Duration::from_secs(10)).context("setting the outbox's busy timeout")?;
+        let version: i64 = db.query_row("PRAGMA data_version", [], |row| row.get(0))?;
         let outbox = Outbox {
             db: Mutex::new(db),
             _lock: lock,
+            saving: dir.join("saving.lock"),
+            version: std::sync::atomic::AtomicI64::new(version),
             pages,
             portal_key: PublicKey::from(portal_key),
             counter_key: None,
             min_free: MIN_FREE_BYTES,
         };
-        outbox.remove_orphans(opened.set_aside.as_ref().and_then(|aside| aside.file.parent()))?;
+        if owner {
+            outbox.remove_orphans(opened.set_aside.as_ref().and_then(|aside| aside.file.parent()))?;
+        }
         Ok(outbox)
+    }
+
+    /// `saving.lock`, shared (a save) or exclusive (the sweep); released when the file is dropped.
+    fn saving_lock(&self, exclusive: bool) -> anyhow::Result<std::fs::File> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&self.saving)
+            .with_context(|| format!("opening {}", self.saving.display()))?;
+        if exclusive { file.lock() } else { file.lock_shared() }
+            .with_context(|| format!("locking {}", self.saving.display()))?;
+        Ok(file)
     }
 
     /// Seals a second copy of each dossier and home-visit request to the service point's public key, for the
@@ -322,6 +374,7 @@ impl Outbox {
     /// database was just set aside as corrupt, they belong to rows that could not be read: they are moved to
     /// `keep_in` (the set-aside folder) instead of deleted.
     fn remove_orphans(&self, keep_in: Option<&Path>) -> anyhow::Result<()> {
+        let _no_save_in_progress = self.saving_lock(true)?;
         let known: std::collections::HashSet<String> = {
             let db = self.db();
             let mut statement = db.prepare("SELECT id FROM submissions WHERE sealed_form IS NOT NULL")?;
@@ -385,6 +438,7 @@ impl Outbox {
             return Err(EnqueueError::DiskFull { available, needed });
         }
         let id = new_id()?;
+        let _saving = self.saving_lock(false)?;
         if !sealed_pages.is_empty() {
             let dir = self.pages.join(&id);
             std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -919,6 +973,51 @@ mod tests {
         // The pages of the rows that could not be read are kept beside the set-aside copy, not deleted.
         let kept = std::fs::read_dir(aside[0].join("pages")).map(|d| d.count()).unwrap_or(0);
         assert_eq!(kept as u64 + summary.queued, 60);
+    }
+
+    #[test]
+    fn the_screen_saves_while_the_core_forwards_and_the_sweep_never_takes_a_save_in_progress() {
+        let (core, dir) = outbox("shared");
+        let screen = Outbox::open_for_saving(&dir, [7; 32]).expect("a second process may save");
+        assert!(!core.saved_elsewhere(), "nothing saved yet");
+        let pages = [vec![3u8; 50], vec![4u8; 70]];
+        let new = NewSubmission { kind: Kind::Dossier, procedure_code: Some("1.001193"), form: b"{}", pages: &pages };
+        let id = screen.enqueue(new, 100).expect("saved by the screen");
+        assert!(core.saved_elsewhere(), "the core notices the screen's save");
+        assert!(!core.saved_elsewhere(), "and only once");
+        let due = core.take_due(200).expect("due").expect("the core forwards what the screen saved");
+        assert_eq!((due.id.as_str(), due.page_count), (id.as_str(), 2));
+        assert_eq!(core.sealed_page(&id, 1).expect("page").len(), screen.sealed_page(&id, 1).expect("page").len());
+
+        // A save in progress in the screen (its page files written, its row not yet committed) while the core
+        // starts again: the core's sweep waits for the save instead of deleting its pages as a crash's leftovers.
+        let saving = screen.saving_lock(false).expect("a save's shared lock");
+        let half = dir.join("pages").join("a-save-in-progress");
+        std::fs::create_dir(&half).expect("its page directory");
+        std::fs::write(half.join("0.sealed"), b"sealed bytes").expect("its first page");
+        drop(core);
+        let (opened_tx, opened_rx) = std::sync::mpsc::channel();
+        let reopen_dir = dir.clone();
+        let reopening = std::thread::spawn(move || {
+            let core = Outbox::open(&reopen_dir, [7; 32]).expect("reopen");
+            opened_tx.send(()).expect("told");
+            core
+        });
+        assert!(
+            opened_rx.recv_timeout(std::time::Duration::from_millis(300)).is_err(),
+            "the sweep waits while a save holds its lock"
+        );
+        assert!(half.join("0.sealed").exists(), "nothing of the save in progress was removed");
+        // The save's process dies before its commit: its lock goes with it and the sweep removes the leftovers.
+        drop(saving);
+        let core = reopening.join().expect("reopened");
+        assert!(!half.exists(), "an interrupted save's pages are swept once no save holds the lock");
+        assert_eq!(
+            core.state(&id).expect("state"),
+            Some(State::Queued),
+            "the submission taken as sending is queued again"
+        );
+        assert!(Outbox::open(&dir, [7; 32]).is_err(), "still one forwarding owner at a time");
     }
 
     #[test]

@@ -136,6 +136,11 @@ impl Handle {
         self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 
+    /// False once the kiosk is stopping.
+    pub fn is_open(&self) -> bool {
+        !self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Runs `change` on the UI thread; false once the window (or its event loop) is gone.
     pub fn post(&self, change: impl FnOnce(&AppWindow) + Send + 'static) -> bool {
         if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
@@ -241,6 +246,31 @@ pub fn show_device_event(ui: &AppWindow, event: crate::devices::Event) {
 
 /// Builds the kiosk window from the configuration, showing the home screen in the first configured language.
 /// A platform (winit, linuxkms, the headless one or Slint's testing backend) must be chosen before.
+/// Chooses Slint's platform for the real kiosk (SLINT_BACKEND decides which, as before): on linuxkms the kiosk
+/// sees each libinput key event first and drops Ctrl+Alt+Delete and Ctrl+Alt+Backspace, which would otherwise
+/// quit the event loop (kiosk_core::chords). Call once, before the window is built; not for the walkthrough or
+/// the tests, which choose their own.
+pub fn select_platform() -> Result<(), slint::PlatformError> {
+    let selector = slint::BackendSelector::new();
+    #[cfg(feature = "kms")]
+    let selector = {
+        use input::event::keyboard::{KeyState, KeyboardEventTrait as _};
+        let guard = std::cell::RefCell::new(kiosk_core::chords::ChordGuard::default());
+        selector.with_libinput_event_hook(move |event| {
+            let input::Event::Keyboard(key) = event else { return false };
+            let pressed = key.key_state() == KeyState::Pressed;
+            let dropped = guard.borrow_mut().drop_key(key.key(), pressed);
+            if dropped && pressed {
+                tracing::warn!(
+                    "a key chord that would stop the kiosk (Ctrl+Alt+Delete or Ctrl+Alt+Backspace) was ignored"
+                );
+            }
+            dropped
+        })
+    };
+    selector.select()
+}
+
 pub fn build(config: &Config) -> Result<AppWindow, slint::PlatformError> {
     let ui = AppWindow::new()?;
     let kiosk = ui.global::<Kiosk>();
