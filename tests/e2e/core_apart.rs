@@ -49,8 +49,11 @@ fn config_text(portal: &str, port: u16) -> String {
     let text = std::fs::read_to_string(kiosk_tests::example_config()).expect("example config");
     let text = text.replacen("base_url = \"http://127.0.0.1:8787/kiosk-api\"", &format!("base_url = \"{portal}\""), 1);
     let text = text.replacen("listen = \"127.0.0.1:8790\"", &format!("listen = \"127.0.0.1:{port}\""), 1);
-    let text = text.replacen("[counter_api]\n", "[counter_api]\nhttps = false\n", 1);
-    assert!(text.contains(portal) && text.contains(&format!("127.0.0.1:{port}")), "the example's lines moved");
+    let text = text.replacen("\nhttps = true\n", "\nhttps = false\n", 1);
+    assert!(
+        text.contains(portal) && text.contains(&format!("127.0.0.1:{port}")) && text.contains("\nhttps = false\n"),
+        "the example's lines moved"
+    );
     text
 }
 
