@@ -83,6 +83,8 @@ fn counters_and_forwarding_go_on_while_the_screen_is_away_and_a_reprint_waits_fo
     let dir = kiosk_tests::scratch_dir("core-apart");
     let state = dir.join("state");
     std::fs::create_dir_all(&state).expect("state dir");
+    // Private, as systemd's StateDirectory makes it (the kiosk refuses a state directory others can read).
+    std::fs::set_permissions(&state, std::os::unix::fs::PermissionsExt::from_mode(0o700)).expect("chmod 700");
     let sim = Sim::open(&dir.join("portal.sqlite"), portal_sim::DEV_SECRET, Faults::default(), 41).expect("simulator");
     let portal = portal_sim::spawn(sim.clone(), "127.0.0.1:0".parse().expect("address")).expect("listening");
     let port = free_port();
