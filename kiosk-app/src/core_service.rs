@@ -174,15 +174,7 @@ fn follow_the_screen(
 /// The heartbeat's device codes: the screen's printer and scanner from its status.json (a status older than
 /// three of its refresh periods means the screen is down: "screen_down"), the pager from the core.
 fn conditions_now(state_dir: &Path, pager: &PagerLine, now: i64) -> Conditions {
-    let pager = {
-        let report = pager.check();
-        let code = report.health.code();
-        if report.simulated {
-            format!("{code} (simulated)")
-        } else {
-            code.to_owned()
-        }
-    };
+    let pager = pager.check().code();
     match status_file::read(state_dir) {
         Some(status) if now - status.at <= 3 * status_file::REFRESH_SECONDS => Conditions {
             printer: status.printer.map_or_else(|| "checking".into(), |d| d.health),

@@ -273,6 +273,28 @@ mod tests {
         dir.join("queue.sqlite")
     }
 
+    /// Counters 1-4, each on its own thread and store (`stores[counter % len]`), call "HT" until nobody is
+    /// waiting; every ticket id called, sorted.
+    fn four_counters_call_until_nobody_waits(stores: &[std::sync::Arc<QueueStore>]) -> Vec<u64> {
+        let counters: Vec<_> = (1..=4u16)
+            .map(|counter| {
+                let store = stores[counter as usize % stores.len()].clone();
+                std::thread::spawn(move || {
+                    let mut called = Vec::new();
+                    while let Ok(Ok(events)) = store.run(|q| q.call_next(counter, &["HT".into()], DAY, 100)) {
+                        if let Some(Event::TicketCalled { id, .. }) = events.first() {
+                            called.push(*id);
+                        }
+                    }
+                    called
+                })
+            })
+            .collect();
+        let mut all: Vec<u64> = counters.into_iter().flat_map(|c| c.join().expect("counter thread")).collect();
+        all.sort_unstable();
+        all
+    }
+
     #[test]
     fn an_unreadable_event_is_set_aside_and_the_queue_starts_from_the_rest() {
         let path = temp_db("bad-row");
@@ -339,22 +361,7 @@ mod tests {
         for at in 0..40 {
             store.run(|q| q.issue("HT", Priority::None, DAY, at)).expect("stored").expect("issued");
         }
-        let counters: Vec<_> = (1..=4u16)
-            .map(|counter| {
-                let store = store.clone();
-                std::thread::spawn(move || {
-                    let mut called = Vec::new();
-                    while let Ok(Ok(events)) = store.run(|q| q.call_next(counter, &["HT".into()], DAY, 100)) {
-                        if let Some(Event::TicketCalled { id, .. }) = events.first() {
-                            called.push(*id);
-                        }
-                    }
-                    called
-                })
-            })
-            .collect();
-        let mut all: Vec<u64> = counters.into_iter().flat_map(|c| c.join().expect("counter thread")).collect();
-        all.sort_unstable();
+        let all = four_counters_call_until_nobody_waits(&[store]);
         assert_eq!(all, (1..=40).collect::<Vec<u64>>(), "every ticket called exactly once");
     }
 
@@ -397,22 +404,7 @@ mod tests {
         for at in 0..40 {
             stores[at as usize % 2].run(|q| q.issue("HT", Priority::None, DAY, at)).expect("stored").expect("issued");
         }
-        let counters: Vec<_> = (1..=4u16)
-            .map(|counter| {
-                let store = stores[counter as usize % 2].clone();
-                std::thread::spawn(move || {
-                    let mut called = Vec::new();
-                    while let Ok(Ok(events)) = store.run(|q| q.call_next(counter, &["HT".into()], DAY, 100)) {
-                        if let Some(Event::TicketCalled { id, .. }) = events.first() {
-                            called.push(*id);
-                        }
-                    }
-                    called
-                })
-            })
-            .collect();
-        let mut all: Vec<u64> = counters.into_iter().flat_map(|c| c.join().expect("counter thread")).collect();
-        all.sort_unstable();
+        let all = four_counters_call_until_nobody_waits(&stores);
         assert_eq!(all, (1..=40).collect::<Vec<u64>>(), "every ticket called exactly once across both stores");
     }
 }

@@ -123,7 +123,8 @@ impl Health {
 impl DeviceReport {
     const CHECKING: DeviceReport = DeviceReport { health: Health::Checking, simulated: false, cause: None };
 
-    fn code(&self) -> String {
+    /// The heartbeat's code: "ready", "paper_out (simulated)", ...
+    pub(crate) fn code(&self) -> String {
         if self.simulated {
             format!("{} (simulated)", self.health.code())
         } else {
