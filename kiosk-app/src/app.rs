@@ -428,7 +428,7 @@ impl Wiring {
             move |issued| {
                 // Reprinted in Vietnamese, as in one process: the resident who needs English asks at the kiosk.
                 let language = kiosk_core::config::Language::Vietnamese;
-                monitor.print(Slip::new(SlipKind::Ticket, crate::tickets::ticket_document(&config, &issued, language)));
+                monitor.print(Slip::new(SlipKind::Ticket, crate::tickets::ticket_document(&config, &issued, language)))
             },
         )
     }

@@ -1,8 +1,9 @@
 //! Tickets a counter asks to reprint while the kiosk's core service runs apart from the screen: the core owns
 //! the staff console but not the printer, so it leaves each ticket (its number, service, pager and wait: no
 //! resident) in `print-spool/` in the state directory, written under a temporary name and renamed; the screen
-//! prints what it finds, oldest first, and deletes each file once the print is handed to its device thread. A
-//! reprint asked while the screen restarts is printed when it is back.
+//! prints what it finds, oldest first, and deletes each file only once its device thread has taken the print (a
+//! screen stopping between reading and handing over leaves the file for the next). A reprint asked while the
+//! screen restarts is printed when it is back.
 //! Must not do: hold personal data; lose a reprint to a half-written file (the rename is the moment it exists).
 
 use std::path::{Path, PathBuf};
@@ -32,9 +33,9 @@ pub fn put(state_dir: &Path, issued: &Issued) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Takes every ticket waiting, oldest first (each file is deleted as it is taken). A file that does not read as a
+/// Every ticket waiting, oldest first, with its file (for [`done`] once printed). A file that does not read as a
 /// ticket is moved aside as `*.unreadable` and logged, never printed half.
-pub fn take(state_dir: &Path) -> Vec<Issued> {
+pub fn waiting(state_dir: &Path) -> Vec<(PathBuf, Issued)> {
     let dir = dir(state_dir);
     let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
     let mut names: Vec<PathBuf> = entries
@@ -43,39 +44,47 @@ pub fn take(state_dir: &Path) -> Vec<Issued> {
         .filter(|path| !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
         .collect();
     names.sort();
-    let mut taken = Vec::new();
+    let mut found = Vec::new();
     for path in names {
         match std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice::<Issued>(&bytes).ok()) {
-            Some(issued) => {
-                if std::fs::remove_file(&path).is_ok() {
-                    taken.push(issued);
-                }
-            }
+            Some(issued) => found.push((path, issued)),
             None => {
                 tracing::error!(file = %path.display(), "a reprint in the print spool could not be read; set aside");
                 let _ = std::fs::rename(&path, path.with_extension("unreadable"));
             }
         }
     }
-    taken
+    found
+}
+
+/// Removes a printed ticket's file from the spool.
+pub fn done(path: &Path) {
+    if let Err(error) = std::fs::remove_file(path) {
+        tracing::error!(file = %path.display(), %error, "a printed reprint could not be removed from the spool");
+    }
 }
 
 /// Prints what the spool holds every `interval`, on a thread of its own, for as long as `open` says the screen
-/// is there (a screen going away leaves the spool to the next one).
+/// is there (a screen going away leaves the spool to the next one). `print` says whether the printer's thread
+/// took the ticket; one it did not take stays in the spool.
 pub fn watch(
     state_dir: &Path,
     interval: Duration,
     open: impl Fn() -> bool + Send + 'static,
-    print: impl Fn(Issued) + Send + 'static,
+    print: impl Fn(Issued) -> bool + Send + 'static,
 ) -> anyhow::Result<()> {
     let state_dir = state_dir.to_owned();
     std::thread::Builder::new()
         .name("print-spool".into())
         .spawn(move || {
             while open() {
-                for issued in take(&state_dir) {
-                    tracing::info!(ticket = %issued.label, "a counter's reprint is printed");
-                    print(issued);
+                for (path, issued) in waiting(&state_dir) {
+                    let label = issued.label.clone();
+                    if !open() || !print(issued) {
+                        break;
+                    }
+                    tracing::info!(ticket = %label, "a counter's reprint is printed");
+                    done(&path);
                 }
                 std::thread::sleep(interval);
             }
@@ -104,7 +113,7 @@ mod tests {
     }
 
     #[test]
-    fn reprints_come_out_once_oldest_first_and_a_broken_file_is_set_aside() {
+    fn reprints_come_out_oldest_first_stay_until_printed_and_a_broken_file_is_set_aside() {
         let state = std::env::temp_dir().join(format!("kiosk-spool-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&state);
         std::fs::create_dir_all(&state).expect("state");
@@ -112,9 +121,13 @@ mod tests {
         put(&state, &ticket("HT-002")).expect("put");
         std::fs::write(dir(&state).join("0-broken.json"), b"{\"label\":").expect("a torn file");
         std::fs::write(dir(&state).join(".1-still-writing.json.tmp"), b"{").expect("a file being written");
-        let taken: Vec<String> = take(&state).into_iter().map(|t| t.label).collect();
-        assert_eq!(taken, ["HT-001", "HT-002"]);
-        assert!(take(&state).is_empty(), "each once");
+        let found = waiting(&state);
+        let labels: Vec<&str> = found.iter().map(|(_, t)| t.label.as_str()).collect();
+        assert_eq!(labels, ["HT-001", "HT-002"]);
         assert!(dir(&state).join("0-broken.unreadable").exists(), "kept aside for a look, not printed");
+        assert_eq!(waiting(&state).len(), 2, "a ticket not yet printed stays until it is");
+        done(&found[0].0);
+        let left: Vec<String> = waiting(&state).into_iter().map(|(_, t)| t.label).collect();
+        assert_eq!(left, ["HT-002"], "each printed once");
     }
 }
