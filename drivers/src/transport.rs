@@ -367,6 +367,21 @@ impl UsbLink {
         ))
     }
 
+    /// After a transfer's I/O error: whether the device has gone. The host notices a port's disconnect a moment
+    /// after the transfers on it fail, so this asks the printer's status for up to two seconds: an answer means
+    /// it is there, "no device" that it has gone; other errors (the port going down) ask again.
+    fn went_away(&self) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline {
+            match self.get_port_status() {
+                Ok(_) => return false,
+                Err(error) if error.kind() == io::ErrorKind::NotConnected => return true,
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+        false
+    }
+
     /// USB printer class GET_PORT_STATUS (class request 1): bit 3 not-error, bit 4 selected, bit 5 paper empty.
     pub fn get_port_status(&self) -> io::Result<u8> {
         let mut status = [0u8; 1];
@@ -381,8 +396,18 @@ impl Link for UsbLink {
     fn send(&mut self, mut bytes: &[u8]) -> io::Result<()> {
         // A bulk write may take only part of the data; loop until every byte is in.
         while !bytes.is_empty() {
-            let written =
-                self.handle.write_bulk(self.endpoint_out, bytes, Duration::from_secs(10)).map_err(usb_error)?;
+            let written = match self.handle.write_bulk(self.endpoint_out, bytes, Duration::from_secs(10)) {
+                Ok(written) => written,
+                // A cable pulled out while a transfer waits on the printer ends it as an I/O error, not "no
+                // device"; class requests after it tell whether the printer is still there.
+                Err(rusb::Error::Io) if self.went_away() => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotConnected,
+                        "the printer went away during the job (a USB I/O error, then no device)",
+                    ));
+                }
+                Err(other) => return Err(usb_error(other)),
+            };
             bytes = &bytes[written..];
         }
         Ok(())

@@ -241,16 +241,15 @@ fn positions() -> anyhow::Result<(Vec<Tap>, Vec<Extra>)> {
         let element = ElementHandle::find_by_accessible_label(&app, step.tap).next().expect("found above");
         element.mock_single_click(PointerEventButton::Left);
     }
-    let extra = printer_out_positions(&app, &config, &scratch, &centre);
+    let extra = after_a_call_positions(&app, &config, &scratch, &centre);
     let _ = std::fs::remove_dir_all(&scratch);
     Ok((out, extra?))
 }
 
-/// For the virtual kiosk's unplugging test (`--positions` only): the same taps while the printer is out (a
-/// notice above the choices moves them down) and a number has been called (the banner), and where "Print the
-/// ticket again" is once the ticket's print failed and the printer came back, for the resident's own ticket with
-/// nobody ahead.
-fn printer_out_positions(
+/// For the virtual kiosk's unplugging test (`--positions` only): the same taps once a number has been called
+/// (the banner above the page moves the choices down), and where "Print the ticket again" is once the ticket's
+/// print failed and the printer came back, for the resident's own ticket with nobody ahead.
+fn after_a_call_positions(
     app: &AppWindow,
     config: &kiosk_core::config::Config,
     scratch: &std::path::Path,
@@ -264,11 +263,9 @@ fn printer_out_positions(
     // As in the virtual kiosk by then: the first number has been called to counter 1 (the banner above the page).
     ui::show_now_serving(app, &[("HT-001".to_owned(), 1)]);
     let health = |state| ui::DeviceHealth { state, simulated: false, cause: Default::default() };
-    kiosk.set_printer(health(ui::DeviceState::Disconnected));
-    kiosk.set_printer_notice(ui::PrinterNotice::NotWorking);
     for label in ["Lấy số thứ tự", "Hộ tịch", "Không thuộc nhóm nào"] {
         let (x, y, w, h) = centre(app, label)?;
-        out.push((format!("printer out: {label}"), label, ((x + w / 2.0) as u32, (y + h / 2.0) as u32)));
+        out.push((format!("after a call: {label}"), label, ((x + w / 2.0) as u32, (y + h / 2.0) as u32)));
         let element = ElementHandle::find_by_accessible_label(app, label).next().expect("found above");
         element.mock_single_click(PointerEventButton::Left);
     }

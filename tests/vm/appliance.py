@@ -526,15 +526,50 @@ def main(argv):
                 time.sleep(1)
 
         def unplug_and_replug():
+            try:
+                return pull_out_mid_job_and_back()
+            finally:
+                # Whatever failed, the devices go back in for the checks after this one.
+                machine.printer_release()
+                machine.printer_plug()
+                if not machine.ftdi_plugged:
+                    machine.ftdi_plug()
+
+        def pull_out_mid_job_and_back():
             pid = kiosk.pid()
+            # A resident takes a number; the printer is holding its bytes (a full buffer: the kiosk's bulk
+            # transfers wait, NAKed), so the print is under way when both cables come out: mid-job.
+            machine.printer_clear()
+            # The printer is still in and well; the banner of the number called above moves the choices down.
+            frames = [tap_and_wait(machine, steps, "after a call: " + label, slow * 20, args["--positions"])
+                      for label in ("Lấy số thứ tự", "Hộ tịch")]
+            since = int(float(machine.run("date +%s.%N").strip()))
+            machine.printer_hold()
+            frames.append(tap_and_wait(machine, steps, "after a call: Không thuộc nhóm nào", slow * 20,
+                                       args["--positions"]))
+            deadline = time.monotonic() + slow * 20
+            while machine.printer_held() != "holding, a transfer waiting":
+                if time.monotonic() > deadline:
+                    raise V.VMError("the print never reached the printer: %s" % machine.printer_held())
+                time.sleep(0.5)
+            # The first transfer (a status request) sits in the printer's buffer; the kiosk's next one, its status
+            # request or the ticket's bytes, is waiting on the cable (the kiosk gives a bulk write 10 s).
+            time.sleep(slow * 0.75)
             machine.printer_unplug()
             machine.ftdi_unplug()
+            machine.printer_release()
             printer, pager = wait_for_status(False, slow * 40)
             missing = "printer: %s; pager: %s" % (printer.get("detail"), pager.get("detail"))
             assert kiosk.pid() == pid, "the kiosk restarted when the devices went"
-            # A resident takes a number with the printer gone: the number is on screen, the print fails.
-            frames = [tap_and_wait(machine, steps, "printer out: " + label, slow * 20, args["--positions"])
-                      for label in ("Lấy số thứ tự", "Hộ tịch", "Không thuộc nhóm nào")]
+            assert b"\x1b@" not in machine.printer_received(), "the ticket came out before the cable was pulled"
+            failed = machine.run("journalctl -u kiosk --no-pager -o cat --since @%d | grep 'a print failed' | tail -1"
+                                 % since, check=False).strip()
+            assert failed, "the kiosk logged no failed print"
+            assert "imed out" not in failed and "Timeout" not in failed, \
+                "the print ran out of time before the cable was pulled: %s" % failed
+            # Said as the printer gone (the resident reads "máy in: chưa kết nối"), not as a printer fault.
+            assert any(words in failed for words in ("went away", "No such device", "not connected")), \
+                "the cut print is not put down to the printer gone: %s" % failed
             time.sleep(slow * 3)  # the print's failure reaches the screen
             path = os.path.join(machine.workdir, "printer-out.png")
             machine.screendump(path)
@@ -564,10 +599,11 @@ def main(argv):
             number = [line.strip() for line in decoded.stdout.splitlines() if line.strip().startswith("HT-")]
             assert decoded.returncode == 0 and number, "the reprint: %s %s" % (decoded.stdout, decoded.stderr)
             assert number[0] != facts.get("ticket"), "the reprint is the new ticket, not the first one"
-            return "out: %s; a number taken meanwhile (taps %s s), back without a restart (pid %d), the reprint " \
-                   "offered and printed: %s" % (missing, ", ".join("%.1f" % f for f in frames), pid, number[0])
-        t.attempt("printer and adapter pulled out: the kiosk stays up and names them, a ticket taken meanwhile is "
-                  "offered again once they are back, without a restart", unplug_and_replug)
+            return "pulled out while the ticket was printing (taps %s s; the kiosk's log: %s); out: %s; back without " \
+                   "a restart (pid %d), the reprint offered and printed: %s" % (
+                       ", ".join("%.1f" % f for f in frames), failed[-160:], missing, pid, number[0])
+        t.attempt("printer and adapter pulled out mid-job: the kiosk stays up and names them, the ticket whose print "
+                  "was cut is offered again once they are back, without a restart", unplug_and_replug)
 
         # --- 4. a keyboard, crashes, a hang, a power cut ---
         def keyboard_cannot_stop_it():

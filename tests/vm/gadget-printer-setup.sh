@@ -45,7 +45,10 @@ up() {
     # bytes in all, the 2-byte length included, so the string's last two characters never leave: two newlines
     # there make the answer exactly PNP_STRING with a length that counts its header, as IEEE 1284 wants.
     printf '%s\n\n' "$PNP_STRING" > "$g/functions/printer.usb0/pnp_string"
-    echo 10 > "$g/functions/printer.usb0/q_len"
+    # One receive buffer (8 KiB; a ticket is about 2 KiB): a host transfer that arrives while the gadget program
+    # holds (`gadget-printer hold`) has nowhere to go and is NAKed, as with a printer whose own buffer is full, so
+    # the virtual kiosk can pull the cable while a print is under way.
+    echo 1 > "$g/functions/printer.usb0/q_len"
     mkdir "$g/configs/c.1"
     mkdir "$g/configs/c.1/strings/0x409"
     echo "printer" > "$g/configs/c.1/strings/0x409/configuration"

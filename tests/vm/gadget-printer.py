@@ -10,6 +10,12 @@ and appends every byte to RECEIVED_FILE, and sets the port status byte the print
     gadget-printer status [STATE]    set the paper status (ok, paper-out, offline, error or a byte such as 0x18)
                                      through the service and print what the gadget now reports; no STATE: print it
     gadget-printer received          print how many bytes the printer has received
+    gadget-printer hold              stop taking bytes in, as a printer whose buffer is full: the first transfer
+                                     the host sends fills the gadget's one buffer (q_len=1) and every later one
+                                     waits (the host's bulk write is NAKed), so a print stays half-done until
+                                     "release" or an unplug; prints "holding" or "holding, a transfer waiting"
+    gadget-printer release           take bytes in again (what was held is received then)
+    gadget-printer held              print "free", "holding" or "holding, a transfer waiting"
 
 Status bits (USB printer class 1.1, GET_PORT_STATUS): 0x08 not-error, 0x10 selected, 0x20 paper empty.
 """
@@ -27,6 +33,7 @@ DEVICE = "/dev/g_printer0"
 RUN_DIR = "/run/gadget-printer"
 CONTROL = RUN_DIR + "/control"  # FIFO: "status 0x30\n"
 STATE = RUN_DIR + "/status"  # what the gadget reports now, written by the service: "0x18 ok\n"
+HOLD = RUN_DIR + "/hold"  # "free", "holding" or "holding, a transfer waiting", written by the service
 
 # include/uapi/linux/usb/g_printer.h; the argument is the status byte itself (drivers/usb/gadget/function/f_printer.c)
 GADGET_GET_PRINTER_STATUS = 0x80016721  # _IOR('g', 0x21, unsigned char)
@@ -83,11 +90,15 @@ def set_status(fd, status):
     return fcntl.ioctl(fd, GADGET_GET_PRINTER_STATUS, 0) & 0xFF
 
 
-def write_state(status):
-    tmp = STATE + ".tmp"
+def write_file(path, text):
+    tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        f.write("0x%02x %s\n" % (status, describe(status)))
-    os.replace(tmp, STATE)
+        f.write(text + "\n")
+    os.replace(tmp, path)
+
+
+def write_state(status):
+    write_file(STATE, "0x%02x %s" % (status, describe(status)))
 
 
 def append_received(path, data):
@@ -112,6 +123,32 @@ def serve():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     pending = b""
     total = 0
+    # Holding: the printer takes no bytes in (see "hold" in the usage above). Kept across unplugs: the test
+    # releases it.
+    hold = {"on": False, "said": None}
+
+    def say_hold(fd):
+        waiting = False
+        if hold["on"] and fd is not None:
+            # Readable = a transfer has completed into the gadget's buffer and is not read: the host's next one waits.
+            waiting = bool(select.select([fd], [], [], 0)[0])
+        text = "free" if not hold["on"] else "holding, a transfer waiting" if waiting else "holding"
+        if text != hold["said"]:
+            write_file(HOLD, text)
+            hold["said"] = text
+            log("hold: %s" % text)
+
+    def on_control(fd):
+        def remember(status):
+            nonlocal wanted
+            wanted = status
+
+        def holding(on):
+            hold["on"] = on
+
+        return handle_control(control, pending, fd, remember, holding)
+
+    say_hold(None)
     while True:
         # The device node exists only while the gadget is bound to the UDC ("plugged in").
         if not os.path.exists(DEVICE):
@@ -119,7 +156,8 @@ def serve():
             time.sleep(0.1)
             r, _, _ = select.select([control], [], [], 0)
             if r:
-                pending = handle_control(control, pending, None, lambda s: None)
+                pending = on_control(None)
+            say_hold(None)
             continue
         try:
             fd = os.open(DEVICE, os.O_RDWR)
@@ -131,15 +169,19 @@ def serve():
         try:
             write_state(set_status(fd, wanted))
             while True:
+                say_hold(fd)
+                if hold["on"]:
+                    # Not reading: watch the control FIFO and whether the printer is still plugged in.
+                    r, _, _ = select.select([control], [], [], 0.1)
+                    if control in r:
+                        pending = on_control(fd)
+                    if not os.path.exists(DEVICE):
+                        raise OSError(errno.ENODEV, "unbound while holding")
+                    continue
                 r, _, _ = select.select([fd, control], [], [])
                 if control in r:
-
-                    def remember(status):
-                        nonlocal wanted
-                        wanted = status
-
-                    pending = handle_control(control, pending, fd, remember)
-                if fd in r:
+                    pending = on_control(fd)
+                if fd in r and not hold["on"]:
                     data = os.read(fd, 65536)
                     if data:
                         append_received(received, data)
@@ -155,7 +197,7 @@ def serve():
         time.sleep(0.1)
 
 
-def handle_control(control, pending, fd, remember):
+def handle_control(control, pending, fd, remember, holding):
     try:
         pending += os.read(control, 4096)
     except BlockingIOError:
@@ -174,6 +216,8 @@ def handle_control(control, pending, fd, remember):
                 status = set_status(fd, status)
                 write_state(status)
             log("status now 0x%02x (%s)" % (status, describe(status)))
+        elif words in (["hold"], ["release"]):
+            holding(words[0] == "hold")
         elif words:
             log("bad control line %r" % line)
     return pending
@@ -217,6 +261,31 @@ def status_command(args):
     return 1
 
 
+def read_hold():
+    try:
+        with open(HOLD) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return "unknown (the service is not running)"
+
+
+def hold_command(on):
+    fd = os.open(CONTROL, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, b"hold\n" if on else b"release\n")
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        state = read_hold()
+        if state.startswith("holding") == on:
+            print(state)
+            return 0
+        time.sleep(0.05)
+    print("the gadget did not %s: %s" % ("hold" if on else "release", read_hold()), file=sys.stderr)
+    return 1
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip())
@@ -227,6 +296,11 @@ def main(argv):
         return 0
     if command == "status":
         return status_command(args)
+    if command in ("hold", "release"):
+        return hold_command(command == "hold")
+    if command == "held":
+        print(read_hold())
+        return 0
     if command == "received":
         path = read_conf().get("RECEIVED_FILE", "/var/lib/gadget-printer/received.bin")
         print(os.path.getsize(path) if os.path.exists(path) else 0)

@@ -680,6 +680,18 @@ class VM:
     def printer_clear(self):
         self.run(": > %s" % read_conf()["RECEIVED_FILE"])
 
+    def printer_hold(self):
+        """The printer stops taking bytes in: the next transfer fills its one buffer and every later one waits
+        (NAKed), so a print stays under way until release or an unplug (gadget-printer hold)."""
+        return self.run("gadget-printer hold").strip()
+
+    def printer_release(self):
+        return self.run("gadget-printer release").strip()
+
+    def printer_held(self):
+        """"free", "holding", or "holding, a transfer waiting" (a print has reached the full printer)."""
+        return self.run("gadget-printer held").strip()
+
     # --- power ---
 
     def reset(self):
