@@ -689,7 +689,8 @@ class VM:
         return self.run("gadget-printer release").strip()
 
     def printer_held(self):
-        """"free", "holding", or "holding, a transfer waiting" (a print has reached the full printer)."""
+        """What the gadget says: free, holding, or "holding, a transfer waiting" (a print has reached the full
+        printer)."""
         return self.run("gadget-printer held").strip()
 
     # --- power ---
