@@ -222,7 +222,8 @@ def quietly(argv, stdout=None):
 
 
 def prepare(args, into):
-    """Makes the packages, the tap positions and the headless home screen from the release build."""
+    """Makes the packages (the kiosk from the build KIOSK_DEB_PROFILE names, release by default: package.sh), the
+    tap positions and the headless home screen from the release build."""
     started = time.monotonic()
     package = os.path.join(ROOT, "tests", "vm", "package.sh")
     for name, version in (("--new", None), ("--old", PREVIOUS)):
@@ -239,7 +240,8 @@ def prepare(args, into):
     args["--home"] = os.path.join(walk, "home-vi-1080x1920.png")
     if not os.path.exists(args["--home"]):
         raise V.VMError("the walkthrough drew no home-vi-1080x1920.png in %s" % walk)
-    print("prepared the packages, the taps and the headless home screen in %.0f s" % (time.monotonic() - started),
+    print("prepared the packages (the kiosk from the %s build), the taps and the headless home screen in %.0f s" % (
+        os.environ.get("KIOSK_DEB_PROFILE", "release"), time.monotonic() - started),
           flush=True)
 
 
