@@ -545,7 +545,7 @@ def main(argv):
             # The printer is still in and well; the banner of the number called above moves the choices down.
             frames = [tap_and_wait(machine, steps, "after a call: " + label, slow * 20, args["--positions"])
                       for label in ("Lấy số thứ tự", "Hộ tịch")]
-            since = int(float(machine.run("date +%s.%N").strip()))
+            since = int(machine.run("date +%s").strip())
             machine.printer_hold()
             frames.append(tap_and_wait(machine, steps, "after a call: Không thuộc nhóm nào", slow * 20,
                                        args["--positions"]))

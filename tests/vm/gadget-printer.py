@@ -223,12 +223,45 @@ def handle_control(control, pending, fd, remember, holding):
     return pending
 
 
-def read_state():
+def read_run_file(path):
     try:
-        with open(STATE) as f:
+        with open(path) as f:
             return f.read().strip()
     except FileNotFoundError:
         return "unknown (the service is not running)"
+
+
+def read_state():
+    return read_run_file(STATE)
+
+
+def tell_service(line):
+    """Writes one control line to the service's FIFO."""
+    fd = os.open(CONTROL, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def wait_for_service(path, done, failure):
+    """Up to 5 s for the file the service writes at `path` to satisfy `done`; prints it (or `failure` and it)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        text = read_run_file(path)
+        if done(text):
+            print(text)
+            return 0
+        time.sleep(0.05)
+    print("%s: %s" % (failure, read_run_file(path)), file=sys.stderr)
+    return 1
+
+
+def mtime(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 def status_command(args):
@@ -236,54 +269,16 @@ def status_command(args):
         print(read_state())
         return 0
     wanted = parse_state(args[0])
-    before = None
-    try:
-        before = os.stat(STATE).st_mtime_ns
-    except FileNotFoundError:
-        pass
-    fd = os.open(CONTROL, os.O_WRONLY | os.O_NONBLOCK)
-    try:
-        os.write(fd, b"status 0x%02x\n" % wanted)
-    finally:
-        os.close(fd)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        state = read_state()
-        try:
-            changed = os.stat(STATE).st_mtime_ns != before
-        except FileNotFoundError:
-            changed = False
-        if changed and state.startswith("0x%02x" % wanted):
-            print(state)
-            return 0
-        time.sleep(0.05)
-    print("gadget status did not become 0x%02x: %s" % (wanted, read_state()), file=sys.stderr)
-    return 1
-
-
-def read_hold():
-    try:
-        with open(HOLD) as f:
-            return f.read().strip()
-    except FileNotFoundError:
-        return "unknown (the service is not running)"
+    before = mtime(STATE)
+    tell_service(b"status 0x%02x\n" % wanted)
+    return wait_for_service(STATE, lambda state: mtime(STATE) not in (None, before) and
+                            state.startswith("0x%02x" % wanted), "gadget status did not become 0x%02x" % wanted)
 
 
 def hold_command(on):
-    fd = os.open(CONTROL, os.O_WRONLY | os.O_NONBLOCK)
-    try:
-        os.write(fd, b"hold\n" if on else b"release\n")
-    finally:
-        os.close(fd)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        state = read_hold()
-        if state.startswith("holding") == on:
-            print(state)
-            return 0
-        time.sleep(0.05)
-    print("the gadget did not %s: %s" % ("hold" if on else "release", read_hold()), file=sys.stderr)
-    return 1
+    tell_service(b"hold\n" if on else b"release\n")
+    return wait_for_service(HOLD, lambda state: state.startswith("holding") == on,
+                            "the gadget did not %s" % ("hold" if on else "release"))
 
 
 def main(argv):
@@ -299,7 +294,7 @@ def main(argv):
     if command in ("hold", "release"):
         return hold_command(command == "hold")
     if command == "held":
-        print(read_hold())
+        print(read_run_file(HOLD))
         return 0
     if command == "received":
         path = read_conf().get("RECEIVED_FILE", "/var/lib/gadget-printer/received.bin")
